@@ -1,0 +1,65 @@
+# The tracker's two commands: `make run` brings it up, `make test` runs every test.
+# Both work on a fresh Debian machine with Python 3.11 from a clean clone.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+VAR := var
+PORT ?= 8000
+REDIS_PORT ?= 6390
+SCALE ?=
+export DJANGO_SETTINGS_MODULE ?= tracker.settings.local
+
+.PHONY: run test venv db system-deps redis stop lint bench messages clean
+
+# --- set-up -----------------------------------------------------------------------------------
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@if [ ! -x $(PY) ]; then \
+	  $(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	    echo "python3 -m venv failed; installing Debian's python3-venv"; \
+	    $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv && rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }; \
+	fi
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+SUDO := $(shell if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null; then echo "sudo -n"; fi)
+
+# Database, the 2022 plan and the demo accounts (idempotent: safe on every `make run`).
+db: venv
+	@mkdir -p $(VAR)
+	$(MANAGE) migrate --noinput -v0
+	$(MANAGE) load_plan fixtures/plan_2022.json
+	$(MANAGE) create_demo_accounts
+
+# --- run --------------------------------------------------------------------------------------
+
+run: db
+	@echo
+	@echo "The tracker is at http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
+	@echo "Log in with a demo account above. Ctrl-C stops the server."
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+# --- test -------------------------------------------------------------------------------------
+
+# Browsers, fonts, LibreOffice and PostgreSQL come from Debian's packages when we may install them.
+system-deps:
+	@bash .ci/system-deps
+
+test: venv system-deps
+	$(PY) -m pytest
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+# Chinese is the source language; English comes from projects/locale/en.
+messages: venv
+	$(MANAGE) makemessages -l en --no-obsolete --ignore=.venv --ignore=var && $(MANAGE) compilemessages -l en --ignore=.venv
+
+clean:
+	rm -rf $(VAR) .pytest_cache .ruff_cache

@@ -1,0 +1,164 @@
+"""The supervision office's admin for the plan catalogue (Chinese by default)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from projects.allocation import allocation_mismatch
+from projects.models import Assignment, Indicator, Plan, Project, Task, TaskUnit, Unit, User
+
+admin.site.site_header = _("重点民生实事跟踪系统")
+admin.site.site_title = _("民生实事跟踪")
+admin.site.index_title = _("方案与基础数据管理")
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "responsible_person", "phone", "email", "position"]
+    list_filter = ["kind"]
+    search_fields = ["name", "responsible_person"]
+    list_editable = ["position"]
+
+
+class ProjectInline(admin.TabularInline):
+    model = Project
+    fields = ["number", "title"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["year", "document", "title", "issued_on", "due_day"]
+    search_fields = ["document", "title"]
+    inlines = [ProjectInline]
+    fieldsets = [
+        (None, {"fields": ["year", "document", "title", "issuing_body", "issued_on", "source", "notes"]}),
+        (_("期限与报送日历"), {"fields": ["start", "default_deadline", "due_day"]}),
+        (_("亮灯规则"), {"fields": ["yellow_gap", "red_gap", "milestone_grace_months", "overshoot_confirm_percent"]}),
+    ]
+
+
+class TaskInline(admin.TabularInline):
+    model = Task
+    fields = ["number", "text"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "plan"]
+    list_filter = ["plan"]
+    search_fields = ["title"]
+    filter_horizontal = ["leaders"]
+    inlines = [TaskInline]
+
+
+class TaskUnitInline(admin.TabularInline):
+    model = TaskUnit
+    fields = ["unit", "role", "position"]
+    autocomplete_fields = ["unit"]
+    extra = 0
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    fields = ["code", "name", "kind", "target", "unit_of_measure", "deadline", "deadline_text"]
+    extra = 0
+    show_change_link = True
+
+
+class TaskUnitFilter(admin.SimpleListFilter):
+    """Tasks in which a unit takes part, as lead or cooperating unit."""
+
+    title = _("单位")
+    parameter_name = "unit"
+
+    def lookups(self, request, model_admin):
+        return [(u.pk, u.name) for u in Unit.objects.filter(task_roles__isnull=False).distinct()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(task_units__unit_id=self.value()).distinct()
+        return queryset
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ["code", "short_text", "project"]
+    list_filter = ["project__plan", "project", TaskUnitFilter]
+    search_fields = ["text", "task_units__unit__name"]
+    list_select_related = ["project"]
+    inlines = [TaskUnitInline, IndicatorInline]
+
+    @admin.display(description=_("编号"), ordering="number")
+    def code(self, obj: Task) -> str:
+        return obj.code
+
+    @admin.display(description=_("任务原文"))
+    def short_text(self, obj: Task) -> str:
+        return obj.text if len(obj.text) <= 60 else obj.text[:60] + "…"
+
+
+class AssignmentFormSet(forms.BaseInlineFormSet):
+    """Refuses a split of an additive target whose parts do not add up to it."""
+
+    def clean(self) -> None:
+        super().clean()
+        indicator: Indicator = self.instance
+        if not indicator.pk or not indicator.is_additive or indicator.target is None:
+            return
+        parts = [
+            form.cleaned_data.get("target")
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        message = allocation_mismatch(target=indicator.target, parts=parts, unit=indicator.unit_of_measure)
+        if message:
+            raise ValidationError(message)
+
+
+class AssignmentInline(admin.TabularInline):
+    model = Assignment
+    formset = AssignmentFormSet
+    fields = ["unit", "target", "position"]
+    autocomplete_fields = ["unit"]
+    extra = 0
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "target", "unit_of_measure", "deadline", "aggregation"]
+    list_filter = ["task__project__plan", "task__project", "kind", "aggregation", "deadline"]
+    search_fields = ["code", "name", "source_text"]
+    list_select_related = ["task__project"]
+    autocomplete_fields = ["parent"]
+    inlines = [AssignmentInline]
+    fieldsets = [
+        (None, {"fields": ["task", "code", "position", "name", "kind", "source_text"]}),
+        (_("目标"), {"fields": ["target", "unit_of_measure", "direction", "parent", "stock_target", "baseline"]}),
+        (_("期限"), {"fields": ["start", "deadline", "deadline_text", "planned_start", "monthly_plan", "stages"]}),
+        (_("汇总"), {"fields": ["aggregation", "rate_basis"]}),
+    ]
+
+
+@admin.register(User)
+class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
+    list_display = ["username", "first_name", "role", "unit", "email", "is_active", "last_login"]
+    list_filter = ["role", "is_active", "is_staff", "unit__kind"]
+    search_fields = ["username", "first_name", "last_name", "email", "unit__name"]
+    autocomplete_fields = ["unit"]
+    fieldsets = [
+        *BaseUserAdmin.fieldsets,
+        (_("跟踪系统"), {"fields": ["role", "unit", "title", "phone", "receives_alerts"]}),
+    ]
+    add_fieldsets = [
+        *BaseUserAdmin.add_fieldsets,
+        (_("跟踪系统"), {"fields": ["role", "unit", "email"]}),
+    ]

@@ -1,0 +1,26 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from projects.models import Plan
+from projects.selectors.catalogue import plan_for_year
+from projects.services.accounts import demo_accounts_create
+
+
+class Command(BaseCommand):
+    help = "Create one demo account per role; new passwords are printed once and never stored in clear."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--year", type=int, default=2022, help="plan whose projects form the leader's portfolio")
+        parser.add_argument("--reset", action="store_true", help="give every demo account a new password")
+
+    def handle(self, *args, year: int, reset: bool, **options):
+        try:
+            plan = plan_for_year(year=year)
+        except Plan.DoesNotExist as exc:
+            raise CommandError(_("请先导入 %(year)s 年的方案") % {"year": year}) from exc
+        accounts = demo_accounts_create(plan=plan, reset=reset)
+        self.stdout.write(_("演示账号（密码只显示这一次）："))
+        for a in accounts:
+            role = {"office": "督查室", "unit": "单位", "leader": "领导"}[a.role]
+            shown = a.password or _("（已存在，密码未改；用 --reset 重设）")
+            self.stdout.write(f"  {a.username:<12} {role:<4} {a.unit or '':<12} {shown}")

@@ -1,0 +1,407 @@
+"""Reading and checking a plan file (see docs/plan-format.md) before anything is written.
+
+The structure is checked with a JSON Schema; the meaning (units that exist, parents in the same
+task, allocations that add up …) by the checks below. Every problem is collected with its place
+in the file, so that the office can fix a file in one pass.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from django.utils.translation import gettext as _
+
+from projects.allocation import allocation_mismatch
+
+FORMAT_VERSION = 1
+
+_DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+_NAME = {"type": "string", "minLength": 1, "maxLength": 100}
+_NAMES = {"type": "array", "items": _NAME}
+_NUMBER = {"type": "number"}
+
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["format", "plan", "units", "projects"],
+    "properties": {
+        "format": {"const": FORMAT_VERSION},
+        "plan": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["year", "document", "title", "issuing_body", "issued_on", "start", "default_deadline"],
+            "properties": {
+                "year": {"type": "integer", "minimum": 2000, "maximum": 2100},
+                "document": {"type": "string", "minLength": 1, "maxLength": 50},
+                "title": {"type": "string", "minLength": 1, "maxLength": 200},
+                "issuing_body": _NAME,
+                "issued_on": _DATE,
+                "start": _DATE,
+                "default_deadline": _DATE,
+                "due_day": {"type": "integer", "minimum": 1, "maximum": 28},
+                "source": {"type": "string", "maxLength": 200},
+                "notes": {"type": "string"},
+            },
+        },
+        "units": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["name", "kind"],
+                "properties": {
+                    "name": _NAME,
+                    "kind": {"enum": ["department", "county", "committee", "company", "party_mass", "other"]},
+                },
+            },
+        },
+        "projects": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["number", "title", "tasks"],
+                "properties": {
+                    "number": {"type": "integer", "minimum": 1},
+                    "title": {"type": "string", "minLength": 1, "maxLength": 200},
+                    "tasks": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["number", "text", "lead_units", "cooperating_units", "indicators"],
+                            "properties": {
+                                "number": {"type": "integer", "minimum": 1},
+                                "text": {"type": "string", "minLength": 1},
+                                "lead_units": {**_NAMES, "minItems": 1},
+                                "cooperating_units": _NAMES,
+                                "lead_units_text": {"type": "string"},
+                                "cooperating_units_text": {"type": "string"},
+                                "indicators": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "additionalProperties": False,
+                                        "required": [
+                                            "code",
+                                            "name",
+                                            "kind",
+                                            "unit",
+                                            "target",
+                                            "direction",
+                                            "deadline",
+                                            "deadline_text",
+                                            "aggregation",
+                                            "reporting_units",
+                                            "source_text",
+                                        ],
+                                        "properties": {
+                                            "code": {"type": "string", "pattern": r"^\d+\.\d+\.\d+$"},
+                                            "name": {"type": "string", "minLength": 1, "maxLength": 200},
+                                            "kind": {"enum": ["count", "amount", "rate", "milestone"]},
+                                            "unit": {"type": "string", "maxLength": 20},
+                                            "target": {"type": ["number", "null"]},
+                                            "direction": {"enum": ["at_least", "at_most"]},
+                                            "deadline": _DATE,
+                                            "deadline_text": {"type": "string", "minLength": 1, "maxLength": 100},
+                                            "parent": {"type": ["string", "null"]},
+                                            "stock_target": _NUMBER,
+                                            "baseline": _NUMBER,
+                                            "aggregation": {"enum": ["sum", "rate", "lead"]},
+                                            "rate_basis": {"enum": ["ratio", "level"]},
+                                            "reporting_units": {**_NAMES, "minItems": 1},
+                                            "planned_start": _DATE,
+                                            "stages": {
+                                                "type": "array",
+                                                "minItems": 1,
+                                                "items": {
+                                                    "type": "object",
+                                                    "additionalProperties": False,
+                                                    "required": ["label", "percent"],
+                                                    "properties": {
+                                                        "label": {"type": "string", "minLength": 1},
+                                                        "percent": {"type": "number", "minimum": 0, "maximum": 100},
+                                                    },
+                                                },
+                                            },
+                                            "monthly_plan": {
+                                                "type": "object",
+                                                "propertyNames": {"pattern": r"^\d{4}-\d{2}$"},
+                                                "additionalProperties": {
+                                                    "type": "number",
+                                                    "minimum": 0,
+                                                    "maximum": 100,
+                                                },
+                                            },
+                                            "source_text": {"type": "string", "minLength": 1},
+                                            "allocations": {
+                                                "type": "object",
+                                                "additionalProperties": {"type": "number", "minimum": 0},
+                                            },
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
+
+
+class PlanFileError(Exception):
+    """The file cannot be loaded; ``problems`` lists every reason with its place."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class CheckedPlan:
+    """A plan file that passed every check; dates parsed and numbers as Decimal."""
+
+    data: dict[str, Any]
+
+
+def read_plan_file(path: str | Path) -> CheckedPlan:
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise PlanFileError([_("无法读取文件：%(error)s") % {"error": exc.strerror or exc}]) from exc
+    return parse_plan(raw)
+
+
+def parse_plan(raw: bytes | str) -> CheckedPlan:
+    try:
+        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
+    except UnicodeDecodeError as exc:
+        raise PlanFileError([_("文件不是 UTF-8 编码的文本（第 %(pos)s 字节）") % {"pos": exc.start}]) from exc
+    try:
+        # Decimal keeps 12.5 公里 exact; floats would not.
+        data = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        raise PlanFileError(
+            [
+                _("JSON 格式错误：第 %(line)s 行第 %(col)s 列：%(msg)s")
+                % {"line": exc.lineno, "col": exc.colno, "msg": exc.msg}
+            ]
+        ) from exc
+    problems = _schema_problems(data)
+    if not problems:
+        problems = _meaning_problems(data)
+    if problems:
+        raise PlanFileError(problems)
+    return CheckedPlan(data=data)
+
+
+def _place(path: Any) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "（文件）"
+
+
+def _schema_message(error: jsonschema.ValidationError) -> str:
+    v = error.validator
+    if v == "required":
+        missing = [name for name in error.validator_value if name not in error.instance]
+        return _("缺少字段 %(fields)s") % {"fields": "、".join(missing)}
+    if v == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        return _("未知字段 %(fields)s") % {"fields": "、".join(extra)} if extra else _("取值类型不正确")
+    if v == "type":
+        names = {
+            "string": _("文本"),
+            "number": _("数字"),
+            "integer": _("整数"),
+            "array": _("列表"),
+            "object": _("对象"),
+            "null": "null",
+        }
+        expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        return _("应为%(type)s，实际为 %(value)s") % {
+            "type": _("或").join(str(names.get(t, t)) for t in expected),
+            "value": json.dumps(error.instance, ensure_ascii=False, default=str)[:60],
+        }
+    if v in ("enum", "const"):
+        allowed = error.validator_value if v == "enum" else [error.validator_value]
+        return _("取值 %(value)s 不在允许范围内（%(allowed)s）") % {
+            "value": json.dumps(error.instance, ensure_ascii=False, default=str)[:60],
+            "allowed": "、".join(str(a) for a in allowed),
+        }
+    if v == "pattern":
+        return _("格式不正确：%(value)s") % {"value": str(error.instance)[:60]}
+    if v in ("minLength", "minItems"):
+        return _("不能为空")
+    if v in ("maxLength", "maxItems"):
+        return _("过长")
+    if v in ("minimum", "maximum"):
+        return _("数值 %(value)s 超出范围") % {"value": error.instance}
+    return error.message
+
+
+def _schema_problems(data: Any) -> list[str]:
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    return [f"{_place(e.absolute_path)}: {_schema_message(e)}" for e in errors]
+
+
+def _date(value: str, place: str, problems: list[str]) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        problems.append(f"{place}: " + _("不是有效日期：%(value)s") % {"value": value})
+        return None
+
+
+def _meaning_problems(data: dict[str, Any]) -> list[str]:  # noqa: C901 - one pass over the file, check by check
+    problems: list[str] = []
+    plan = data["plan"]
+    start = _date(plan["start"], "plan.start", problems)
+    default_deadline = _date(plan["default_deadline"], "plan.default_deadline", problems)
+    _date(plan["issued_on"], "plan.issued_on", problems)
+    if start and default_deadline and default_deadline < start:
+        problems.append("plan.default_deadline: " + _("完成期限早于起始日期"))
+
+    unit_names: set[str] = set()
+    for i, unit in enumerate(data["units"]):
+        if unit["name"] in unit_names:
+            problems.append(f"units[{i}].name: " + _("单位重复：%(name)s") % {"name": unit["name"]})
+        unit_names.add(unit["name"])
+
+    def known(names: list[str], place: str) -> None:
+        for j, name in enumerate(names):
+            if name not in unit_names:
+                problems.append(f"{place}[{j}]: " + _("未在 units 中列出的单位：%(name)s") % {"name": name})
+        for name in {n for n in names if names.count(n) > 1}:
+            problems.append(f"{place}: " + _("单位重复：%(name)s") % {"name": name})
+
+    codes: set[str] = set()
+    project_numbers: set[int] = set()
+    for p, project in enumerate(data["projects"]):
+        pplace = f"projects[{p}]"
+        if project["number"] in project_numbers:
+            problems.append(f"{pplace}.number: " + _("序号重复：%(n)s") % {"n": project["number"]})
+        project_numbers.add(project["number"])
+        task_numbers: set[int] = set()
+        for t, task in enumerate(project["tasks"]):
+            tplace = f"{pplace}.tasks[{t}]"
+            if task["number"] in task_numbers:
+                problems.append(f"{tplace}.number: " + _("序号重复：%(n)s") % {"n": task["number"]})
+            task_numbers.add(task["number"])
+            known(task["lead_units"], f"{tplace}.lead_units")
+            known(task["cooperating_units"], f"{tplace}.cooperating_units")
+            both = set(task["lead_units"]) & set(task["cooperating_units"])
+            if both:
+                problems.append(
+                    f"{tplace}: " + _("单位既是责任单位又是配合单位：%(names)s") % {"names": "、".join(sorted(both))}
+                )
+            task_unit_names = set(task["lead_units"]) | set(task["cooperating_units"])
+            by_code = {ind["code"]: ind for ind in task["indicators"]}
+            for k, ind in enumerate(task["indicators"]):
+                iplace = f"{tplace}.indicators[{k}]"
+                prefix = f"{project['number']}.{task['number']}."
+                if not ind["code"].startswith(prefix):
+                    problems.append(
+                        f"{iplace}.code: "
+                        + _("编号 %(code)s 应以 %(prefix)s 开头") % {"code": ind["code"], "prefix": prefix}
+                    )
+                if ind["code"] in codes:
+                    problems.append(f"{iplace}.code: " + _("编号重复：%(code)s") % {"code": ind["code"]})
+                codes.add(ind["code"])
+                _indicator_problems(ind, iplace, start, by_code, task_unit_names, known, problems)
+    return problems
+
+
+def _indicator_problems(ind, iplace, start, by_code, task_unit_names, known, problems) -> None:  # noqa: C901
+    deadline = _date(ind["deadline"], f"{iplace}.deadline", problems)
+    if deadline and start and deadline < start:
+        problems.append(f"{iplace}.deadline: " + _("完成期限早于方案起始日期"))
+    if "planned_start" in ind:
+        _date(ind["planned_start"], f"{iplace}.planned_start", problems)
+    kind, target = ind["kind"], ind["target"]
+    if kind != "milestone":
+        if target is None:
+            problems.append(f"{iplace}.target: " + _("非节点类指标必须有目标值"))
+        elif target < 0:
+            problems.append(f"{iplace}.target: " + _("目标值不能为负数"))
+        elif target == 0 and ind["direction"] == "at_least":
+            problems.append(f"{iplace}.target: " + _("目标值不能为 0"))
+    if kind == "rate":
+        if ind["unit"] != "%":
+            problems.append(f"{iplace}.unit: " + _("比率类指标的计量单位应为 %"))
+        if target is not None and target > 100:
+            problems.append(f"{iplace}.target: " + _("比率目标不能超过 100"))
+        if ind["aggregation"] == "sum":
+            problems.append(f"{iplace}.aggregation: " + _("比率不能简单相加，应为 rate 或 lead"))
+    elif ind["aggregation"] == "rate":
+        problems.append(f"{iplace}.aggregation: " + _("只有比率类指标可以按分子分母汇总"))
+    if kind == "milestone" and ind["aggregation"] == "sum":
+        problems.append(f"{iplace}.aggregation: " + _("节点类指标不能相加，应为 lead"))
+    stages = ind.get("stages")
+    if stages:
+        percents = [s["percent"] for s in stages]
+        if kind != "milestone":
+            problems.append(f"{iplace}.stages: " + _("只有节点类指标有阶段"))
+        if percents != sorted(percents) or len(set(percents)) != len(percents) or percents[-1] != 100:
+            problems.append(f"{iplace}.stages: " + _("阶段百分比应递增且最后一个为 100"))
+    plan_months = ind.get("monthly_plan")
+    if plan_months:
+        values = [plan_months[m] for m in sorted(plan_months)]
+        if values != sorted(values):
+            problems.append(f"{iplace}.monthly_plan: " + _("月度计划应为逐月不减的累计百分比"))
+
+    reporters = ind["reporting_units"]
+    known(reporters, f"{iplace}.reporting_units")
+    for j, name in enumerate(reporters):
+        if name not in task_unit_names:
+            problems.append(
+                f"{iplace}.reporting_units[{j}]: " + _("报送单位 %(name)s 不是本任务的责任或配合单位") % {"name": name}
+            )
+    if ind["aggregation"] == "lead" and len(reporters) != 1:
+        problems.append(f"{iplace}.reporting_units: " + _("牵头单位报送的指标只能有一个报送单位"))
+
+    parent_code = ind.get("parent")
+    if parent_code is not None:
+        parent = by_code.get(parent_code)
+        if parent is None:
+            problems.append(f"{iplace}.parent: " + _("上级指标 %(code)s 不在同一任务中") % {"code": parent_code})
+        elif parent_code == ind["code"]:
+            problems.append(f"{iplace}.parent: " + _("指标不能以自身为上级"))
+        else:
+            if parent["aggregation"] != "sum" or parent["kind"] not in ("count", "amount"):
+                problems.append(f"{iplace}.parent: " + _("上级指标必须是可相加的数量或金额"))
+            if parent["unit"] != ind["unit"]:
+                problems.append(
+                    f"{iplace}.unit: " + _("计量单位应与上级指标一致（%(unit)s）") % {"unit": parent["unit"]}
+                )
+            if None not in (parent["target"], target) and target > parent["target"]:
+                problems.append(f"{iplace}.target: " + _("“其中”部分不能大于上级指标的目标值"))
+            if parent.get("parent"):
+                problems.append(f"{iplace}.parent: " + _("上级指标本身不能再有上级"))
+
+    allocations = ind.get("allocations")
+    if allocations:
+        for name in allocations:
+            if name not in reporters:
+                problems.append(
+                    f"{iplace}.allocations: " + _("%(name)s 不是该指标的报送单位，不能分解目标") % {"name": name}
+                )
+        if ind["aggregation"] == "sum" and target is not None:
+            message = allocation_mismatch(
+                target=Decimal(target), parts=[Decimal(v) for v in allocations.values()], unit=ind["unit"]
+            )
+            if message:
+                problems.append(f"{iplace}.allocations: {message}")

@@ -1,0 +1,466 @@
+"""Rules of the domain: expected progress, completion rates and lights.
+
+Plain functions with no database and no clock: every function that depends on time
+takes an explicit ``as_of`` date, so that pages, jobs, exports and the bulletin agree,
+and so that the 2022 plan can be looked at as of any month's end.
+
+Percentages are ``Decimal`` values on a 0..100 scale (completion may exceed 100 when a
+unit is ahead); every public function that returns a percentage rounds it to two places,
+half up, as the offices' spreadsheets do.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+__all__ = [
+    "DEFAULT_BANDS",
+    "DEFAULT_STAGES",
+    "Assessment",
+    "Bands",
+    "Direction",
+    "Kind",
+    "Light",
+    "Stage",
+    "add_months",
+    "assess",
+    "city_rate",
+    "completion",
+    "expected_progress",
+    "is_done",
+    "is_overdue",
+    "light",
+    "milestone_not_started",
+    "month_end",
+    "months_elapsed",
+    "weighted_score",
+    "whole_months",
+]
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+_CENT = Decimal("0.01")
+
+
+class Kind(StrEnum):
+    COUNT = "count"
+    AMOUNT = "amount"
+    RATE = "rate"
+    MILESTONE = "milestone"
+
+
+class Direction(StrEnum):
+    AT_LEAST = "at_least"
+    AT_MOST = "at_most"
+
+
+class Light(StrEnum):
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+
+
+@dataclass(frozen=True)
+class Bands:
+    """Light thresholds; the defaults are those of the city supervision offices."""
+
+    # Points behind expected progress where yellow starts (inclusive): 10 is yellow.
+    yellow_gap: Decimal = Decimal(10)
+    # Red when strictly more than this many points behind: 30 behind is still yellow.
+    red_gap: Decimal = Decimal(30)
+    # Red when a milestone has not started this many months after its planned start.
+    milestone_grace_months: int = 3
+
+    def __post_init__(self) -> None:
+        # A plan's settings are typed in by people: refuse bands that make no sense
+        # rather than silently painting everything red.
+        if self.yellow_gap < 0 or self.red_gap < self.yellow_gap:
+            raise ValueError("bands need 0 <= yellow_gap <= red_gap")
+        if self.milestone_grace_months < 0:
+            raise ValueError("milestone_grace_months must not be negative")
+
+
+# Frozen, so one shared instance is a safe default argument.
+DEFAULT_BANDS = Bands()
+
+
+@dataclass(frozen=True)
+class Stage:
+    label: str
+    percent: Decimal
+
+
+# The stage number a unit reports is the index into this tuple.
+DEFAULT_STAGES: tuple[Stage, ...] = (
+    Stage("未启动", Decimal(0)),
+    Stage("前期准备", Decimal(10)),
+    Stage("开工建设", Decimal(30)),
+    Stage("主体过半", Decimal(60)),
+    Stage("基本完成", Decimal(90)),
+    Stage("完成", Decimal(100)),
+)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    expected: Decimal
+    completion: Decimal | None
+    light: Light
+    overdue: bool
+    not_started: bool
+    done: bool
+
+
+def _pct(value: Decimal) -> Decimal:
+    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def _dec(value: Decimal | float | str) -> Decimal:
+    # Through str, a JSON float such as 0.1 stays 0.1 instead of its binary expansion.
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+# --- calendar -----------------------------------------------------------------
+
+
+def month_end(d: date) -> date:
+    """The last day of ``d``'s month."""
+    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+
+
+def add_months(d: date, n: int) -> date:
+    """``d`` moved by ``n`` calendar months, the day clamped (Jan 31 + 1 -> Feb 28)."""
+    index = d.year * 12 + (d.month - 1) + n
+    year, month0 = divmod(index, 12)
+    last_day = calendar.monthrange(year, month0 + 1)[1]
+    return date(year, month0 + 1, min(d.day, last_day))
+
+
+def _month_index(d: date) -> int:
+    return d.year * 12 + d.month - 1
+
+
+def whole_months(*, start: date, end: date) -> int:
+    """Calendar months from ``start``'s month to ``end``'s month, both included.
+
+    A window that starts mid-month still counts its first month whole: the plan's months
+    are reporting months, not 30-day spans.
+    """
+    if end < start:
+        raise ValueError(f"end {end} is before start {start}")
+    return _month_index(end) - _month_index(start) + 1
+
+
+def months_elapsed(*, start: date, as_of: date) -> int:
+    """Whole months completed by ``as_of``, counting from ``start``'s month.
+
+    A month counts once ``as_of`` reaches its last day, because figures describe the
+    state at a month's end: on 2022-06-30 six months of a January plan are done, on
+    2022-06-29 five.
+    """
+    if as_of < start:
+        return 0
+    months = _month_index(as_of) - _month_index(start)
+    if as_of == month_end(as_of):
+        months += 1
+    return months
+
+
+# --- expected progress (序时进度) ---------------------------------------------
+
+
+def _parse_month(key: str) -> date:
+    year, sep, month = key.partition("-")
+    if not sep or len(year) != 4 or len(month) != 2 or not (year + month).isdigit():
+        raise ValueError(f"monthly plan key {key!r} is not YYYY-MM")
+    return month_end(date(int(year), int(month), 1))
+
+
+def expected_progress(
+    *,
+    start: date,
+    deadline: date,
+    as_of: date,
+    monthly_plan: Mapping[str, Decimal] | None = None,
+) -> Decimal:
+    """序时进度 in %: what should be done by ``as_of`` if work kept pace with time.
+
+    By default the elapsed share of the window in whole months. An indicator may carry
+    its own ``monthly_plan`` (``{"YYYY-MM": cumulative %}``; building work is seasonal):
+    then the value of the latest planned month whose end is on or before ``as_of``
+    applies, 0 before the first.
+
+    Either way 0 before ``start`` and 100 from ``deadline`` on: on its deadline day an
+    indicator should be done, even when the deadline falls mid-month.
+    """
+    if deadline < start:
+        raise ValueError(f"deadline {deadline} is before start {start}")
+    if as_of < start:
+        return _pct(ZERO)
+    if as_of >= deadline:
+        return _pct(HUNDRED)
+    if monthly_plan is not None:
+        planned = ZERO
+        latest: date | None = None
+        for key, value in monthly_plan.items():
+            end = _parse_month(key)
+            if end <= as_of and (latest is None or end > latest):
+                latest, planned = end, _dec(value)
+        # Clamped, so that a slip in a plan cannot make the deadline's 100 a step down.
+        return _pct(min(HUNDRED, max(ZERO, planned)))
+    share = Decimal(months_elapsed(start=start, as_of=as_of)) * HUNDRED
+    share /= Decimal(whole_months(start=start, end=deadline))
+    return _pct(min(HUNDRED, share))
+
+
+# --- completion rate (完成率) -------------------------------------------------
+
+
+def _rate_level(*, value: Decimal | None, numerator: Decimal | None, denominator: Decimal | None) -> Decimal | None:
+    # Units that report a ratio give both parts, so that the city level is summed parts
+    # and not an average of averages; a unit that only knows the level gives ``value``.
+    if numerator is not None and denominator is not None:
+        if denominator == 0:
+            return None
+        return _dec(numerator) * HUNDRED / _dec(denominator)
+    return None if value is None else _dec(value)
+
+
+def _stage_percent(*, stage: int, stages: Sequence[Stage]) -> Decimal:
+    # A negative number would index from the end: a bad report, not a stage.
+    if not 0 <= stage < len(stages):
+        raise ValueError(f"stage {stage} is not one of 0..{len(stages) - 1}")
+    return _dec(stages[stage].percent)
+
+
+def completion(
+    *,
+    kind: Kind,
+    direction: Direction,
+    target: Decimal | None,
+    value: Decimal | None = None,
+    numerator: Decimal | None = None,
+    denominator: Decimal | None = None,
+    stage: int | None = None,
+    stages: Sequence[Stage] = DEFAULT_STAGES,
+    baseline: Decimal | None = None,
+) -> Decimal | None:
+    """完成率 in %, or ``None`` when there is nothing to measure.
+
+    Nothing to measure: no figure reported, a zero denominator, no target, or a zero
+    "at least" target.
+
+    - milestone: the percent of the reported stage; ``target`` and ``direction`` are
+      ignored.
+    - count/amount, at least: progress from ``baseline`` (0 if none) towards ``target``;
+      not capped above (120 means ahead), floored at 0.
+    - rate, at least: the level (numerator/denominator, else ``value``) over ``target``.
+      ``baseline`` is not used for rates: the plan states rate targets as levels.
+    - at most, any other kind: 100 while the figure is within the cap, then
+      target/actual, so that it falls as the figure grows beyond the cap.
+    """
+    kind = Kind(kind)
+    direction = Direction(direction)
+
+    if kind == Kind.MILESTONE:
+        return None if stage is None else _pct(_stage_percent(stage=stage, stages=stages))
+
+    if kind == Kind.RATE:
+        actual = _rate_level(value=value, numerator=numerator, denominator=denominator)
+    else:
+        actual = None if value is None else _dec(value)
+    if actual is None or target is None:
+        return None
+    target = _dec(target)
+
+    if direction == Direction.AT_MOST:
+        if target < 0:
+            raise ValueError(f"an at-most target cannot be negative: {target}")
+        if actual <= target:
+            return _pct(HUNDRED)
+        return _pct(target * HUNDRED / actual)
+
+    if target == 0:
+        return None
+    if kind == Kind.RATE:
+        return _pct(max(ZERO, actual * HUNDRED / target))
+
+    base = ZERO if baseline is None else _dec(baseline)
+    span = target - base
+    if span <= 0:
+        # The target was already reached when the window opened (bad data, or a stock
+        # target met early): holding it is done, falling below it is nothing.
+        return _pct(HUNDRED if actual >= target else ZERO)
+    return _pct(max(ZERO, (actual - base) * HUNDRED / span))
+
+
+# --- states and lights --------------------------------------------------------
+
+
+def is_done(*, completion: Decimal | None) -> bool:
+    return completion is not None and completion >= HUNDRED
+
+
+def is_overdue(*, deadline: date, as_of: date, completion: Decimal | None) -> bool:
+    # The deadline day itself is still on time.
+    return as_of > deadline and not is_done(completion=completion)
+
+
+def milestone_not_started(
+    *,
+    kind: Kind,
+    stage: int | None,
+    planned_start: date,
+    as_of: date,
+    bands: Bands = DEFAULT_BANDS,
+    stages: Sequence[Stage] = DEFAULT_STAGES,
+) -> bool:
+    """A milestone still at a 0 % stage, or never reported, a grace after its start.
+
+    "Three months after its planned start" is read as the same day of the month three
+    months later (``add_months``, day clamped): planned 2022-03-01 -> red from
+    2022-06-01, not on 2022-05-31; planned 2022-11-30 -> red from 2023-02-28.
+    Not started is judged by the stage's percent rather than its number, so that a plan
+    with stages of its own (which may lack a 0 % stage) behaves the same.
+    """
+    if Kind(kind) != Kind.MILESTONE:
+        return False
+    if as_of < add_months(planned_start, bands.milestone_grace_months):
+        return False
+    return stage is None or _stage_percent(stage=stage, stages=stages) <= 0
+
+
+def light(
+    *,
+    expected: Decimal,
+    completion: Decimal | None,
+    deadline: date,
+    as_of: date,
+    bands: Bands = DEFAULT_BANDS,
+    not_started: bool = False,
+) -> Light:
+    """Green, yellow or red, in this order of precedence.
+
+    Done is green even past the deadline (a late finish is still finished); overdue and
+    a milestone not started are red whatever the gap; otherwise the gap behind expected
+    progress decides. A missing figure counts as nothing done.
+    """
+    if is_done(completion=completion):
+        return Light.GREEN
+    if not_started or is_overdue(deadline=deadline, as_of=as_of, completion=completion):
+        return Light.RED
+    gap = _dec(expected) - (ZERO if completion is None else _dec(completion))
+    if gap < bands.yellow_gap:
+        return Light.GREEN
+    if gap <= bands.red_gap:
+        return Light.YELLOW
+    return Light.RED
+
+
+def assess(
+    *,
+    kind: Kind,
+    direction: Direction,
+    target: Decimal | None,
+    start: date,
+    deadline: date,
+    as_of: date,
+    value: Decimal | None = None,
+    numerator: Decimal | None = None,
+    denominator: Decimal | None = None,
+    stage: int | None = None,
+    stages: Sequence[Stage] = DEFAULT_STAGES,
+    baseline: Decimal | None = None,
+    monthly_plan: Mapping[str, Decimal] | None = None,
+    planned_start: date | None = None,
+    bands: Bands = DEFAULT_BANDS,
+) -> Assessment:
+    """Everything the pages, jobs, exports and the bulletin show about one figure.
+
+    One call for all of them, so that none can work out a light differently.
+    ``planned_start`` (for milestones) defaults to ``start``.
+    """
+    expected = expected_progress(start=start, deadline=deadline, as_of=as_of, monthly_plan=monthly_plan)
+    rate = completion(
+        kind=kind,
+        direction=direction,
+        target=target,
+        value=value,
+        numerator=numerator,
+        denominator=denominator,
+        stage=stage,
+        stages=stages,
+        baseline=baseline,
+    )
+    not_started = milestone_not_started(
+        kind=kind,
+        stage=stage,
+        planned_start=start if planned_start is None else planned_start,
+        as_of=as_of,
+        bands=bands,
+        stages=stages,
+    )
+    return Assessment(
+        expected=expected,
+        completion=rate,
+        light=light(
+            expected=expected,
+            completion=rate,
+            deadline=deadline,
+            as_of=as_of,
+            bands=bands,
+            not_started=not_started,
+        ),
+        overdue=is_overdue(deadline=deadline, as_of=as_of, completion=rate),
+        not_started=not_started,
+        done=is_done(completion=rate),
+    )
+
+
+# --- city figures and rankings ------------------------------------------------
+
+
+def city_rate(
+    *,
+    numerators: Iterable[Decimal | None],
+    denominators: Iterable[Decimal | None],
+) -> tuple[Decimal | None, Decimal | None]:
+    """Summed numerators and denominators of the units that reported both parts.
+
+    Feed the result to ``completion(numerator=..., denominator=...)``: a city rate is
+    its units' parts summed, not an average of their rates. ``(None, None)`` when nobody
+    reported.
+    """
+    num = den = ZERO
+    reported = False
+    for n, d in zip(numerators, denominators, strict=True):
+        if n is None or d is None:
+            continue
+        num += _dec(n)
+        den += _dec(d)
+        reported = True
+    return (num, den) if reported else (None, None)
+
+
+def weighted_score(*, completions: Iterable[tuple[Decimal | None, Decimal]]) -> Decimal | None:
+    """Ranking score in %: weighted mean of ``(completion, weight)`` pairs.
+
+    Each rate is capped at 100, so that overshooting one figure cannot hide another that
+    lags, and a missing figure counts as 0. ``None`` when the weights add up to 0.
+    """
+    total = weight_sum = ZERO
+    for rate, raw_weight in completions:
+        weight = _dec(raw_weight)
+        if weight < 0:
+            raise ValueError(f"weights cannot be negative: {weight}")
+        capped = ZERO if rate is None else min(HUNDRED, _dec(rate))
+        total += capped * weight
+        weight_sum += weight
+    if weight_sum == 0:
+        return None
+    return _pct(total / weight_sum)

@@ -1,0 +1,1 @@
+"""Settings modules: ``local`` (default for manage.py), ``test`` and ``production``."""
