@@ -39,19 +39,34 @@ def test_tasks_filter_by_project_and_unit(office_client):
 def allocation_post(indicator, targets):
     assignments = list(indicator.assignments.order_by("position"))
     data = {
-        "task": indicator.task_id, "code": indicator.code, "position": indicator.position, "name": indicator.name,
-        "kind": indicator.kind, "source_text": indicator.source_text, "target": indicator.target,
-        "unit_of_measure": indicator.unit_of_measure, "direction": indicator.direction,
-        "deadline": indicator.deadline.isoformat(), "deadline_text": indicator.deadline_text,
-        "aggregation": indicator.aggregation, "rate_basis": indicator.rate_basis,
-        "stages": "null", "monthly_plan": "null",
-        "assignments-TOTAL_FORMS": len(assignments), "assignments-INITIAL_FORMS": len(assignments),
-        "assignments-MIN_NUM_FORMS": 0, "assignments-MAX_NUM_FORMS": 1000,
+        "task": indicator.task_id,
+        "code": indicator.code,
+        "position": indicator.position,
+        "name": indicator.name,
+        "kind": indicator.kind,
+        "source_text": indicator.source_text,
+        "target": indicator.target,
+        "unit_of_measure": indicator.unit_of_measure,
+        "direction": indicator.direction,
+        "deadline": indicator.deadline.isoformat(),
+        "deadline_text": indicator.deadline_text,
+        "aggregation": indicator.aggregation,
+        "rate_basis": indicator.rate_basis,
+        "stages": "null",
+        "monthly_plan": "null",
+        "assignments-TOTAL_FORMS": len(assignments),
+        "assignments-INITIAL_FORMS": len(assignments),
+        "assignments-MIN_NUM_FORMS": 0,
+        "assignments-MAX_NUM_FORMS": 1000,
     }
     for i, (a, target) in enumerate(zip(assignments, targets, strict=True)):
-        data |= {f"assignments-{i}-id": a.pk, f"assignments-{i}-indicator": indicator.pk,
-                 f"assignments-{i}-unit": a.unit_id, f"assignments-{i}-target": target,
-                 f"assignments-{i}-position": a.position}
+        data |= {
+            f"assignments-{i}-id": a.pk,
+            f"assignments-{i}-indicator": indicator.pk,
+            f"assignments-{i}-unit": a.unit_id,
+            f"assignments-{i}-target": target,
+            f"assignments-{i}-position": a.position,
+        }
     return data
 
 

@@ -24,7 +24,17 @@ def passwords(output):
 
 def test_one_account_per_role_with_working_printed_passwords(plan_2022):
     shown = passwords(run())
-    assert set(shown) == {"duchashi", "zhujian", "hubin", "shanzhou", "yima", "lingbao", "mianchi", "lushi", "fushizhang"}
+    assert set(shown) == {
+        "duchashi",
+        "zhujian",
+        "hubin",
+        "shanzhou",
+        "yima",
+        "lingbao",
+        "mianchi",
+        "lushi",
+        "fushizhang",
+    }
     assert authenticate(username="hubin", password=shown["hubin"]).unit.name == "湖滨区政府"
     assert User.objects.get(username="duchashi").role == Role.OFFICE
     leader = User.objects.get(username="fushizhang")

@@ -85,7 +85,13 @@ def test_lead_and_cooperating_units_as_written(plan_2022):
     assert units_of("2.3", "lead") == ["市住房城乡建设局", "义马市政府", "渑池县政府"]
     assert units_of("2.3", "cooperating")[-1] == "湖滨区政府"
     assert units_of("4.1", "lead") == [
-        "市教育局", "渑池县政府", "湖滨区政府", "陕州区政府", "灵宝市政府", "卢氏县政府", "城乡一体化示范区管委会",
+        "市教育局",
+        "渑池县政府",
+        "湖滨区政府",
+        "陕州区政府",
+        "灵宝市政府",
+        "卢氏县政府",
+        "城乡一体化示范区管委会",
     ]
     assert units_of("10.1", "lead") == ["市交通运输局", "渑池县政府", "陕州区政府", "灵宝市政府"]
     assert "三门峡供电公司" in units_of("2.1", "cooperating")

@@ -107,11 +107,27 @@ def test_plan_header_in_seed(data, seed):
 PLAN_KEYS = {"year", "document", "title", "issuing_body", "issued_on", "start", "default_deadline"}
 PLAN_OPTIONAL = {"due_day", "source", "notes"}
 TASK_KEYS = {
-    "number", "text", "lead_units", "cooperating_units", "lead_units_text", "cooperating_units_text", "indicators",
+    "number",
+    "text",
+    "lead_units",
+    "cooperating_units",
+    "lead_units_text",
+    "cooperating_units_text",
+    "indicators",
 }
 IND_KEYS = {
-    "code", "name", "kind", "unit", "target", "direction", "deadline", "deadline_text", "parent",
-    "aggregation", "reporting_units", "source_text",
+    "code",
+    "name",
+    "kind",
+    "unit",
+    "target",
+    "direction",
+    "deadline",
+    "deadline_text",
+    "parent",
+    "aggregation",
+    "reporting_units",
+    "source_text",
 }
 IND_OPTIONAL = {"stock_target", "baseline", "rate_basis", "planned_start", "stages", "monthly_plan", "allocations"}
 
@@ -172,13 +188,7 @@ def test_task_texts_in_seed(data, plan_text):
 
 def test_unit_texts_in_seed(data, plan_text):
     for _, task in tasks(data):
-        block = (
-            task["text"]
-            + "责任单位："
-            + task["lead_units_text"]
-            + "配合单位："
-            + task["cooperating_units_text"]
-        )
+        block = task["text"] + "责任单位：" + task["lead_units_text"] + "配合单位：" + task["cooperating_units_text"]
         assert block in plan_text, task["text"][:20]
         assert task["lead_units_text"] == normalise(task["lead_units_text"])
         assert task["cooperating_units_text"] == normalise(task["cooperating_units_text"])
@@ -243,8 +253,26 @@ EXPECTED = [
     ("2.3.1", "市区新建改造供热管网", "count", "公里", 3, "全年（未写明期限，按年底计）", "2022-12-31", "lead"),
     ("2.3.4", "城镇老旧燃气管网改造", "count", "公里", 12.5, "全年（未写明期限，按年底计）", "2022-12-31", "sum"),
     ("2.4.1", "城市运行管理服务平台建设", "milestone", "", None, "全年（未写明期限，按年底计）", "2022-12-31", "lead"),
-    ("2.5.1", "大岭路与和平路交叉路口过街天桥", "milestone", "座", 1, "全年（未写明期限，按年底计）", "2022-12-31", "lead"),
-    ("3.1.1", "农村及城市低保适龄妇女宫颈癌筛查", "count", "人", 16700, "全年（未写明期限，按年底计）", "2022-12-31", "sum"),
+    (
+        "2.5.1",
+        "大岭路与和平路交叉路口过街天桥",
+        "milestone",
+        "座",
+        1,
+        "全年（未写明期限，按年底计）",
+        "2022-12-31",
+        "lead",
+    ),
+    (
+        "3.1.1",
+        "农村及城市低保适龄妇女宫颈癌筛查",
+        "count",
+        "人",
+        16700,
+        "全年（未写明期限，按年底计）",
+        "2022-12-31",
+        "sum",
+    ),
     ("3.1.3", "孕早中期产前筛查率", "rate", "%", 60, "年底前", "2022-12-31", "rate"),
     ("3.2.1", "残疾儿童和孤独症儿童康复救助", "count", "人", 800, "全年", "2022-12-31", "sum"),
     ("3.3.2", "心理健康咨询", "count", "人次", 210, "全年", "2022-12-31", "sum"),
@@ -256,9 +284,26 @@ EXPECTED = [
     ("6.1.4", "已开工未建成安置房制定安置计划", "milestone", "", None, "9月月底前", "2022-09-30", "lead"),
     ("6.1.5", "房屋征收安置全部安置到位", "milestone", "", None, "三年内", "2024-12-31", "lead"),
     ("6.2.2", "不动产登记历史遗留问题全部解决", "milestone", "", None, "三年内", "2024-12-31", "lead"),
-    ("7.1.4", "智慧养老服务平台老年人入网人数", "count", "人", 200000, "全年（未写明期限，按年底计）", "2022-12-31", "sum"),
-    ("8.1.1", "普通门诊和5种门诊慢特病异地就医直接结算县（市、区）覆盖率", "rate", "%", 100,
-     "全年（未写明期限，按年底计）", "2022-12-31", "lead"),
+    (
+        "7.1.4",
+        "智慧养老服务平台老年人入网人数",
+        "count",
+        "人",
+        200000,
+        "全年（未写明期限，按年底计）",
+        "2022-12-31",
+        "sum",
+    ),
+    (
+        "8.1.1",
+        "普通门诊和5种门诊慢特病异地就医直接结算县（市、区）覆盖率",
+        "rate",
+        "%",
+        100,
+        "全年（未写明期限，按年底计）",
+        "2022-12-31",
+        "lead",
+    ),
     ("8.2.2", "分厅上线事项数量", "count", "个", 200, "年底前", "2022-12-31", "lead"),
     ("8.3.1", "电子社保卡签发量", "count", "张", 1300000, "年底前", "2022-12-31", "sum"),
     ("9.1.1", "新增脱贫人口小额信贷", "amount", "亿元", 6, "全年", "2022-12-31", "sum"),
@@ -316,7 +361,12 @@ def test_explicit_reporting_units(data):
     assert codes["2.3.1"]["reporting_units"] == ["市住房城乡建设局"]
     assert codes["2.3.4"]["reporting_units"] == ["市住房城乡建设局", "义马市政府", "渑池县政府"]
     assert codes["4.1.1"]["reporting_units"] == [
-        "渑池县政府", "湖滨区政府", "陕州区政府", "灵宝市政府", "卢氏县政府", "城乡一体化示范区管委会",
+        "渑池县政府",
+        "湖滨区政府",
+        "陕州区政府",
+        "灵宝市政府",
+        "卢氏县政府",
+        "城乡一体化示范区管委会",
     ]
     assert codes["6.2.1"]["reporting_units"] == ["市自然资源规划局"]
     assert codes["8.2.1"]["reporting_units"] == ["市政务和大数据局"]
@@ -345,7 +395,12 @@ def test_task_2_units(data):
     t23 = task_of(data, 2, 3)
     assert t23["lead_units"] == ["市住房城乡建设局", "义马市政府", "渑池县政府"]
     assert t23["cooperating_units"] == [
-        "市发展改革委", "市自然资源规划局", "三联热力公司", "法电供热公司", "中裕燃气公司", "湖滨区政府",
+        "市发展改革委",
+        "市自然资源规划局",
+        "三联热力公司",
+        "法电供热公司",
+        "中裕燃气公司",
+        "湖滨区政府",
     ]
     assert t23["cooperating_units"][-1] == "湖滨区政府"
     assert task_of(data, 2, 5)["lead_units"] == ["市住房城乡建设局"]
@@ -354,7 +409,13 @@ def test_task_2_units(data):
 
 def test_task_4_and_10_units(data):
     assert task_of(data, 4, 1)["lead_units"] == [
-        "市教育局", "渑池县政府", "湖滨区政府", "陕州区政府", "灵宝市政府", "卢氏县政府", "城乡一体化示范区管委会",
+        "市教育局",
+        "渑池县政府",
+        "湖滨区政府",
+        "陕州区政府",
+        "灵宝市政府",
+        "卢氏县政府",
+        "城乡一体化示范区管委会",
     ]
     assert task_of(data, 4, 2)["lead_units"] == ["市教育局", "市城建集团", "市文旅集团"]
     assert task_of(data, 10, 1)["lead_units"] == ["市交通运输局", "渑池县政府", "陕州区政府", "灵宝市政府"]
@@ -391,17 +452,39 @@ def test_unit_kinds(data):
     assert set(kinds.values()) <= {"department", "county", "committee", "company", "party_mass", "other"}
     assert [u["name"] for u in data["units"] if u["kind"] == "county"] == COUNTIES
     assert {n for n, k in kinds.items() if k == "committee"} == {
-        "城乡一体化示范区管委会", "市旧城改造指挥部办公室", "市商务中心区建设指挥部办公室",
+        "城乡一体化示范区管委会",
+        "市旧城改造指挥部办公室",
+        "市商务中心区建设指挥部办公室",
     }
     assert {n for n, k in kinds.items() if k == "party_mass"} == {
-        "市委组织部", "市委宣传部", "市委编办", "市委政法委", "市总工会", "团市委", "市妇联", "市残联",
+        "市委组织部",
+        "市委宣传部",
+        "市委编办",
+        "市委政法委",
+        "市总工会",
+        "团市委",
+        "市妇联",
+        "市残联",
     }
     assert {n for n, k in kinds.items() if k == "other"} == {
-        "人行三门峡市中心支行", "三门峡银保监分局", "三门峡职业技术学院", "三门峡社会管理学院", "各金融机构",
+        "人行三门峡市中心支行",
+        "三门峡银保监分局",
+        "三门峡职业技术学院",
+        "三门峡社会管理学院",
+        "各金融机构",
     }
     assert {n for n, k in kinds.items() if k == "company"} == {
-        "三门峡供电公司", "河南有线三门峡分公司", "移动三门峡分公司", "联通三门峡分公司", "电信三门峡分公司",
-        "铁塔三门峡市分公司", "市城建集团", "市文旅集团", "中裕燃气公司", "三联热力公司", "法电供热公司",
+        "三门峡供电公司",
+        "河南有线三门峡分公司",
+        "移动三门峡分公司",
+        "联通三门峡分公司",
+        "电信三门峡分公司",
+        "铁塔三门峡市分公司",
+        "市城建集团",
+        "市文旅集团",
+        "中裕燃气公司",
+        "三联热力公司",
+        "法电供热公司",
         "市邮政公司",
     }
     for name in ("市税务局", "市通管办", "市公路事业发展中心", "市供销社", "市医保局", "市金融局"):
