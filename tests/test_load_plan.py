@@ -8,11 +8,17 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from projects.models import Assignment, Indicator, Plan, Project, Task, TaskUnit, Unit
-from tests.conftest import PLAN_2022
+from tests.conftest import PLAN_2022, load_plan_2022
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.usefixtures("empty_catalogue")
 
 COUNTIES = ["湖滨区政府", "陕州区政府", "义马市政府", "灵宝市政府", "渑池县政府", "卢氏县政府"]
+
+
+@pytest.fixture
+def reloaded(empty_catalogue):
+    """The 2022 plan loaded into an empty catalogue by this test."""
+    return load_plan_2022()
 
 
 def table_snapshot():
@@ -55,7 +61,8 @@ def test_the_2022_plan_loads_whole():
         ("10.4.2", "150", "千米", "2022-12-31", "全年"),
     ],
 )
-def test_targets_units_and_deadlines(plan_2022, code, target, unit, deadline, deadline_text):
+@pytest.mark.usefixtures("reloaded")
+def test_targets_units_and_deadlines(code, target, unit, deadline, deadline_text):
     ind = Indicator.objects.get(code=code)
     assert ind.target == (Decimal(target) if target else None)
     assert ind.unit_of_measure == unit
@@ -64,7 +71,7 @@ def test_targets_units_and_deadlines(plan_2022, code, target, unit, deadline, de
         assert ind.deadline_text == deadline_text
 
 
-def test_parts_and_stocks(plan_2022):
+def test_parts_and_stocks(reloaded):
     high_skill = Indicator.objects.get(code="1.1.3")
     assert high_skill.parent.code == "1.1.2"
     assert Indicator.objects.get(code="7.1.3").stock_target == 167
@@ -79,7 +86,7 @@ def units_of(task_code, role):
     )
 
 
-def test_lead_and_cooperating_units_as_written(plan_2022):
+def test_lead_and_cooperating_units_as_written(reloaded):
     assert units_of("1.1", "lead") == ["市人力资源社会保障局", *COUNTIES]
     assert len(units_of("1.1", "cooperating")) == 37
     assert units_of("2.3", "lead") == ["市住房城乡建设局", "义马市政府", "渑池县政府"]
@@ -100,7 +107,7 @@ def test_lead_and_cooperating_units_as_written(plan_2022):
     assert Unit.objects.filter(kind="county").count() == 6
 
 
-def test_reporting_units_follow_who_holds_the_figure(plan_2022):
+def test_reporting_units_follow_who_holds_the_figure(reloaded):
     def reporters(code):
         return list(Assignment.objects.filter(indicator__code=code).values_list("unit__name", flat=True))
 

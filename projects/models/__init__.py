@@ -16,21 +16,31 @@ from .catalogue import (
     Unit,
     UnitKind,
 )
+from .progress import CityProgress, LightChoices, UnitProgress
+from .reporting import COUNTED_STATUSES, Evidence, MonthClosure, Submission, SubmissionStatus
 
 __all__ = [
+    "COUNTED_STATUSES",
     "Aggregation",
     "Assignment",
+    "CityProgress",
     "Direction",
+    "Evidence",
     "Indicator",
     "IndicatorKind",
+    "LightChoices",
+    "MonthClosure",
     "Plan",
     "Project",
     "RateBasis",
     "Role",
+    "Submission",
+    "SubmissionStatus",
     "Task",
     "TaskUnit",
     "TaskUnitRole",
     "Unit",
     "UnitKind",
+    "UnitProgress",
     "User",
 ]

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from projects.allocation import allocation_mismatch
 from projects.models import Assignment, Indicator, Plan, Project, Task, TaskUnit, TaskUnitRole, Unit
 from projects.planfile import CheckedPlan, PlanFileError
+from projects.services.progress import progress_rebuild, progress_refresh
 
 
 @dataclass
@@ -135,6 +136,9 @@ def plan_load(*, checked: CheckedPlan) -> LoadSummary:
             _load_indicators(task, tdata, plan, units, summary)
         _delete_stale(project.tasks.exclude(number__in=task_numbers), summary, _("任务"))
     _delete_stale(plan.projects.exclude(number__in=project_numbers), summary, _("民生实事"))
+    if summary.changed:
+        # Targets, deadlines or reporting units may have changed: progress follows in the same transaction.
+        progress_rebuild(plan=plan)
     return summary
 
 
@@ -219,3 +223,4 @@ def allocations_set(*, indicator: Indicator, targets: dict[int, Decimal | None])
         if assignment.target != target:
             assignment.target = target
             assignment.save(update_fields=["target"])
+    progress_refresh(indicator_id=indicator.pk)

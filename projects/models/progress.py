@@ -1,0 +1,88 @@
+"""Precomputed progress, kept up to date in the same transaction as every submission change.
+
+Pages, the alert scan and the bulletin read these tables instead of recomputing from the
+submissions, so that their cost does not grow with history. ``rebuild_progress`` recomputes them
+from the submissions and must give the same rows.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from projects import rules
+
+from .catalogue import DECIMAL, Indicator, Unit
+from .reporting import Submission
+
+
+class LightChoices(models.TextChoices):
+    GREEN = rules.Light.GREEN.value, _("绿灯")
+    YELLOW = rules.Light.YELLOW.value, _("黄灯")
+    RED = rules.Light.RED.value, _("红灯")
+
+
+class ProgressFields(models.Model):
+    """The figure as of a month's end, and how it stands against schedule."""
+
+    month = models.DateField(_("月份"), help_text=_("该月第一天；数值为截至月末的累计"))
+    value = models.DecimalField(_("累计完成"), null=True, **DECIMAL)
+    numerator = models.DecimalField(_("分子"), null=True, **DECIMAL)
+    denominator = models.DecimalField(_("分母"), null=True, **DECIMAL)
+    stage = models.PositiveSmallIntegerField(_("节点阶段"), null=True)
+    target = models.DecimalField(_("目标"), null=True, **DECIMAL)
+    expected = models.DecimalField(_("序时进度（%）"), max_digits=7, decimal_places=2)
+    completion = models.DecimalField(_("完成率（%）"), max_digits=9, decimal_places=2, null=True)
+    light = models.CharField(_("亮灯"), max_length=10, choices=LightChoices.choices, blank=True)
+    overdue = models.BooleanField(_("逾期未完成"), default=False)
+    not_started = models.BooleanField(_("未启动"), default=False)
+
+    class Meta:
+        abstract = True
+
+
+class UnitProgress(ProgressFields):
+    """One reporting unit's standing on one indicator at one month's end.
+
+    The figure is carried forward from the unit's latest counted submission, so a month without a
+    report still shows where the unit stood. ``light`` is blank where the unit has no target of its
+    own (an additive figure that the office has not split among units)."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="unit_progress")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="progress")
+    reported = models.BooleanField(_("本月已报送"), default=False)
+    late = models.BooleanField(_("逾期报送"), default=False)
+    submission = models.ForeignKey(Submission, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("单位进度")
+        verbose_name_plural = _("单位进度")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "unit", "month"], name="unitprogress_unique"),
+        ]
+        indexes = [
+            # The county view and the lagging lists read one month across all indicators.
+            models.Index(fields=["month", "light"], name="unitprogress_month_light"),
+            models.Index(fields=["unit", "month"], name="unitprogress_unit_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}/{self.unit_id}/{self.month:%Y-%m}"
+
+
+class CityProgress(ProgressFields):
+    """The city's standing on one indicator at one month's end, from the units' figures."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="city_progress")
+    units_expected = models.PositiveSmallIntegerField(_("应报单位数"), default=0)
+    units_reported = models.PositiveSmallIntegerField(_("已报单位数"), default=0)
+    units_on_time = models.PositiveSmallIntegerField(_("按时报送单位数"), default=0)
+
+    class Meta:
+        verbose_name = _("全市进度")
+        verbose_name_plural = _("全市进度")
+        constraints = [models.UniqueConstraint(fields=["indicator", "month"], name="cityprogress_unique")]
+        indexes = [models.Index(fields=["month", "light"], name="cityprogress_month_light")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}/{self.month:%Y-%m}"

@@ -1,0 +1,256 @@
+"""Keeping the progress tables in step with the submissions.
+
+``progress_refresh`` runs inside the transaction of every submission change, so that a page never
+shows a figure that the progress tables do not reflect; ``progress_rebuild`` recomputes everything
+from the submissions (``manage.py rebuild_progress``) and must give the same rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+
+from projects import rules
+from projects.models import (
+    COUNTED_STATUSES,
+    Aggregation,
+    Assignment,
+    CityProgress,
+    Indicator,
+    IndicatorKind,
+    Plan,
+    RateBasis,
+    Submission,
+    UnitProgress,
+)
+
+PROGRESS_FIELDS = [
+    "value", "numerator", "denominator", "stage", "target", "expected", "completion", "light", "overdue",
+    "not_started",
+]  # fmt: skip
+
+
+def indicator_months(*, indicator: Indicator, plan: Plan) -> list[date]:
+    """The months an indicator is followed: from the plan's start to the later of the plan's and
+    the indicator's deadline (an indicator due in three years is followed until then)."""
+    first = indicator.window_start(plan).replace(day=1)
+    last = max(plan.default_deadline, indicator.deadline).replace(day=1)
+    months = []
+    month = first
+    while month <= last:
+        months.append(month)
+        month = rules.add_months(month, 1)
+    return months
+
+
+def unit_target(*, indicator: Indicator, assignment: Assignment) -> Decimal | None:
+    """The target a unit is measured against, or None where it has none of its own.
+
+    An additive figure belongs to a unit only once the office splits it (任务分解); a rate level,
+    a milestone and a figure the lead unit alone reports apply to the unit as they stand."""
+    if indicator.aggregation == Aggregation.SUM:
+        return assignment.target
+    return indicator.target
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: Decimal | None = None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    stage: int | None = None
+
+    @classmethod
+    def of(cls, submission: Submission | None) -> Figure:
+        if submission is None:
+            return cls()
+        return cls(submission.value, submission.numerator, submission.denominator, submission.stage)
+
+    @property
+    def empty(self) -> bool:
+        return self.value is None and self.numerator is None and self.denominator is None and self.stage is None
+
+
+def _assess(indicator: Indicator, plan: Plan, target: Decimal | None, figure: Figure, month: date) -> rules.Assessment:
+    # Rates reported as numerator and denominator are measured by their ratio; a unit that gave
+    # only the level (or a lead-reported level) by its value.
+    use_ratio = indicator.kind == IndicatorKind.RATE and indicator.rate_basis == RateBasis.RATIO
+    return rules.assess(
+        kind=indicator.kind,
+        direction=indicator.direction,
+        target=target,
+        start=indicator.window_start(plan),
+        deadline=indicator.deadline,
+        as_of=rules.month_end(month),
+        value=figure.value,
+        numerator=figure.numerator if use_ratio else None,
+        denominator=figure.denominator if use_ratio else None,
+        stage=figure.stage,
+        stages=indicator.stage_list,
+        baseline=indicator.baseline,
+        monthly_plan=indicator.monthly_plan,
+        planned_start=indicator.planned_start,
+        bands=plan.bands,
+    )
+
+
+def _fill(row: UnitProgress | CityProgress, indicator, plan, target, figure: Figure, month, measured: bool) -> None:
+    row.value, row.numerator, row.denominator = figure.value, figure.numerator, figure.denominator
+    row.stage = figure.stage
+    row.target = target
+    if measured:
+        a = _assess(indicator, plan, target, figure, month)
+        row.expected, row.completion, row.light = a.expected, a.completion, a.light.value
+        row.overdue, row.not_started = a.overdue, a.not_started
+    else:
+        row.expected = rules.expected_progress(
+            start=indicator.window_start(plan),
+            deadline=indicator.deadline,
+            as_of=rules.month_end(month),
+            monthly_plan=indicator.monthly_plan,
+        )
+        row.completion, row.light, row.overdue, row.not_started = None, "", False, False
+
+
+def city_figure(*, indicator: Indicator, figures: Sequence[Figure]) -> Figure:
+    """The city's figure from the units' figures of one month (carried forward)."""
+    reported = [f for f in figures if not f.empty]
+    if not reported:
+        return Figure()
+    if indicator.kind == IndicatorKind.MILESTONE:
+        # A milestone shared by several units is as far as the slowest of them; a unit that has
+        # not reported yet has not started.
+        return Figure(stage=min(f.stage or 0 for f in figures))
+    if indicator.kind == IndicatorKind.RATE:
+        if indicator.rate_basis == RateBasis.RATIO:
+            num, den = rules.city_rate(
+                numerators=[f.numerator for f in reported], denominators=[f.denominator for f in reported]
+            )
+            level = (num / den * 100) if num is not None and den else None
+            return Figure(value=level, numerator=num, denominator=den)
+        levels = [f.value for f in reported if f.value is not None]
+        # Levels without their bases can only be averaged; the office is told so in the docs.
+        return Figure(value=sum(levels, Decimal(0)) / len(levels)) if levels else Figure()
+    values = [f.value for f in reported if f.value is not None]
+    return Figure(value=sum(values, Decimal(0))) if values else Figure()
+
+
+def _compute(
+    *,
+    indicator: Indicator,
+    plan: Plan,
+    assignments: Iterable[Assignment],
+    submissions: Iterable[Submission],
+    only_unit_id: int | None = None,
+) -> tuple[list[UnitProgress], list[CityProgress]]:
+    months = indicator_months(indicator=indicator, plan=plan)
+    assignments = list(assignments)
+    by_unit: dict[int, dict[date, Submission]] = defaultdict(dict)
+    for s in submissions:
+        by_unit[s.unit_id][s.month] = s
+    unit_rows: list[UnitProgress] = []
+    carried: dict[int, Figure] = {a.unit_id: Figure() for a in assignments}
+    per_month_figures: dict[date, list[Figure]] = {}
+    per_month_reported: dict[date, tuple[int, int]] = {}
+    for month in months:
+        reported = on_time = 0
+        for a in assignments:
+            sub = by_unit[a.unit_id].get(month)
+            if sub is not None:
+                carried[a.unit_id] = Figure.of(sub)
+                reported += 1
+                on_time += not sub.late
+            if only_unit_id is None or a.unit_id == only_unit_id:
+                target = unit_target(indicator=indicator, assignment=a)
+                row = UnitProgress(
+                    indicator_id=indicator.pk,
+                    unit_id=a.unit_id,
+                    month=month,
+                    reported=sub is not None,
+                    late=bool(sub and sub.late),
+                    submission_id=sub.pk if sub else None,
+                )
+                measured = target is not None or indicator.kind == IndicatorKind.MILESTONE
+                _fill(row, indicator, plan, target, carried[a.unit_id], month, measured)
+                unit_rows.append(row)
+        per_month_figures[month] = list(carried.values())
+        per_month_reported[month] = (reported, on_time)
+    city_rows = []
+    for month in months:
+        row = CityProgress(
+            indicator_id=indicator.pk,
+            month=month,
+            units_expected=len(assignments),
+            units_reported=per_month_reported[month][0],
+            units_on_time=per_month_reported[month][1],
+        )
+        figure = city_figure(indicator=indicator, figures=per_month_figures[month])
+        _fill(row, indicator, plan, indicator.target, figure, month, True)
+        city_rows.append(row)
+    return unit_rows, city_rows
+
+
+def _save(unit_rows: list[UnitProgress], city_rows: list[CityProgress]) -> None:
+    UnitProgress.objects.bulk_create(
+        unit_rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["indicator", "unit", "month"],
+        update_fields=[*PROGRESS_FIELDS, "reported", "late", "submission"],
+    )
+    CityProgress.objects.bulk_create(
+        city_rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["indicator", "month"],
+        update_fields=[*PROGRESS_FIELDS, "units_expected", "units_reported", "units_on_time"],
+    )
+
+
+def progress_refresh(*, indicator_id: int, unit_id: int | None = None) -> None:
+    """Recompute one indicator's progress rows (one unit's, or every unit's) and the city's.
+
+    Call it inside the transaction that changes a submission, after the change. It locks the
+    indicator row first, so two units saving figures of the same indicator at once recompute the
+    city total one after the other and the second sees the first's figure."""
+    with transaction.atomic():
+        indicator = (
+            Indicator.objects.select_for_update(of=("self",)).select_related("task__project__plan").get(pk=indicator_id)
+        )
+        plan = indicator.task.project.plan
+        assignments = list(indicator.assignments.all())
+        submissions = Submission.objects.filter(indicator_id=indicator_id, status__in=COUNTED_STATUSES).only(
+            "id", "unit_id", "month", "value", "numerator", "denominator", "stage", "late"
+        )
+        unit_rows, city_rows = _compute(
+            indicator=indicator, plan=plan, assignments=assignments, submissions=submissions, only_unit_id=unit_id
+        )
+        # Units no longer assigned keep no rows.
+        UnitProgress.objects.filter(indicator_id=indicator_id).exclude(
+            unit_id__in=[a.unit_id for a in assignments]
+        ).delete()
+        _save(unit_rows, city_rows)
+
+
+def progress_rebuild(*, plan: Plan) -> int:
+    """Recompute every progress row of a plan from its submissions; returns the rows written."""
+    written = 0
+    indicators = Indicator.objects.filter(task__project__plan=plan).select_related("task__project__plan")
+    for indicator in indicators:
+        with transaction.atomic():
+            UnitProgress.objects.filter(indicator=indicator).delete()
+            CityProgress.objects.filter(indicator=indicator).delete()
+            unit_rows, city_rows = _compute(
+                indicator=indicator,
+                plan=plan,
+                assignments=indicator.assignments.all(),
+                submissions=Submission.objects.filter(indicator=indicator, status__in=COUNTED_STATUSES),
+            )
+            _save(unit_rows, city_rows)
+            written += len(unit_rows) + len(city_rows)
+    return written
