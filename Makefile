@@ -10,7 +10,6 @@ VAR := var
 PORT ?= 8000
 REDIS_PORT ?= 6390
 SCALE ?=
-export DJANGO_SETTINGS_MODULE ?= tracker.settings.local
 
 .PHONY: run test venv db system-deps redis stop lint bench messages clean
 
