@@ -271,3 +271,16 @@ def test_switching_to_english_translates_the_frame(client, unit):
     assert "Log out" in page
     assert "Unit reporter/reviewer · 湖滨区政府" in page  # model choices are translated too
     assert "重点民生实事跟踪系统" not in page
+
+
+def test_pagination_keeps_the_filters_and_says_where_we_are(rf):
+    from django.core.paginator import Paginator
+
+    page_obj = Paginator(range(45), 20).page(2)
+    html = render_to_string("partials/pagination.html", {"page_obj": page_obj}, request=rf.get("/?light=red&page=2"))
+
+    assert "第 2 / 3 页" in html
+    assert 'href="?light=red&amp;page=3"' in html
+    assert 'href="?light=red&amp;page=1"' in html
+    assert "共 45 条" in html
+    assert render_to_string("partials/pagination.html", {"page_obj": Paginator(range(5), 20).page(1)}).strip() == ""

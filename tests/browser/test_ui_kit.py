@@ -42,6 +42,27 @@ def test_sample_page_shows_demo_ribbon_messages_table_and_a_local_plotly_chart(
     assert "8 items" in page.locator(".tracker-table-footer").inner_text()
 
 
+def test_data_attributes_do_their_job_without_inline_script(page, live_server, make_user, ui_kit_urls, traffic):
+    make_user("office", username="duchashi")
+    log_in(page, live_server, username="duchashi", next_path="/ui-kit/")
+    # With JavaScript the month form needs no button: choosing a month submits it.
+    assert not page.locator("#month-form button").is_visible()
+    with page.expect_navigation():
+        page.select_option("#month-form select", "2022-04")
+    assert "month=2022-04" in page.url
+    assert "截至 2022-04" in page.locator(".tracker-page-header").inner_text()
+
+    # data-confirm: cancelling the question keeps the form from being sent, accepting sends it.
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click("#remind-form button")
+    assert "remind=1" not in page.url
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.click("#remind-form button")
+    assert "remind=1" in page.url and "已催办" in page.locator(".tracker-page-header").inner_text()
+    assert len([url for url in traffic.requests if "remind=1" in url]) == 1  # the cancelled one never left
+
+
 def test_sample_page_on_a_phone(phone_page, live_server, make_user, ui_kit_urls):
     make_user("office", username="duchashi", first_name="督查室")
     log_in(phone_page, live_server, username="duchashi", next_path="/ui-kit/")

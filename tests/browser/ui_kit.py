@@ -62,7 +62,14 @@ def ui_kit(request: HttpRequest) -> HttpResponse:
         "layout": {"height": 320, "yaxis": {"ticksuffix": "%"}},
     }
     template = engines["django"].from_string(TEMPLATE.read_text(encoding="utf-8"))
-    context = {"table": table, "figure": figure, "is_demo_data": True}
+    months = ["2022-01", "2022-02", "2022-03", "2022-04"]
+    context = {
+        "table": table,
+        "figure": figure,
+        "is_demo_data": True,
+        "months": months,
+        "month": request.GET.get("month", "2022-03"),
+    }
     response = HttpResponse(template.render(context, request))
     response["Content-Security-Policy"] = CSP
     return response
