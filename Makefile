@@ -58,6 +58,7 @@ lint: venv
 
 # Chinese is the source language; English comes from projects/locale/en.
 messages: venv
+	@command -v msgfmt >/dev/null || { echo "make messages needs GNU gettext: apt-get install gettext"; exit 1; }
 	$(MANAGE) makemessages -l en --no-obsolete --ignore=.venv --ignore=var && $(MANAGE) compilemessages -l en --ignore=.venv
 
 clean:
