@@ -103,7 +103,7 @@ def render_nav(user, **context) -> str:
 
 @pytest.fixture
 def unit(db):
-    return Unit.objects.create(name="湖滨区政府", kind="county")
+    return Unit.objects.get_or_create(name="湖滨区政府", defaults={"kind": "county"})[0]
 
 
 def test_unit_user_sees_home_and_its_unit_but_no_admin(client, unit):
