@@ -51,8 +51,10 @@ run: db
 system-deps:
 	@bash .ci/system-deps
 
+# The suite runs twice: on SQLite, then on PostgreSQL (.ci/postgres starts it and sets DATABASE_URL).
 test: venv system-deps
-	$(PY) -m pytest
+	env -u DATABASE_URL $(PY) -m pytest
+	bash .ci/postgres $(PY) -m pytest
 
 lint: venv
 	$(VENV)/bin/ruff check .
