@@ -6,7 +6,7 @@ with these settings prints no warnings (tests/test_settings_production.py)."""
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, env
+from .base import DATABASES, VAR_DIR, env
 
 DEBUG = False
 
@@ -33,6 +33,10 @@ ALLOWED_HOSTS = [h.strip() for h in _required("DJANGO_ALLOWED_HOSTS", _HOSTS).sp
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured(f"DJANGO_ALLOWED_HOSTS names no host: production needs {_HOSTS}; {_SETUP}.")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+# A gunicorn worker keeps its PostgreSQL connection between requests, checked before reuse.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # Shared between web machines (NFS in docs/deploy.md): evidence uploaded through one machine
 # must be readable through every other.
