@@ -15,7 +15,7 @@ from typing import Any
 import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
-from projects.selectors.dashboards import CountyView, CurvePoint, Overview, month_label
+from projects.selectors.dashboards import CountyView, CurvePoint, Overview
 
 NAVY, GREY, GREEN, YELLOW, RED = "#1f3a5f", "#8c99a8", "#1e7e4a", "#e0a100", "#c0392b"
 LIGHT_COLOURS = {"green": GREEN, "yellow": YELLOW, "red": RED, "": GREY}
@@ -43,9 +43,16 @@ def _layout(**extra: Any) -> dict[str, Any]:
     return layout
 
 
+def _month_ticks(months: Sequence[Any]) -> list[str]:
+    # "6月" when the months are all of one year (the usual plan), else "2023-06".
+    if len({m.year for m in months}) <= 1:
+        return [_("%(month)s月") % {"month": m.month} for m in months]
+    return [f"{m:%Y-%m}" for m in months]
+
+
 def curve_figure(points: Sequence[CurvePoint], *, unit: str = "%", title: str = "") -> dict[str, Any]:
     """Cumulative actual against the expected curve, month by month."""
-    x = [month_label(p.month) for p in points]
+    x = _month_ticks([p.month for p in points])
     percent = unit == "%"
     suffix = "%" if percent else f" {unit}"
     fig = go.Figure(
@@ -111,31 +118,42 @@ def projects_figure(data: Overview) -> dict[str, Any]:
     return _dict(fig)
 
 
+LIGHT_LEVELS = {"red": 0, "yellow": 1, "green": 2}
+# Lighter shades of the light colours, so that the dark figures in the cells stay readable.
+HEAT_RED, HEAT_YELLOW, HEAT_GREEN = "#e8837a", "#f3c44f", "#7fc59a"
+
+
 def heatmap_figure(view: CountyView) -> dict[str, Any]:
-    """Units × indicators, coloured by completion (capped at 100); blank where a unit has no
-    target of its own for that figure."""
+    """Units × indicators: each cell is the unit's completion of that figure, coloured by its light
+    (the same rules and bands as everywhere else, so that a mid-year 50 % on schedule is green);
+    blank where the unit has no target of its own for the figure or does not report it."""
     units = view.units
     x = [i.code for i in view.indicators]
     y = [u.name for u in units]
-    z, text = [], []
+    z, text, hover = [], [], []
     for unit in units:
-        z_row, text_row = [], []
+        z_row, text_row, hover_row = [], [], []
         for ind in view.indicators:
             cell = view.cells.get((unit.pk, ind.pk))
             completion = cell and cell["completion"]
-            z_row.append(None if completion is None else min(100.0, float(completion)))
+            # In the cell: the completion, whole percent, capped at 100 like the ranking.
+            text_row.append("" if completion is None or not cell["light"] else f"{min(100, round(completion))}")
             if cell is None:
-                text_row.append(_("不报送此项"))
+                z_row.append(None)
+                words = _("不报送此项")
             elif not cell["light"]:
-                text_row.append(_("未分解目标"))
-            elif completion is None:
-                text_row.append(_("未报送 · 序时 %(e)s%%") % {"e": cell["expected"]})
+                z_row.append(None)
+                words = _("未分解目标")
             else:
-                text_row.append(_("完成 %(c)s%% · 序时 %(e)s%%") % {"c": completion, "e": cell["expected"]})
-            # hover names the indicator in full
-            text_row[-1] = f"{ind.code} {ind.name}<br>{text_row[-1]}"
+                z_row.append(LIGHT_LEVELS[cell["light"]])
+                words = _("完成 %(c)s · 序时 %(e)s") % {
+                    "c": _("未报送") if completion is None else f"{completion}%",
+                    "e": f"{cell['expected']}%",
+                }
+            hover_row.append(f"{ind.code} {ind.name}<br>{words}")
         z.append(z_row)
         text.append(text_row)
+        hover.append(hover_row)
     fig = go.Figure(
         data=[
             go.Heatmap(
@@ -143,14 +161,30 @@ def heatmap_figure(view: CountyView) -> dict[str, Any]:
                 y=y,
                 z=z,
                 text=text,
+                customdata=hover,
+                texttemplate="%{text}",
+                textfont={"size": 9, "color": "#1b1b1b"},
                 zmin=0,
-                zmax=100,
-                colorscale=[[0, RED], [0.5, YELLOW], [1, GREEN]],
+                zmax=2,
+                # Three flat bands: red, yellow, green.
+                colorscale=[
+                    [0, HEAT_RED],
+                    [1 / 3, HEAT_RED],
+                    [1 / 3, HEAT_YELLOW],
+                    [2 / 3, HEAT_YELLOW],
+                    [2 / 3, HEAT_GREEN],
+                    [1, HEAT_GREEN],
+                ],
                 hoverongaps=False,
                 xgap=2,
                 ygap=2,
-                hovertemplate="%{y}<br>%{text}<extra></extra>",
-                colorbar={"title": {"text": _("完成率")}, "ticksuffix": "%", "thickness": 12},
+                hovertemplate="%{y}<br>%{customdata}<extra></extra>",
+                colorbar={
+                    "tickvals": [1 / 3, 1, 5 / 3],
+                    "ticktext": [_("红灯"), _("黄灯"), _("绿灯")],
+                    "thickness": 12,
+                    "len": 0.6,
+                },
             )
         ],
         layout=_layout(

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -64,7 +64,7 @@ def _red_reason(row: dict[str, Any]) -> str:
         return "逾期未完成"
     if row["item_not_started"]:
         return "节点未启动"
-    return f"落后序时进度{row['gap']:.2f}个百分点"
+    return f"落后{row['gap']:.2f}个百分点"
 
 
 def _summary(data: BulletinData) -> str:
@@ -163,7 +163,15 @@ def _page(doc: Any) -> None:
     footer.add_run(" —")
 
 
-def _table(doc: Any, headers: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float]) -> None:
+def _table(
+    doc: Any,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    widths: Sequence[float],
+    centred: Sequence[int] = (),
+) -> None:
+    """A table in the document's table style; ``widths`` in millimetres (156 mm of text width);
+    ``centred`` the columns whose cells are centred (figures, lights)."""
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -184,9 +192,17 @@ def _table(doc: Any, headers: Sequence[str], rows: Sequence[Sequence[Any]], widt
             paragraph = cell.paragraphs[0]
             paragraph.style = doc.styles["表格文字"]
             paragraph.add_run(str(value))
+    # Widths on the grid (LibreOffice reads these) and on every cell (Word reads those).
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Mm(width)
     for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=True):
+        for index, (cell, width) in enumerate(zip(row.cells, widths, strict=True)):
             cell.width = Mm(width)
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            if index in centred:
+                for paragraph in cell.paragraphs:
+                    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     doc.add_paragraph()
 
 
@@ -231,7 +247,7 @@ def _docx(data: BulletinData, *, issued_on: date) -> bytes:
     doc.add_paragraph(_summary(data))
     _table(
         doc,
-        ["序号", "民生实事", "完成率", "序时进度", "差距（百分点）", "亮灯", "红/黄/逾期"],
+        ["序号", "民生实事", "完成率", "序时进度", "快于序时（百分点）", "亮灯", "红/黄/逾期"],
         [
             [
                 r.project.number,
@@ -244,7 +260,8 @@ def _docx(data: BulletinData, *, issued_on: date) -> bytes:
             ]
             for r in sorted(o.projects, key=lambda r: r.project.number)
         ],
-        [12, 62, 18, 18, 20, 14, 20],
+        [12, 52, 20, 20, 20, 14, 18],
+        centred=(0, 2, 3, 4, 5, 6),
     )
 
     doc.add_heading("二、进度较快的项目和任务", level=1)
@@ -279,7 +296,8 @@ def _docx(data: BulletinData, *, issued_on: date) -> bytes:
             ]
             for r in data.ranking
         ],
-        [14, 40, 20, 20, 26, 18, 14],
+        [12, 40, 20, 20, 26, 20, 18],
+        centred=(0, 2, 3, 4, 5, 6),
     )
 
     doc.add_heading("五、未按时报送情况", level=1)
@@ -289,7 +307,8 @@ def _docx(data: BulletinData, *, issued_on: date) -> bytes:
             doc,
             ["单位", "应报送", "未报送", "逾期报送"],
             [[u.unit.name, u.expected, u.missing, u.late] for u in data.late_units],
-            [70, 30, 30, 30],
+            [66, 30, 30, 30],
+            centred=(1, 2, 3),
         )
     else:
         doc.add_paragraph("本月各单位均按时报送。")
@@ -310,7 +329,8 @@ def _docx(data: BulletinData, *, issued_on: date) -> bytes:
                 ]
                 for r in data.red_items
             ],
-            [16, 56, 28, 18, 18, 30],
+            [14, 46, 26, 18, 20, 32],
+            centred=(3, 4),
         )
     else:
         doc.add_paragraph("本月无红灯事项。")

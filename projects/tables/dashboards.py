@@ -20,7 +20,7 @@ from projects.exports import safe_cell
 from projects.formatting import figure, percent, points
 from projects.models import IndicatorKind, LightChoices
 
-NUMBER = {"td": {"class": "number"}, "th": {"class": "number"}}
+NUMBER = {"td": {"class": "number text-nowrap"}, "th": {"class": "number"}}
 INDICATOR_ORDER = ("project_number", "task_number", "position")
 KINDS = dict(IndicatorKind.choices)
 LIGHTS = dict(LightChoices.choices)
@@ -50,22 +50,32 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-class ItemTable(DashboardTable):
-    """Lagging and overdue items: a unit's (or the city's) standing on an indicator."""
+NOWRAP = {"td": {"class": "text-nowrap"}}
 
-    code = tables.Column(verbose_name=_("编号"), accessor="code", order_by=INDICATOR_ORDER)
+
+class ItemTable(DashboardTable):
+    """Lagging and overdue items: a unit's (or the city's) standing on an indicator.
+
+    The project, the kind and the unit of measure are in the exports only: on a page they crowd a
+    phone's screen, and the indicator's link leads to them."""
+
+    code = tables.Column(verbose_name=_("编号"), accessor="code", order_by=INDICATOR_ORDER, attrs=NOWRAP)
     indicator = tables.Column(verbose_name=_("指标"), accessor="indicator_name", order_by=INDICATOR_ORDER)
-    project = tables.Column(verbose_name=_("民生实事"), accessor="project_title", order_by=("project_number",))
-    unit = tables.Column(verbose_name=_("单位"), accessor="unit_name", order_by=("unit_position", "unit_name"))
-    kind = tables.Column(verbose_name=_("类型"), accessor="indicator_kind")
+    project = tables.Column(
+        verbose_name=_("民生实事"), accessor="project_title", order_by=("project_number",), visible=False
+    )
+    unit = tables.Column(
+        verbose_name=_("单位"), accessor="unit_name", order_by=("unit_position", "unit_name"), attrs=NOWRAP
+    )
+    kind = tables.Column(verbose_name=_("类型"), accessor="indicator_kind", visible=False)
     value = tables.Column(verbose_name=_("累计完成"), accessor="item_value", attrs=NUMBER)
     target = tables.Column(verbose_name=_("目标"), accessor="item_target", attrs=NUMBER)
-    measure = tables.Column(verbose_name=_("计量单位"), accessor="measure", orderable=False)
+    measure = tables.Column(verbose_name=_("计量单位"), accessor="measure", visible=False)
     completion = tables.Column(verbose_name=_("完成率"), accessor="item_completion", attrs=NUMBER)
     expected = tables.Column(verbose_name=_("序时进度"), accessor="item_expected", attrs=NUMBER)
     gap = tables.Column(verbose_name=_("落后（百分点）"), accessor="gap", attrs=NUMBER)
     light = tables.TemplateColumn(verbose_name=_("亮灯"), accessor="item_light", template_name="partials/light.html")
-    deadline = tables.Column(verbose_name=_("期限"), accessor="deadline_text", order_by=("deadline",))
+    deadline = tables.Column(verbose_name=_("期限"), accessor="deadline", attrs=NOWRAP)
 
     class Meta(DashboardTable.Meta):
         order_by = ("-gap",)
@@ -75,38 +85,36 @@ class ItemTable(DashboardTable):
         url = reverse("indicator_detail", args=[record["item_indicator"]])
         return format_html('<a href="{}?month={}">{}</a>', url, f"{record['item_month']:%Y-%m}", value)
 
-    def render_project(self, value: str, record: dict[str, Any]) -> str:
-        return f"{record['project_number']}. {value}"
-
-    def value_project(self, value: str, record: dict[str, Any]) -> str:
-        return self.render_project(value, record)
-
     def render_unit(self, value: str, record: dict[str, Any]) -> str:
         if record["unit_pk"] is None:
             return format_html('<span class="fw-semibold">{}</span>', value)
         url = reverse("unit_detail", args=[record["unit_pk"]])
         return format_html('<a href="{}?month={}">{}</a>', url, f"{record['item_month']:%Y-%m}", value)
 
-    def render_kind(self, value: str) -> str:
-        return KINDS.get(value, value)
+    def value_project(self, value: str, record: dict[str, Any]) -> str:
+        return f"{record['project_number']}. {value}"
 
     def value_kind(self, value: str) -> str:
-        return self.render_kind(value)
+        return str(KINDS.get(value, value))
 
-    def render_value(self, value: Decimal) -> str:
-        return figure(value)
+    def render_value(self, value: Decimal, record: dict[str, Any]) -> str:
+        return f"{figure(value)} {record['measure']}".strip()
 
-    def render_target(self, value: Decimal) -> str:
-        return figure(value)
+    render_target = render_value
 
     def render_completion(self, value: Decimal) -> str:
         return percent(value)
 
-    def render_expected(self, value: Decimal) -> str:
-        return percent(value)
+    render_expected = render_completion
 
     def render_gap(self, value: Decimal) -> str:
         return points(value)
+
+    def render_deadline(self, value: Any, record: dict[str, Any]) -> str:
+        return format_html('<span title="{}">{}</span>', record["deadline_text"], f"{value:%Y-%m-%d}")
+
+    def value_deadline(self, value: Any, record: dict[str, Any]) -> str:
+        return f"{value:%Y-%m-%d}（{record['deadline_text']}）"
 
     def value_light(self, value: str) -> str:
         return str(LIGHTS.get(value, _("未评价")))
@@ -132,24 +140,28 @@ class OverdueTable(ItemTable):
 class MissingTable(DashboardTable):
     """Figures a unit has not reported for the month (or reported late)."""
 
-    unit = tables.Column(verbose_name=_("单位"), accessor="unit_name", order_by=("unit_position", "unit_name"))
-    code = tables.Column(verbose_name=_("编号"), accessor="code", order_by=INDICATOR_ORDER)
+    unit = tables.Column(
+        verbose_name=_("单位"), accessor="unit_name", order_by=("unit_position", "unit_name"), attrs=NOWRAP
+    )
+    code = tables.Column(verbose_name=_("编号"), accessor="code", order_by=INDICATOR_ORDER, attrs=NOWRAP)
     indicator = tables.Column(verbose_name=_("指标"), accessor="indicator_name", order_by=INDICATOR_ORDER)
-    project = tables.Column(verbose_name=_("民生实事"), accessor="project_title", order_by=("project_number",))
+    project = tables.Column(
+        verbose_name=_("民生实事"), accessor="project_title", order_by=("project_number",), visible=False
+    )
     status = tables.Column(
-        verbose_name=_("报送情况"), accessor="item_reported", order_by=("item_reported", "item_late")
+        verbose_name=_("报送情况"), accessor="item_reported", order_by=("item_reported", "item_late"), attrs=NOWRAP
     )
     value = tables.Column(verbose_name=_("最近累计数"), accessor="item_value", attrs=NUMBER)
-    measure = tables.Column(verbose_name=_("计量单位"), accessor="measure", orderable=False)
+    measure = tables.Column(verbose_name=_("计量单位"), accessor="measure", visible=False)
     light = tables.TemplateColumn(verbose_name=_("亮灯"), accessor="item_light", template_name="partials/light.html")
 
     class Meta(DashboardTable.Meta):
         order_by = ("unit", "code")
 
     render_indicator = ItemTable.render_indicator
-    render_project = ItemTable.render_project
-    value_project = ItemTable.value_project
     render_unit = ItemTable.render_unit
+    render_value = ItemTable.render_value
+    value_project = ItemTable.value_project
     value_light = ItemTable.value_light
     value_indicator = ItemTable.value_indicator
     value_unit = ItemTable.value_unit
@@ -162,6 +174,3 @@ class MissingTable(DashboardTable):
 
     def value_status(self, value: bool, record: dict[str, Any]) -> str:
         return self.render_status(value, record)
-
-    def render_value(self, value: Decimal) -> str:
-        return figure(value)

@@ -55,3 +55,22 @@ def evidence_url(evidence) -> str | None:
 def form_select(field) -> str:
     """A filter form's select, in Bootstrap's small style."""
     return field.as_widget(attrs={"class": "form-select form-select-sm"})
+
+
+@register.filter
+def stage_label(indicator, stage: int | None) -> str:
+    """A milestone's reported stage by its name (前期准备, 开工建设 …)."""
+    if stage is None:
+        return "—"
+    stages = indicator.stage_list
+    return stages[stage].label if 0 <= stage < len(stages) else str(stage)
+
+
+@register.filter
+def rate_level(row) -> str:
+    """A rate's level: the reported value, else numerator over denominator (as the rules read it)."""
+    if row.value is not None:
+        return formatting.percent(row.value)
+    if row.numerator is not None and row.denominator:
+        return formatting.percent(Decimal(row.numerator) * 100 / Decimal(row.denominator))
+    return formatting.DASH
