@@ -21,7 +21,18 @@ from projects.formatting import figure, percent, points
 from projects.models import IndicatorKind, LightChoices
 
 NUMBER = {"td": {"class": "number text-nowrap"}, "th": {"class": "number"}}
-INDICATOR_ORDER = ("project_number", "task_number", "position")
+# Every sort ends with the full key of an item (indicator, then unit), so that pages never
+# overlap or skip rows however many items tie on the sorted column.
+INDICATOR_KEY = ("project_number", "task_number", "position")
+UNIT_KEY = ("unit_position", "unit_name")
+INDICATOR_ORDER = (*INDICATOR_KEY, *UNIT_KEY)
+UNIT_ORDER = (*UNIT_KEY, *INDICATOR_KEY)
+
+
+def then(*columns: str) -> tuple[str, ...]:
+    return (*columns, *INDICATOR_ORDER)
+
+
 KINDS = dict(IndicatorKind.choices)
 LIGHTS = dict(LightChoices.choices)
 
@@ -62,20 +73,26 @@ class ItemTable(DashboardTable):
     code = tables.Column(verbose_name=_("编号"), accessor="code", order_by=INDICATOR_ORDER, attrs=NOWRAP)
     indicator = tables.Column(verbose_name=_("指标"), accessor="indicator_name", order_by=INDICATOR_ORDER)
     project = tables.Column(
-        verbose_name=_("民生实事"), accessor="project_title", order_by=("project_number",), visible=False
+        verbose_name=_("民生实事"), accessor="project_title", order_by=INDICATOR_ORDER, visible=False
     )
-    unit = tables.Column(
-        verbose_name=_("单位"), accessor="unit_name", order_by=("unit_position", "unit_name"), attrs=NOWRAP
+    unit = tables.Column(verbose_name=_("单位"), accessor="unit_name", order_by=UNIT_ORDER, attrs=NOWRAP)
+    kind = tables.Column(
+        verbose_name=_("类型"), accessor="indicator_kind", order_by=then("indicator_kind"), visible=False
     )
-    kind = tables.Column(verbose_name=_("类型"), accessor="indicator_kind", visible=False)
-    value = tables.Column(verbose_name=_("累计完成"), accessor="item_value", attrs=NUMBER)
-    target = tables.Column(verbose_name=_("目标"), accessor="item_target", attrs=NUMBER)
+    value = tables.Column(verbose_name=_("累计完成"), accessor="item_value", order_by=then("item_value"), attrs=NUMBER)
+    target = tables.Column(verbose_name=_("目标"), accessor="item_target", order_by=then("item_target"), attrs=NUMBER)
     measure = tables.Column(verbose_name=_("计量单位"), accessor="measure", visible=False)
-    completion = tables.Column(verbose_name=_("完成率"), accessor="item_completion", attrs=NUMBER)
-    expected = tables.Column(verbose_name=_("序时进度"), accessor="item_expected", attrs=NUMBER)
-    gap = tables.Column(verbose_name=_("落后（百分点）"), accessor="gap", attrs=NUMBER)
-    light = tables.TemplateColumn(verbose_name=_("亮灯"), accessor="item_light", template_name="partials/light.html")
-    deadline = tables.Column(verbose_name=_("期限"), accessor="deadline", attrs=NOWRAP)
+    completion = tables.Column(
+        verbose_name=_("完成率"), accessor="item_completion", order_by=then("item_completion"), attrs=NUMBER
+    )
+    expected = tables.Column(
+        verbose_name=_("序时进度"), accessor="item_expected", order_by=then("item_expected"), attrs=NUMBER
+    )
+    gap = tables.Column(verbose_name=_("落后（百分点）"), accessor="gap", order_by=then("gap"), attrs=NUMBER)
+    light = tables.TemplateColumn(
+        verbose_name=_("亮灯"), accessor="item_light", order_by=then("item_light"), template_name="partials/light.html"
+    )
+    deadline = tables.Column(verbose_name=_("期限"), accessor="deadline", order_by=then("deadline"), attrs=NOWRAP)
 
     class Meta(DashboardTable.Meta):
         order_by = ("-gap",)
@@ -140,20 +157,22 @@ class OverdueTable(ItemTable):
 class MissingTable(DashboardTable):
     """Figures a unit has not reported for the month (or reported late)."""
 
-    unit = tables.Column(
-        verbose_name=_("单位"), accessor="unit_name", order_by=("unit_position", "unit_name"), attrs=NOWRAP
-    )
+    unit = tables.Column(verbose_name=_("单位"), accessor="unit_name", order_by=UNIT_ORDER, attrs=NOWRAP)
     code = tables.Column(verbose_name=_("编号"), accessor="code", order_by=INDICATOR_ORDER, attrs=NOWRAP)
     indicator = tables.Column(verbose_name=_("指标"), accessor="indicator_name", order_by=INDICATOR_ORDER)
     project = tables.Column(
-        verbose_name=_("民生实事"), accessor="project_title", order_by=("project_number",), visible=False
+        verbose_name=_("民生实事"), accessor="project_title", order_by=INDICATOR_ORDER, visible=False
     )
     status = tables.Column(
-        verbose_name=_("报送情况"), accessor="item_reported", order_by=("item_reported", "item_late"), attrs=NOWRAP
+        verbose_name=_("报送情况"), accessor="item_reported", order_by=then("item_reported", "item_late"), attrs=NOWRAP
     )
-    value = tables.Column(verbose_name=_("最近累计数"), accessor="item_value", attrs=NUMBER)
+    value = tables.Column(
+        verbose_name=_("最近累计数"), accessor="item_value", order_by=then("item_value"), attrs=NUMBER
+    )
     measure = tables.Column(verbose_name=_("计量单位"), accessor="measure", visible=False)
-    light = tables.TemplateColumn(verbose_name=_("亮灯"), accessor="item_light", template_name="partials/light.html")
+    light = tables.TemplateColumn(
+        verbose_name=_("亮灯"), accessor="item_light", order_by=then("item_light"), template_name="partials/light.html"
+    )
 
     class Meta(DashboardTable.Meta):
         order_by = ("unit", "code")

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django import template
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 
 from projects import formatting
 from projects.selectors.dashboards import month_label
@@ -30,6 +31,12 @@ def cap100(value: Decimal | float | None) -> str:
 @register.filter
 def month_name(value: date | None) -> str:
     return "" if value is None else month_label(value)
+
+
+@register.filter
+def short_month(value: date | None) -> str:
+    """6月 (the year is the page's)."""
+    return "" if value is None else _("%(month)s月") % {"month": value.month}
 
 
 @register.filter

@@ -284,8 +284,14 @@ class DashboardListView(ExportMixin, SingleTableMixin, TemplateView):
         export_format = request.GET.get(self.export_trigger_param)
         if export_format in self.export_formats:
             # Straight to the file: the page's own table (a count and one page) is not needed.
+            self.exporting = True
             return self.create_export(export_format)
         return super().get(request, *args, **kwargs)
+
+    exporting = False
+
+    def get_table_pagination(self, table):
+        return False if self.exporting else super().get_table_pagination(table)
 
     def make_filterset(self, filterset_class: type[PlanMonthFilterSet], queryset) -> PlanMonthFilterSet:
         return filterset_class(self.request.GET, queryset, plan=self.period.plan, month=self.period.month)

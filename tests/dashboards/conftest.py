@@ -107,7 +107,8 @@ def figures_for(indicator: Indicator, assignment: Assignment, index: int, months
     pace = Decimal(80 + (assignment.unit_id * 7) % 40) / 100  # 0.80 .. 1.19 of schedule
     share = min(Decimal(1), pace * index / months)
     if indicator.kind == IndicatorKind.MILESTONE:
-        return {"stage": min(5, int(share * 5))}
+        last = len(indicator.stage_list) - 1
+        return {"stage": min(last, int(share * last))}
     if indicator.kind == IndicatorKind.RATE:
         level = (indicator.target or Decimal(50)) * share
         if indicator.rate_basis == RateBasis.RATIO:
