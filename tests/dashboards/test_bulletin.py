@@ -175,7 +175,7 @@ def test_bulletin_opens_in_libreoffice(tmp_path, demo, fmt):
     source = tmp_path / f"bulletin.{fmt}"
     source.write_bytes(build(plan=demo, month=JUNE))
     profile = tmp_path / "lo-profile"  # a private profile: parallel runs do not share a lock
-    result = subprocess.run(  # noqa: S603 - fixed arguments
+    result = subprocess.run(
         [
             SOFFICE,
             f"-env:UserInstallation=file://{profile}",

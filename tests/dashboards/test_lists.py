@@ -111,7 +111,7 @@ def test_sorting_and_pagination(client, office, plan_2022):
 
 def test_exports_carry_exactly_the_filtered_rows(client, office, plan_2022):
     client.force_login(office)
-    response, table_rows = rows(client, "lagging_list", light="red", sort="code")
+    _response, table_rows = rows(client, "lagging_list", light="red", sort="code")
     expected_codes = [r.record["code"] for r in table_rows]
     for fmt in ("csv", "xlsx"):
         data = export(client, "lagging_list", fmt, light="red", sort="code")

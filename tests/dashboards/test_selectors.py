@@ -127,8 +127,8 @@ def test_a_leaders_portfolio_comes_first(plan_2022, leader, office):
 
 
 def test_task_rows_and_curves(plan_2022):
-    report("2.1.1", "湖滨区政府", date(2022, 3, 1), value=Decimal(888.5))  # 10 % of 8885 户
-    report("2.1.1", "湖滨区政府", JUNE, value=Decimal(4442.5))  # 50 %
+    report("2.1.1", "湖滨区政府", date(2022, 3, 1), value=Decimal("888.5"))  # 10 % of 8885 户
+    report("2.1.1", "湖滨区政府", JUNE, value=Decimal("4442.5"))  # 50 %
     project = Project.objects.get(plan=plan_2022, number=2)
     tasks = sel.task_rows(plan=plan_2022, month=JUNE, project=project)
     assert [t.task.number for t in tasks] == [1, 2, 3, 4, 5, 6, 7]
