@@ -179,12 +179,9 @@ def heatmap_figure(view: CountyView) -> dict[str, Any]:
                 xgap=2,
                 ygap=2,
                 hovertemplate="%{y}<br>%{customdata}<extra></extra>",
-                colorbar={
-                    "tickvals": [1 / 3, 1, 5 / 3],
-                    "ticktext": [_("红灯"), _("黄灯"), _("绿灯")],
-                    "thickness": 12,
-                    "len": 0.6,
-                },
+                # The page shows the legend (the light badges): plotly's colour bar sets inline
+                # style attributes, which the Content-Security-Policy blocks.
+                showscale=False,
             )
         ],
         layout=_layout(
