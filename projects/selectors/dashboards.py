@@ -188,8 +188,9 @@ class Standing:
 
     @property
     def ahead(self) -> bool:
+        """At or ahead of schedule, with something done (0 % against 0 % is not ahead)."""
         gap = self.gap
-        return gap is not None and gap <= 0
+        return gap is not None and gap <= 0 and self.completion > 0
 
 
 def _standing_aggregates() -> dict[str, Any]:

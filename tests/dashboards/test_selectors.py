@@ -211,3 +211,19 @@ def test_late_units_and_the_red_list(plan_2022):
     assert levels == {"city", "unit"}  # 6.1.1 is overdue citywide; 6.1.4 (a milestone) is red for its unit
     city_red = CityProgress.objects.filter(month=JUNE, light="red").count()
     assert sum(r["level"] == "city" for r in red) == city_red
+
+
+def test_ahead_and_behind_in_the_bulletin(plan_2022):
+    report("2.1.1", "湖滨区政府", JUNE, value=Decimal(8885))  # task 2.1: 100 % against 50 %
+    report("1.1.1", "湖滨区政府", JUNE, value=Decimal(6000))  # task 1.1: 5 % against 50 %
+    data = sel.bulletin_data(plan=plan_2022, month=JUNE)
+    ahead = [t.task.code for t in data.tasks_ahead]
+    behind = [t.task.code for t in data.tasks_behind]
+    assert ahead[0] == "2.1"
+    assert "1.1" in behind and "1.1" not in ahead
+    # Nothing done is never "ahead", even where nothing is expected yet.
+    january = sel.bulletin_data(plan=plan_2022, month=date(2022, 1, 1))
+    assert all(t.standing.completion > 0 for t in january.tasks_ahead)
+    # Most behind first.
+    gaps = [t.standing.gap for t in data.tasks_behind]
+    assert gaps == sorted(gaps, reverse=True)
