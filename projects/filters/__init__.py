@@ -1,0 +1,1 @@
+"""django-filter FilterSets, one module per part of the domain."""

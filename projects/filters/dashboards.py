@@ -1,0 +1,111 @@
+"""Filters of the dashboard lists: month, project, unit, light, kind, and the row level.
+
+Every FilterSet is built for one plan (the choices of project, unit and month are that plan's) and
+is always bound to a month: the view puts the month it resolved into the data, so the list and the
+page's "as of" agree.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import CityProgress, IndicatorKind, LightChoices, Plan, Unit, UnitProgress
+from projects.selectors.dashboards import missing, month_label, parse_month, plan_months
+
+LEVELS = [("unit", _("单位事项")), ("city", _("全市指标"))]
+MISSING_STATUSES = [("missing", _("未报送")), ("late", _("逾期报送")), ("any", _("未按时报送（含逾期）"))]
+
+
+class PlanMonthFilterSet(django_filters.FilterSet):
+    """Base of the dashboards' filters. Subclasses add their fields; ``defaults`` fill the data."""
+
+    month = django_filters.ChoiceFilter(label=_("月份"), method="filter_month", empty_label=None)
+    project = django_filters.ModelChoiceFilter(
+        field_name="indicator__task__project", queryset=None, label=_("民生实事"), empty_label=_("全部项目")
+    )
+    kind = django_filters.ChoiceFilter(
+        field_name="indicator__kind", choices=IndicatorKind.choices, label=_("指标类型"), empty_label=_("全部类型")
+    )
+
+    defaults: dict[str, str] = {}
+
+    def __init__(self, data: QueryDict | None = None, queryset: QuerySet | None = None, *, plan: Plan, month: date):
+        data = data.copy() if data is not None else QueryDict(mutable=True)
+        data["month"] = month.strftime("%Y-%m")
+        for key, value in self.defaults.items():
+            if not data.get(key):
+                data[key] = value
+        super().__init__(data, queryset)
+        self.plan = plan
+        self.filters["month"].extra["choices"] = [(m.strftime("%Y-%m"), month_label(m)) for m in plan_months(plan)]
+        self.filters["project"].queryset = plan.projects.order_by("number")
+        if "unit" in self.filters:
+            self.filters["unit"].queryset = (
+                Unit.objects.filter(assignments__indicator__task__project__plan=plan)
+                .distinct()
+                .order_by("position", "pk")
+            )
+
+    def filter_month(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(month=parse_month(value))
+
+
+class ItemFilter(PlanMonthFilterSet):
+    """Units' items (UnitProgress rows)."""
+
+    unit = django_filters.ModelChoiceFilter(
+        field_name="unit", queryset=None, label=_("单位"), empty_label=_("全部单位")
+    )
+    light = django_filters.ChoiceFilter(choices=LightChoices.choices, label=_("亮灯"), empty_label=_("全部"))
+    level = django_filters.ChoiceFilter(
+        choices=LEVELS, method="filter_level", label=_("层级"), empty_label=_("全市及单位")
+    )
+
+    class Meta:
+        model = UnitProgress
+        fields: list[str] = []
+
+    def filter_level(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.none() if value == "city" else queryset
+
+
+class CityItemFilter(ItemFilter):
+    """The city's items (CityProgress rows), filtered by the same data as the units' items: a
+    chosen unit or the "units" level leaves none of them."""
+
+    unit = django_filters.ModelChoiceFilter(queryset=None, method="filter_unit", label=_("单位"))
+
+    class Meta:
+        model = CityProgress
+        fields: list[str] = []
+
+    def filter_unit(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
+        return queryset.none() if value else queryset
+
+    def filter_level(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.none() if value == "unit" else queryset
+
+
+class MissingFilter(PlanMonthFilterSet):
+    """Figures not reported (or reported late) for the month, by unit."""
+
+    unit = django_filters.ModelChoiceFilter(
+        field_name="unit", queryset=None, label=_("单位"), empty_label=_("全部单位")
+    )
+    status = django_filters.ChoiceFilter(
+        choices=MISSING_STATUSES, method="filter_status", label=_("报送情况"), empty_label=None
+    )
+    defaults = {"status": "missing"}
+
+    class Meta:
+        model = UnitProgress
+        fields: list[str] = []
+
+    def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return missing(queryset, status=value)

@@ -1,0 +1,41 @@
+"""Write the monthly bulletin: ``manage.py bulletin 2022-06 --out bulletin.docx [--xlsx bulletin.xlsx]``."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from projects.models import Plan
+from projects.selectors.dashboards import parse_month, plan_months
+from projects.services.bulletin import bulletin_docx_build, bulletin_xlsx_build
+
+
+class Command(BaseCommand):
+    help = "Write the monthly bulletin (通报) as a Word document and/or an Excel workbook."
+
+    def add_arguments(self, parser):
+        parser.add_argument("month", help="the month, YYYY-MM: figures as of its end")
+        parser.add_argument("--out", type=Path, help="the Word document to write (.docx)")
+        parser.add_argument("--xlsx", type=Path, help="the Excel workbook to write (.xlsx)")
+        parser.add_argument("--document", help="the plan's document number, when several plans cover the month")
+
+    def handle(self, *args, month: str, out: Path | None, xlsx: Path | None, document: str | None, **options):
+        when = parse_month(month)
+        if when is None:
+            raise CommandError(f"月份应为 YYYY-MM，例如 2022-06，而不是 {month!r}")
+        if out is None and xlsx is None:
+            raise CommandError("请用 --out 指定 Word 文件，或用 --xlsx 指定 Excel 文件")
+        plans = [p for p in Plan.objects.all() if when in plan_months(p)]
+        if document:
+            plans = [p for p in plans if p.document == document]
+        if not plans:
+            raise CommandError(f"没有覆盖 {month} 的方案")
+        if len(plans) > 1:
+            numbers = "、".join(p.document for p in plans)
+            raise CommandError(f"{month} 有多个方案（{numbers}），请用 --document 指定")
+        plan = plans[0]
+        if out is not None:
+            out.write_bytes(bulletin_docx_build(plan=plan, month=when))
+            self.stdout.write(f"{out}")
+        if xlsx is not None:
+            xlsx.write_bytes(bulletin_xlsx_build(plan=plan, month=when))
+            self.stdout.write(f"{xlsx}")

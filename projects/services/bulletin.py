@@ -1,0 +1,543 @@
+"""The monthly bulletin (通报): a Word document in the style of a government document and an Excel
+workbook, both from ``selectors.dashboards.bulletin_data``, the data the overview shows.
+
+The bulletin is an official Chinese document: it is written in Chinese whatever the interface
+language of the person who downloads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from io import BytesIO
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.utils import timezone, translation
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from projects.exports import safe_cell
+from projects.formatting import percent
+from projects.models import IndicatorKind, Plan
+from projects.selectors.dashboards import BulletinData, Standing, bulletin_data
+
+OFFICE = "市政府督查室"
+LIGHT_NAMES = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "": "未评价"}
+KIND_NAMES = {"count": "数量", "amount": "金额", "rate": "比率", "milestone": "节点"}
+CHINESE_NUMBERS = "一二三四五六七八九十"
+
+# Government document fonts (GB/T 9704): the title in 小标宋 (宋体 where it is missing), headings
+# in 黑体 and 楷体, the body in 仿宋; Latin letters and digits in Times New Roman.
+TITLE_FONT, H1_FONT, H2_FONT, BODY_FONT, TABLE_FONT = "宋体", "黑体", "楷体", "仿宋", "宋体"
+LATIN_FONT = "Times New Roman"
+
+
+def bulletin_filename(*, plan: Plan, month: date, fmt: str) -> str:
+    return f"{plan.year}年重点民生实事进展通报（截至{month.year}年{month.month}月底）.{fmt}"
+
+
+def _gap_words(standing: Standing) -> str:
+    gap = standing.gap
+    if gap is None:
+        return "尚无数据"
+    if gap == 0:
+        return "与序时进度持平"
+    if gap < 0:
+        return f"快于序时进度{abs(gap):.2f}个百分点"
+    return f"落后序时进度{gap:.2f}个百分点"
+
+
+def _red_reason(row: dict[str, Any]) -> str:
+    if row["item_overdue"]:
+        return "逾期未完成"
+    if row["item_not_started"]:
+        return "节点未启动"
+    return f"落后{row['gap']:.2f}个百分点"
+
+
+def _summary(data: BulletinData) -> str:
+    o = data.overview
+    r = o.reporting
+    green = o.overall.items - o.overall.red - o.overall.yellow
+    return (
+        f"截至{o.month.year}年{o.month.month}月底，{len(o.projects)}项民生实事总体完成率"
+        f"{percent(o.overall.completion)}，序时进度{percent(o.overall.expected)}，{_gap_words(o.overall)}。"
+        f"全部{o.overall.items}项指标中，绿灯{green}项、黄灯{o.overall.yellow}项、红灯{o.overall.red}项，"
+        f"逾期未完成{o.overall.overdue}项。{o.month.month}月应报送数据{r.expected}项，已报送{r.reported}项，"
+        f"报送率{percent(r.rate)}；按时报送{r.on_time}项，按时报送率{percent(r.on_time_rate)}。"
+    )
+
+
+# --- Word ------------------------------------------------------------------------------------
+
+
+def _fonts(target: Any, *, east_asia: str, size: float | None = None, bold: bool | None = None) -> None:
+    """Set a style's or a run's fonts; the East Asian one goes in w:eastAsia, which Word and
+    LibreOffice use for Chinese characters (font.name alone sets only the Latin ones)."""
+    font = target.font
+    font.name = LATIN_FONT
+    if size is not None:
+        font.size = Pt(size)
+    if bold is not None:
+        font.bold = bold
+    font.color.rgb = RGBColor(0, 0, 0)
+    element = target.element if hasattr(target, "element") else target._element
+    rfonts = element.get_or_add_rPr().get_or_add_rFonts()
+    # Theme fonts (in the built-in heading styles) would override the names set here.
+    for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        rfonts.attrib.pop(qn(attribute), None)
+    rfonts.set(qn("w:eastAsia"), east_asia)
+
+
+def _paragraph_format(style: Any, *, indent: bool, spacing: float | None = 28, align: Any = None) -> None:
+    pf = style.paragraph_format
+    if spacing is not None:
+        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        pf.line_spacing = Pt(spacing)
+    pf.space_before = Pt(0)
+    pf.space_after = Pt(0)
+    pf.first_line_indent = Pt(32) if indent else Pt(0)  # two characters of 三号 (16 pt)
+    if align is not None:
+        pf.alignment = align
+
+
+def _document_styles(doc: Any) -> None:
+    styles = doc.styles
+    normal = styles["Normal"]
+    _fonts(normal, east_asia=BODY_FONT, size=16)
+    _paragraph_format(normal, indent=True)
+    title = styles["Title"]
+    _fonts(title, east_asia=TITLE_FONT, size=22, bold=True)
+    _paragraph_format(title, indent=False, spacing=36, align=WD_ALIGN_PARAGRAPH.CENTER)
+    # The built-in title has a bottom border; a government document's title has none.
+    ppr = title.element.get_or_add_pPr()
+    for border in ppr.findall(qn("w:pBdr")):
+        ppr.remove(border)
+    for name, font in (("Heading 1", H1_FONT), ("Heading 2", H2_FONT)):
+        style = styles[name]
+        _fonts(style, east_asia=font, size=16, bold=False)
+        style.font.italic = False
+        _paragraph_format(style, indent=True)
+    table_text = styles.add_style("表格文字", WD_STYLE_TYPE.PARAGRAPH)
+    table_text.base_style = normal
+    _fonts(table_text, east_asia=TABLE_FONT, size=10.5)
+    _paragraph_format(table_text, indent=False, spacing=None)
+    table_text.paragraph_format.line_spacing = 1.15
+    subtitle = styles.add_style("副标题", WD_STYLE_TYPE.PARAGRAPH)
+    subtitle.base_style = normal
+    _fonts(subtitle, east_asia=H2_FONT, size=16)
+    _paragraph_format(subtitle, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+
+
+def _page(doc: Any) -> None:
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    # Page number in the footer, centred: — 1 —
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.style = doc.styles["表格文字"]
+    footer.add_run("— ")
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    footer._p.append(field)
+    footer.add_run(" —")
+
+
+def _table(
+    doc: Any,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    widths: Sequence[float],
+    centred: Sequence[int] = (),
+) -> None:
+    """A table in the document's table style; ``widths`` in millimetres (156 mm of text width);
+    ``centred`` the columns whose cells are centred (figures, lights)."""
+    table = doc.add_table(rows=1, cols=len(headers))
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, header in zip(table.rows[0].cells, headers, strict=True):
+        cell.text = ""
+        paragraph = cell.paragraphs[0]
+        paragraph.style = doc.styles["表格文字"]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _fonts(paragraph.add_run(header), east_asia=H1_FONT, size=10.5)
+    # Repeat the header row on every page.
+    tr_pr = table.rows[0]._tr.get_or_add_trPr()
+    header_flag = OxmlElement("w:tblHeader")
+    header_flag.set(qn("w:val"), "true")
+    tr_pr.append(header_flag)
+    for values in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, values, strict=True):
+            paragraph = cell.paragraphs[0]
+            paragraph.style = doc.styles["表格文字"]
+            paragraph.add_run(str(value))
+    # Widths on the grid (LibreOffice reads these) and on every cell (Word reads those).
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Mm(width)
+    for row in table.rows:
+        for index, (cell, width) in enumerate(zip(row.cells, widths, strict=True)):
+            cell.width = Mm(width)
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            if index in centred:
+                for paragraph in cell.paragraphs:
+                    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.add_paragraph()
+
+
+def _task_paragraphs(doc: Any, rows: Sequence[Any]) -> None:
+    if not rows:
+        doc.add_paragraph("暂无。")
+        return
+    for row in rows:
+        task, s = row.task, row.standing
+        paragraph = doc.add_paragraph()
+        _fonts(paragraph.add_run(f"{task.code} {task.project.title}："), east_asia=BODY_FONT, bold=True)
+        paragraph.add_run(task.text)
+        doc.add_paragraph(f"完成率{percent(s.completion)}，序时进度{percent(s.expected)}，{_gap_words(s)}。")
+
+
+def _project_line(rows: Sequence[Any]) -> str:
+    if not rows:
+        return "暂无。"
+    parts = [
+        f"{r.project.number}.{r.project.title}（完成率{percent(r.standing.completion)}，{_gap_words(r.standing)}）"
+        for r in rows
+    ]
+    return "；".join(parts) + "。"
+
+
+def _docx(data: BulletinData, *, issued_on: date) -> bytes:
+    o = data.overview
+    doc = Document()
+    _document_styles(doc)
+    _page(doc)
+    doc.core_properties.title = f"{o.plan.year}年重点民生实事进展情况通报"
+    doc.core_properties.author = OFFICE
+    doc.core_properties.created = datetime(issued_on.year, issued_on.month, issued_on.day, tzinfo=UTC)
+    doc.add_paragraph(f"{o.plan.year}年重点民生实事工作进展情况通报", style="Title")
+    doc.add_paragraph(f"（截至{o.month.year}年{o.month.month}月{o.as_of.day}日）", style="副标题")
+    doc.add_paragraph(
+        f"根据《{o.plan.title}》（{o.plan.document}）要求，现将截至{o.month.year}年{o.month.month}月底"
+        f"各项民生实事推进情况通报如下："
+    )
+
+    doc.add_heading("一、总体进展", level=1)
+    doc.add_paragraph(_summary(data))
+    _table(
+        doc,
+        ["序号", "民生实事", "完成率", "序时进度", "快于序时（百分点）", "亮灯", "红/黄/逾期"],
+        [
+            [
+                r.project.number,
+                r.project.title,
+                percent(r.standing.completion),
+                percent(r.standing.expected),
+                "—" if r.standing.gap is None else f"{-r.standing.gap:+.2f}",
+                LIGHT_NAMES[r.standing.light],
+                f"{r.standing.red}/{r.standing.yellow}/{r.standing.overdue}",
+            ]
+            for r in sorted(o.projects, key=lambda r: r.project.number)
+        ],
+        [12, 52, 20, 20, 20, 14, 18],
+        centred=(0, 2, 3, 4, 5, 6),
+    )
+
+    doc.add_heading("二、进度较快的项目和任务", level=1)
+    doc.add_heading("（一）项目", level=2)
+    doc.add_paragraph(_project_line(data.projects_ahead))
+    doc.add_heading("（二）主要任务", level=2)
+    _task_paragraphs(doc, data.tasks_ahead)
+
+    doc.add_heading("三、进度滞后的项目和任务", level=1)
+    doc.add_heading("（一）项目", level=2)
+    doc.add_paragraph(_project_line(data.projects_behind))
+    doc.add_heading("（二）主要任务", level=2)
+    _task_paragraphs(doc, data.tasks_behind)
+
+    doc.add_heading("四、各县（市、区）推进情况排名", level=1)
+    doc.add_paragraph(
+        "排名得分为各单位有本级目标的指标完成率（每项封顶100%，未报送计0）的算术平均，"
+        "“其中”项不重复计算；无本级目标的单位不参加排名。"
+    )
+    _table(
+        doc,
+        ["名次", "单位", "得分", "考核指标数", "本月已报/应报", "逾期报送", "红灯"],
+        [
+            [
+                r.rank or "—",
+                r.unit.name,
+                percent(r.score),
+                r.rated,
+                f"{r.reported}/{r.items}",
+                r.late,
+                r.red,
+            ]
+            for r in data.ranking
+        ],
+        [12, 40, 20, 20, 26, 20, 18],
+        centred=(0, 2, 3, 4, 5, 6),
+    )
+
+    doc.add_heading("五、未按时报送情况", level=1)
+    if data.late_units:
+        doc.add_paragraph(f"截至报送截止日（{o.reporting.due.month}月{o.reporting.due.day}日），以下单位未按时报送：")
+        _table(
+            doc,
+            ["单位", "应报送", "未报送", "逾期报送"],
+            [[u.unit.name, u.expected, u.missing, u.late] for u in data.late_units],
+            [66, 30, 30, 30],
+            centred=(1, 2, 3),
+        )
+    else:
+        doc.add_paragraph("本月各单位均按时报送。")
+
+    doc.add_heading("六、红灯事项", level=1)
+    if data.red_items:
+        _table(
+            doc,
+            ["编号", "指标", "单位", "完成率", "序时进度", "原因"],
+            [
+                [
+                    r["code"],
+                    r["indicator_name"],
+                    r["unit_name"],
+                    percent(r["item_completion"]),
+                    percent(r["item_expected"]),
+                    _red_reason(r),
+                ]
+                for r in data.red_items
+            ],
+            [14, 46, 26, 18, 20, 32],
+            centred=(3, 4),
+        )
+    else:
+        doc.add_paragraph("本月无红灯事项。")
+
+    doc.add_paragraph("请各责任单位对照通报，对滞后事项逐项分析原因，制定措施，确保按期完成。")
+    signature = doc.add_paragraph(OFFICE)
+    signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    dated = doc.add_paragraph(f"{issued_on.year}年{issued_on.month}月{issued_on.day}日")
+    dated.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    out = BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def bulletin_docx_build(*, plan: Plan, month: date, issued_on: date | None = None) -> bytes:
+    """The bulletin as a Word document (.docx)."""
+    with translation.override("zh-hans"):
+        return _docx(bulletin_data(plan=plan, month=month), issued_on=issued_on or timezone.localdate())
+
+
+# --- Excel -----------------------------------------------------------------------------------
+
+XLSX_FONT = "宋体"
+HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
+THIN = Side(style="thin", color="A0A8B4")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+PERCENT_FORMAT = "0.00"
+
+
+def _num(value: Decimal | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _sheet(wb: Workbook, title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[int]):
+    ws = wb.create_sheet(title)
+    ws.append([safe_cell(h) for h in headers])
+    for row in rows:
+        ws.append([safe_cell(_num(v) if isinstance(v, Decimal) else v) for v in row])
+    for cell in ws[1]:
+        cell.font = Font(name=XLSX_FONT, bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            cell.font = Font(name=XLSX_FONT)
+            cell.alignment = Alignment(vertical="top", wrap_text=isinstance(cell.value, str))
+            if isinstance(cell.value, float):
+                cell.number_format = PERCENT_FORMAT
+    for row in ws.iter_rows():
+        for cell in row:
+            cell.border = BORDER
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.freeze_panes = "A2"
+    return ws
+
+
+def _xlsx(data: BulletinData) -> bytes:
+    o = data.overview
+    wb = Workbook()
+    summary = wb.active
+    summary.title = "总体进展"
+    rows = [
+        ("方案", f"{o.plan.title}（{o.plan.document}）"),
+        ("截至", o.as_of),
+        ("总体完成率（%）", _num(o.overall.completion)),
+        ("序时进度（%）", _num(o.overall.expected)),
+        ("亮灯", LIGHT_NAMES[o.overall.light]),
+        ("指标数", o.overall.items),
+        ("红灯指标", o.overall.red),
+        ("黄灯指标", o.overall.yellow),
+        ("逾期未完成指标", o.overall.overdue),
+        ("本月应报送", o.reporting.expected),
+        ("本月已报送", o.reporting.reported),
+        ("报送率（%）", _num(o.reporting.rate)),
+        ("按时报送", o.reporting.on_time),
+        ("按时报送率（%）", _num(o.reporting.on_time_rate)),
+        ("报送截止日", o.reporting.due),
+        ("说明", _summary(data)),
+    ]
+    for key, value in rows:
+        summary.append([key, safe_cell(value)])
+    for row in summary.iter_rows():
+        row[0].font = Font(name=XLSX_FONT, bold=True)
+        row[1].font = Font(name=XLSX_FONT)
+        row[1].alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
+        if isinstance(row[1].value, date):
+            row[1].number_format = "yyyy-mm-dd"
+        elif isinstance(row[1].value, float):
+            row[1].number_format = PERCENT_FORMAT
+    summary.column_dimensions["A"].width = 18
+    summary.column_dimensions["B"].width = 90
+
+    def standing_cells(s: Standing) -> list[Any]:
+        gap = None if s.gap is None else -s.gap
+        return [s.completion, s.expected, gap, LIGHT_NAMES[s.light], s.red, s.yellow, s.overdue]
+
+    standing_headers = ["完成率（%）", "序时进度（%）", "快于序时（百分点）", "亮灯", "红灯", "黄灯", "逾期"]
+    _sheet(
+        wb,
+        "民生实事",
+        ["序号", "民生实事", *standing_headers],
+        [
+            [r.project.number, r.project.title, *standing_cells(r.standing)]
+            for r in sorted(o.projects, key=lambda r: r.project.number)
+        ],
+        [8, 40, 12, 12, 14, 8, 8, 8, 8],
+    )
+    ahead = {t.task.pk for t in data.tasks_ahead}
+    behind = {t.task.pk for t in data.tasks_behind}
+    _sheet(
+        wb,
+        "主要任务",
+        ["编号", "民生实事", "任务原文", *standing_headers, "进度"],
+        [
+            [
+                t.task.code,
+                t.task.project.title,
+                t.task.text,
+                *standing_cells(t.standing),
+                "较快" if t.task.pk in ahead else "滞后" if t.task.pk in behind else "",
+            ]
+            for t in data.tasks
+        ],
+        [8, 24, 70, 12, 12, 14, 8, 8, 8, 8, 8],
+    )
+    _sheet(
+        wb,
+        "县区排名",
+        ["名次", "单位", "得分（%）", "考核指标数", "本月应报", "本月已报", "逾期报送", "红灯"],
+        [[r.rank, r.unit.name, r.score, r.rated, r.items, r.reported, r.late, r.red] for r in data.ranking],
+        [8, 20, 12, 12, 10, 10, 10, 8],
+    )
+    _sheet(
+        wb,
+        "未按时报送",
+        ["单位", "应报送", "未报送", "逾期报送"],
+        [[u.unit.name, u.expected, u.missing, u.late] for u in data.late_units],
+        [28, 10, 10, 10],
+    )
+    _sheet(
+        wb,
+        "红灯事项",
+        [
+            "编号",
+            "指标",
+            "类型",
+            "单位",
+            "累计完成",
+            "目标",
+            "计量单位",
+            "完成率（%）",
+            "序时进度（%）",
+            "期限",
+            "原因",
+        ],
+        [
+            [
+                r["code"],
+                r["indicator_name"],
+                KIND_NAMES.get(r["indicator_kind"], ""),
+                r["unit_name"],
+                r["item_value"] if r["indicator_kind"] != IndicatorKind.MILESTONE else None,
+                r["item_target"],
+                r["measure"],
+                r["item_completion"],
+                r["item_expected"],
+                r["deadline_text"],
+                _red_reason(r),
+            ]
+            for r in data.red_items
+        ],
+        [8, 36, 8, 18, 12, 12, 8, 12, 12, 16, 22],
+    )
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def bulletin_xlsx_build(*, plan: Plan, month: date) -> bytes:
+    """The bulletin's figures as an Excel workbook (.xlsx), one sheet per part."""
+    with translation.override("zh-hans"):
+        return _xlsx(bulletin_data(plan=plan, month=month))
+
+
+def bulletin_send(*, plan: Plan, month: date, recipients: Sequence[str]) -> int:
+    """E-mail the bulletin (Word and Excel attached) to ``recipients``; returns the messages sent."""
+    if not recipients:
+        return 0
+    with translation.override("zh-hans"):
+        subject = f"{plan.year}年重点民生实事进展通报（截至{month.year}年{month.month}月底）"
+        message = EmailMessage(
+            subject=subject,
+            body=f"{subject}见附件。\n\n{OFFICE}",
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=list(recipients),
+        )
+    message.attach(
+        bulletin_filename(plan=plan, month=month, fmt="docx"),
+        bulletin_docx_build(plan=plan, month=month),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    message.attach(
+        bulletin_filename(plan=plan, month=month, fmt="xlsx"),
+        bulletin_xlsx_build(plan=plan, month=month),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    return message.send()

@@ -1,0 +1,1 @@
+"""django-tables2 tables, one module per part of the domain."""

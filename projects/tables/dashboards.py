@@ -1,0 +1,195 @@
+"""The dashboards' tables (django-tables2), on one shared base class.
+
+The lists read item rows (dicts from ``selectors.dashboards.item_rows``: a unit's or the city's
+standing on one indicator for one month), sorted and paginated in SQL. An alerts table after the
+alerts module lands is a ``DashboardTable`` subclass over ``Alert`` rows plus a FilterSet and a
+``DashboardListView`` subclass (see views/dashboards.py).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from projects.exports import safe_cell
+from projects.formatting import figure, percent, points
+from projects.models import IndicatorKind, LightChoices
+
+NUMBER = {"td": {"class": "number text-nowrap"}, "th": {"class": "number"}}
+# Every sort ends with the full key of an item (indicator, then unit), so that pages never
+# overlap or skip rows however many items tie on the sorted column.
+INDICATOR_KEY = ("project_number", "task_number", "position")
+UNIT_KEY = ("unit_position", "unit_name")
+INDICATOR_ORDER = (*INDICATOR_KEY, *UNIT_KEY)
+UNIT_ORDER = (*UNIT_KEY, *INDICATOR_KEY)
+
+
+def then(*columns: str) -> tuple[str, ...]:
+    return (*columns, *INDICATOR_ORDER)
+
+
+KINDS = dict(IndicatorKind.choices)
+LIGHTS = dict(LightChoices.choices)
+
+
+class DashboardTable(tables.Table):
+    """Base of every dashboard table: Bootstrap look, 50 rows a page, and exports whose cells
+    cannot be read as formulas (CSV/XLSX built from ``as_values``)."""
+
+    class Meta:
+        attrs = {"class": "table table-sm table-hover align-middle"}
+        per_page = 50
+        empty_text = _("没有符合条件的事项")
+
+    def as_values(self, exclude_columns=None):
+        for row in super().as_values(exclude_columns=exclude_columns):
+            yield [safe_cell(_plain(value)) for value in row]
+
+
+def _plain(value: Any) -> Any:
+    # Exports keep figures as numbers (Decimal -> int/float, which openpyxl writes as numbers);
+    # lazy translations become text.
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if value is None or isinstance(value, (int, float, str)):
+        return value
+    return str(value)
+
+
+NOWRAP = {"td": {"class": "text-nowrap"}}
+
+
+class ItemTable(DashboardTable):
+    """Lagging and overdue items: a unit's (or the city's) standing on an indicator.
+
+    The project, the kind and the unit of measure are in the exports only: on a page they crowd a
+    phone's screen, and the indicator's link leads to them."""
+
+    code = tables.Column(verbose_name=_("编号"), accessor="code", order_by=INDICATOR_ORDER, attrs=NOWRAP)
+    indicator = tables.Column(verbose_name=_("指标"), accessor="indicator_name", order_by=INDICATOR_ORDER)
+    project = tables.Column(
+        verbose_name=_("民生实事"), accessor="project_title", order_by=INDICATOR_ORDER, visible=False
+    )
+    unit = tables.Column(verbose_name=_("单位"), accessor="unit_name", order_by=UNIT_ORDER, attrs=NOWRAP)
+    kind = tables.Column(
+        verbose_name=_("类型"), accessor="indicator_kind", order_by=then("indicator_kind"), visible=False
+    )
+    value = tables.Column(verbose_name=_("累计完成"), accessor="item_value", order_by=then("item_value"), attrs=NUMBER)
+    target = tables.Column(verbose_name=_("目标"), accessor="item_target", order_by=then("item_target"), attrs=NUMBER)
+    measure = tables.Column(verbose_name=_("计量单位"), accessor="measure", visible=False)
+    completion = tables.Column(
+        verbose_name=_("完成率"), accessor="item_completion", order_by=then("item_completion"), attrs=NUMBER
+    )
+    expected = tables.Column(
+        verbose_name=_("序时进度"), accessor="item_expected", order_by=then("item_expected"), attrs=NUMBER
+    )
+    gap = tables.Column(verbose_name=_("落后（百分点）"), accessor="gap", order_by=then("gap"), attrs=NUMBER)
+    light = tables.TemplateColumn(
+        verbose_name=_("亮灯"), accessor="item_light", order_by=then("item_light"), template_name="partials/light.html"
+    )
+    deadline = tables.Column(verbose_name=_("期限"), accessor="deadline", order_by=then("deadline"), attrs=NOWRAP)
+
+    class Meta(DashboardTable.Meta):
+        order_by = ("-gap",)
+        sequence = ("code", "indicator", "project", "unit", "...")
+
+    def render_indicator(self, value: str, record: dict[str, Any]) -> str:
+        url = reverse("indicator_detail", args=[record["item_indicator"]])
+        return format_html('<a href="{}?month={}">{}</a>', url, f"{record['item_month']:%Y-%m}", value)
+
+    def render_unit(self, value: str, record: dict[str, Any]) -> str:
+        if record["unit_pk"] is None:
+            return format_html('<span class="fw-semibold">{}</span>', value)
+        url = reverse("unit_detail", args=[record["unit_pk"]])
+        return format_html('<a href="{}?month={}">{}</a>', url, f"{record['item_month']:%Y-%m}", value)
+
+    def value_project(self, value: str, record: dict[str, Any]) -> str:
+        return f"{record['project_number']}. {value}"
+
+    def value_kind(self, value: str) -> str:
+        return str(KINDS.get(value, value))
+
+    def render_value(self, value: Decimal, record: dict[str, Any]) -> str:
+        return f"{figure(value)} {record['measure']}".strip()
+
+    render_target = render_value
+
+    def render_completion(self, value: Decimal) -> str:
+        return percent(value)
+
+    render_expected = render_completion
+
+    def render_gap(self, value: Decimal) -> str:
+        return points(value)
+
+    def render_deadline(self, value: Any, record: dict[str, Any]) -> str:
+        return format_html('<span title="{}">{}</span>', record["deadline_text"], f"{value:%Y-%m-%d}")
+
+    def value_deadline(self, value: Any, record: dict[str, Any]) -> str:
+        return f"{value:%Y-%m-%d}（{record['deadline_text']}）"
+
+    def value_light(self, value: str) -> str:
+        return str(LIGHTS.get(value, _("未评价")))
+
+    # Exports carry the plain figures, not their formatted text.
+    def value_indicator(self, value: str) -> str:
+        return value
+
+    def value_unit(self, value: str) -> str:
+        return value
+
+    def value_value(self, value: Decimal) -> Decimal:
+        return value
+
+    value_target = value_completion = value_expected = value_gap = value_value
+
+
+class OverdueTable(ItemTable):
+    class Meta(ItemTable.Meta):
+        order_by = ("deadline", "code")
+
+
+class MissingTable(DashboardTable):
+    """Figures a unit has not reported for the month (or reported late)."""
+
+    unit = tables.Column(verbose_name=_("单位"), accessor="unit_name", order_by=UNIT_ORDER, attrs=NOWRAP)
+    code = tables.Column(verbose_name=_("编号"), accessor="code", order_by=INDICATOR_ORDER, attrs=NOWRAP)
+    indicator = tables.Column(verbose_name=_("指标"), accessor="indicator_name", order_by=INDICATOR_ORDER)
+    project = tables.Column(
+        verbose_name=_("民生实事"), accessor="project_title", order_by=INDICATOR_ORDER, visible=False
+    )
+    status = tables.Column(
+        verbose_name=_("报送情况"), accessor="item_reported", order_by=then("item_reported", "item_late"), attrs=NOWRAP
+    )
+    value = tables.Column(
+        verbose_name=_("最近累计数"), accessor="item_value", order_by=then("item_value"), attrs=NUMBER
+    )
+    measure = tables.Column(verbose_name=_("计量单位"), accessor="measure", visible=False)
+    light = tables.TemplateColumn(
+        verbose_name=_("亮灯"), accessor="item_light", order_by=then("item_light"), template_name="partials/light.html"
+    )
+
+    class Meta(DashboardTable.Meta):
+        order_by = ("unit", "code")
+
+    render_indicator = ItemTable.render_indicator
+    render_unit = ItemTable.render_unit
+    render_value = ItemTable.render_value
+    value_project = ItemTable.value_project
+    value_light = ItemTable.value_light
+    value_indicator = ItemTable.value_indicator
+    value_unit = ItemTable.value_unit
+    value_value = ItemTable.value_value
+
+    def render_status(self, value: bool, record: dict[str, Any]) -> str:
+        if not value:
+            return str(_("未报送"))
+        return str(_("逾期报送")) if record["item_late"] else str(_("按时报送"))
+
+    def value_status(self, value: bool, record: dict[str, Any]) -> str:
+        return self.render_status(value, record)

@@ -1,0 +1,402 @@
+"""The dashboards: overview, project, task and indicator pages, the county view, a unit's page, the
+lists of lagging, overdue and missing items, and the monthly bulletin's downloads.
+
+Thin views: who may see a page is decided in ``selectors.dashboards`` (404 otherwise), the figures
+come from its selectors, the charts from ``projects.charts``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from io import BytesIO
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from django_tables2 import SingleTableMixin
+from django_tables2.export import ExportMixin, TableExport
+
+from projects import charts, rules
+from projects.filters.dashboards import CityItemFilter, ItemFilter, MissingFilter, PlanMonthFilterSet
+from projects.models import Indicator, Plan, Project, Task, TaskUnitRole, Unit, UnitKind
+from projects.selectors import dashboards as sel
+from projects.services.bulletin import bulletin_docx_build, bulletin_filename, bulletin_xlsx_build
+from projects.tables.dashboards import DashboardTable, ItemTable, MissingTable, OverdueTable
+
+
+@dataclass(frozen=True)
+class Period:
+    """The plan and the "as of" month a page shows, with the choices of its selectors."""
+
+    plan: Plan
+    month: date
+    months: list[date]
+    plans: list[Plan]
+
+    @property
+    def as_of(self) -> date:
+        return rules.month_end(self.month)
+
+    @property
+    def context(self) -> dict[str, Any]:
+        return {"plan": self.plan, "month": self.month, "months": self.months, "plans": self.plans, "as_of": self.as_of}
+
+
+def _period(request: HttpRequest, *, plan: Plan | None = None) -> Period | None:
+    """The plan asked for (else the latest) and the month asked for, if it is one of the plan's
+    (else the latest month that has ended)."""
+    plans: list[Plan] = []
+    if plan is None:
+        plans = list(sel.plans())
+        wanted = request.GET.get("plan", "")
+        plan = next((p for p in plans if str(p.pk) == wanted), plans[0] if plans else None)
+        if plan is None:
+            return None
+    months = sel.plan_months(plan)
+    month = sel.parse_month(request.GET.get("month"))
+    if month not in months:
+        month = sel.default_month(plan=plan, today=timezone.localdate())
+    return Period(plan=plan, month=month, months=months, plans=plans)
+
+
+def _require_everything(request: HttpRequest) -> None:
+    if not sel.sees_everything(request.user):
+        raise Http404
+
+
+def _no_plan(request: HttpRequest) -> HttpResponse:
+    return render(request, "dashboards/no_plan.html")
+
+
+# --- overview --------------------------------------------------------------------------------
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    _require_everything(request)
+    period = _period(request)
+    if period is None:
+        return _no_plan(request)
+    data = sel.overview(plan=period.plan, month=period.month, user=request.user)
+    return render(
+        request,
+        "dashboards/overview.html",
+        {**period.context, "data": data, "projects_figure": charts.projects_figure(data), "everything": True},
+    )
+
+
+# --- project, task, indicator ----------------------------------------------------------------
+
+
+@login_required
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_everything(request)
+    project = get_object_or_404(Project.objects.select_related("plan"), pk=pk)
+    period = _period(request, plan=project.plan)
+    scope = Q(indicator__task__project=project)
+    plan, month = period.plan, period.month
+    return render(
+        request,
+        "dashboards/project.html",
+        {
+            **period.context,
+            "project": project,
+            "everything": True,
+            "leaders": list(project.leaders.all()),
+            "standing": sel.scope_standing(plan=plan, month=month, scope=scope),
+            "tasks": sel.task_rows(plan=plan, month=month, project=project),
+            "city_rows": sel.city_rows(plan=plan, month=month, scope=scope),
+            "unit_rows": sel.unit_rows(plan=plan, month=month, scope=scope),
+            "history": sel.submission_history(scope=scope),
+            "curve_figure": charts.curve_figure(sel.progress_curve(plan=plan, month=month, scope=scope)),
+        },
+    )
+
+
+@login_required
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_object_or_404(Task.objects.select_related("project__plan"), pk=pk)
+    if not sel.task_visible(user=request.user, task=task):
+        raise Http404
+    period = _period(request, plan=task.project.plan)
+    scope = Q(indicator__task=task)
+    plan, month = period.plan, period.month
+    roles = {TaskUnitRole.LEAD: [], TaskUnitRole.COOPERATING: []}
+    for tu in task.task_units.select_related("unit").order_by("role", "position"):
+        roles[tu.role].append(tu.unit)
+    return render(
+        request,
+        "dashboards/task.html",
+        {
+            **period.context,
+            "task": task,
+            "project": task.project,
+            "lead_units": roles[TaskUnitRole.LEAD],
+            "cooperating_units": roles[TaskUnitRole.COOPERATING],
+            "standing": sel.scope_standing(plan=plan, month=month, scope=scope),
+            "city_rows": sel.city_rows(plan=plan, month=month, scope=scope),
+            "unit_rows": sel.unit_rows(plan=plan, month=month, scope=scope),
+            "history": sel.submission_history(scope=scope),
+            "curve_figure": charts.curve_figure(sel.progress_curve(plan=plan, month=month, scope=scope)),
+            "everything": sel.sees_everything(request.user),
+        },
+    )
+
+
+@login_required
+def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = get_object_or_404(Indicator.objects.select_related("task__project__plan", "parent"), pk=pk)
+    task = indicator.task
+    if not sel.task_visible(user=request.user, task=task):
+        raise Http404
+    period = _period(request, plan=task.project.plan)
+    scope = Q(indicator=indicator)
+    plan, month = period.plan, period.month
+    city = sel.city_rows(plan=plan, month=month, scope=scope)
+    in_figures = sel.in_figures(indicator)
+    return render(
+        request,
+        "dashboards/indicator.html",
+        {
+            **period.context,
+            "indicator": indicator,
+            "task": task,
+            "project": task.project,
+            "parts": list(indicator.parts.order_by("position")),
+            "city": city[0] if city else None,
+            "unit_rows": sel.unit_rows(plan=plan, month=month, scope=scope),
+            "history": sel.submission_history(scope=scope),
+            "curve_figure": charts.curve_figure(
+                sel.indicator_curve(indicator=indicator, plan=plan, month=month),
+                unit=indicator.unit_of_measure if in_figures else "%",
+            ),
+            "in_figures": in_figures,
+            "everything": sel.sees_everything(request.user),
+        },
+    )
+
+
+# --- county view and a unit's page -----------------------------------------------------------
+
+UNIT_GROUPS = [("county", _("县（市、区）及管委会")), ("other", _("市直部门及其他单位")), ("all", _("全部报送单位"))]
+
+
+@login_required
+def county_view(request: HttpRequest) -> HttpResponse:
+    _require_everything(request)
+    period = _period(request)
+    if period is None:
+        return _no_plan(request)
+    group = request.GET.get("group", "county")
+    if group not in dict(UNIT_GROUPS):
+        group = "county"
+    view = sel.county_view(plan=period.plan, month=period.month, group=group)
+    return render(
+        request,
+        "dashboards/county.html",
+        {
+            **period.context,
+            "view": view,
+            "group": group,
+            "group_keep": [("group", group)],
+            "groups": UNIT_GROUPS,
+            "everything": True,
+            "heatmap_figure": charts.heatmap_figure(view) if view.units and view.indicators else None,
+        },
+    )
+
+
+@login_required
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_object_or_404(Unit, pk=pk)
+    if not sel.unit_visible(user=request.user, unit=unit):
+        raise Http404
+    period = _period(request)
+    if period is None:
+        return _no_plan(request)
+    plan, month = period.plan, period.month
+    owes = sel.unit_owes(plan=plan, unit=unit, month=month)
+    group = "county" if unit.kind in sel.REPORTING_KINDS else "other"
+    ranking = sel.county_view(plan=plan, month=month, group=group).ranking
+    rank = next((r for r in ranking if r.unit.pk == unit.pk), None)
+    return render(
+        request,
+        "dashboards/unit.html",
+        {
+            **period.context,
+            "unit": unit,
+            "owes": owes,
+            "rank": rank,
+            "ranked_units": sum(1 for r in ranking if r.rank is not None),
+            "reported": sum(1 for o in owes if o.progress.reported),
+            "late": sum(1 for o in owes if o.progress.reported and o.progress.late),
+            "everything": sel.sees_everything(request.user),
+            "is_county": unit.kind == UnitKind.COUNTY,
+        },
+    )
+
+
+# --- lists -----------------------------------------------------------------------------------
+
+
+class CsvWithBom(TableExport):
+    """CSV with a byte-order mark, so that Excel on an office PC opens the Chinese text as UTF-8."""
+
+    def export(self):
+        data = super().export()
+        return "\ufeff" + data if self.format == self.CSV and isinstance(data, str) else data
+
+
+@method_decorator(login_required, name="dispatch")
+class DashboardListView(ExportMixin, SingleTableMixin, TemplateView):
+    """A filtered, sortable, paginated table with CSV and XLSX export of exactly the filtered rows.
+
+    Subclasses set ``table_class``, ``filterset_class``, titles and ``export_name``, and
+    ``get_table_data`` when the rows are not simply the FilterSet's queryset. An alerts list is
+    one more subclass over the Alert rows."""
+
+    template_name = "dashboards/list.html"
+    table_class: type[DashboardTable]
+    filterset_class: type[PlanMonthFilterSet]
+    export_class = CsvWithBom
+    export_formats = (TableExport.CSV, TableExport.XLSX)
+    title = ""
+    description = ""
+    export_name = "list"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            _require_everything(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.period = _period(request)
+        if self.period is None:
+            return _no_plan(request)
+        self.filterset = self.make_filterset(self.filterset_class, self.base_queryset())
+        export_format = request.GET.get(self.export_trigger_param)
+        if export_format in self.export_formats:
+            # Straight to the file: the page's own table (a count and one page) is not needed.
+            self.exporting = True
+            return self.create_export(export_format)
+        return super().get(request, *args, **kwargs)
+
+    exporting = False
+
+    def get_table_pagination(self, table):
+        return False if self.exporting else super().get_table_pagination(table)
+
+    def make_filterset(self, filterset_class: type[PlanMonthFilterSet], queryset) -> PlanMonthFilterSet:
+        return filterset_class(self.request.GET, queryset, plan=self.period.plan, month=self.period.month)
+
+    def base_queryset(self):
+        return sel.month_progress(plan=self.period.plan, month=self.period.month)[0]
+
+    def get_table_data(self):
+        return self.filterset.qs
+
+    def get_export_filename(self, export_format: str) -> str:
+        return f"{self.export_name}-{self.period.month:%Y-%m}.{export_format}"
+
+    def get_dataset_kwargs(self) -> dict[str, str]:
+        # An Excel sheet title: at most 31 characters, none of []:*?/\
+        return {"title": f"{self.title} {self.period.month:%Y-%m}"[:31]}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop(self.export_trigger_param, None)
+        query.pop("page", None)
+        query["plan"] = self.period.plan.pk
+        query["month"] = self.period.month.strftime("%Y-%m")
+        context.update(
+            self.period.context,
+            filter=self.filterset,
+            everything=True,
+            title=self.title,
+            description=self.description,
+            list_name=self.request.resolver_match.url_name,
+            export_links=[
+                (fmt.upper(), f"?{query.urlencode()}&{self.export_trigger_param}={fmt}") for fmt in self.export_formats
+            ],
+        )
+        return context
+
+
+class ItemListView(DashboardListView):
+    """Units' and the city's items together; the FilterSet's data filters both."""
+
+    table_class = ItemTable
+    filterset_class = ItemFilter
+
+    def select(self, queryset):
+        return queryset
+
+    def get_table_data(self):
+        units, city = sel.month_progress(plan=self.period.plan, month=self.period.month)
+        city_filter = self.make_filterset(CityItemFilter, self.select(city))
+        units_filter = self.make_filterset(ItemFilter, self.select(units))
+        return sel.item_rows(units=units_filter.qs, city=city_filter.qs)
+
+
+class LaggingListView(ItemListView):
+    title = _("滞后事项")
+    description = _("亮黄灯、红灯的事项：落后序时进度 10 个百分点及以上，或逾期未完成、节点未启动。")
+    export_name = "lagging"
+
+    def select(self, queryset):
+        return sel.lagging(queryset)
+
+
+class OverdueListView(ItemListView):
+    table_class = OverdueTable
+    title = _("逾期事项")
+    description = _("已过完成期限仍未完成的事项。")
+    export_name = "overdue"
+
+    def select(self, queryset):
+        return sel.overdue(queryset)
+
+
+class MissingListView(DashboardListView):
+    table_class = MissingTable
+    filterset_class = MissingFilter
+    title = _("未报送事项")
+    description = _("本月应报未报（或逾期报送）的数据，按单位列出。")
+    export_name = "missing"
+
+    def get_table_data(self):
+        return sel.unit_item_rows(self.filterset.qs)
+
+
+# --- the bulletin ----------------------------------------------------------------------------
+
+BULLETIN_FORMATS = {
+    "docx": (bulletin_docx_build, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "xlsx": (bulletin_xlsx_build, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+
+
+@login_required
+def bulletin_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    _require_everything(request)
+    if fmt not in BULLETIN_FORMATS:
+        raise Http404
+    period = _period(request)
+    if period is None:
+        raise Http404
+    build, content_type = BULLETIN_FORMATS[fmt]
+    data = build(plan=period.plan, month=period.month)
+    return FileResponse(
+        BytesIO(data),
+        as_attachment=True,
+        filename=bulletin_filename(plan=period.plan, month=period.month, fmt=fmt),
+        content_type=content_type,
+    )

@@ -1,0 +1,96 @@
+"""Every dashboard page runs the same number of SQL queries whatever the data: three months of
+figures (April to June) of the real plan, then twelve months with twenty more indicators and four
+more counties; the pages show June.
+
+The counts include the two queries of every logged-in request (session, user).
+"""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from projects.models import Indicator, Project, Submission, Task, Unit, UnitProgress
+from tests.dashboards.conftest import add_synthetic, fill_months, plan_months_until, split_evenly
+
+pytestmark = pytest.mark.django_db
+
+APRIL, MAY, JUNE = date(2022, 4, 1), date(2022, 5, 1), date(2022, 6, 1)
+
+# page -> queries
+PAGES = {
+    "overview": 6,  # plans, projects, project standings, reporting and unit items
+    "project": 12,  # project, leaders, standing, tasks (2), indicators, units (2), history, curve
+    "task": 10,  # task, its units, standing, indicators, units (2), history, curve
+    "indicator": 9,  # indicator, parts, city row, units (2), history, curve
+    "county": 6,  # plans, units, progress rows, indicators
+    "unit": 10,  # unit, plans, owed items (3), ranking (3)
+    "lagging": 7,  # plans, filter choices (2), count, page
+    "lagging_csv": 4,  # plans, all the filtered rows
+    "lagging_xlsx": 4,
+    "overdue": 7,
+    "missing": 7,
+    "missing_csv": 4,
+    "bulletin_docx": 14,  # plans, overview (3), tasks (2), ranking (3), late units (2), red list
+    "bulletin_xlsx": 14,
+}
+
+
+def urls(plan):
+    project = Project.objects.get(plan=plan, number=2)
+    task = Task.objects.get(project=project, number=1)
+    indicator = Indicator.objects.get(code="2.1.1")
+    hubin = Unit.objects.get(name="湖滨区政府")
+    month = {"month": "2022-06"}
+    return {
+        "overview": (reverse("overview"), month),
+        "project": (reverse("project_detail", args=[project.pk]), month),
+        "task": (reverse("task_detail", args=[task.pk]), month),
+        "indicator": (reverse("indicator_detail", args=[indicator.pk]), month),
+        "county": (reverse("county_view"), month),
+        "unit": (reverse("unit_detail", args=[hubin.pk]), month),
+        "lagging": (reverse("lagging_list"), month),
+        "lagging_csv": (reverse("lagging_list"), {**month, "_export": "csv"}),
+        "lagging_xlsx": (reverse("lagging_list"), {**month, "_export": "xlsx"}),
+        "overdue": (reverse("overdue_list"), month),
+        "missing": (reverse("missing_list"), month),
+        "missing_csv": (reverse("missing_list"), {**month, "_export": "csv"}),
+        "bulletin_docx": (reverse("bulletin_download", args=["docx"]), month),
+        "bulletin_xlsx": (reverse("bulletin_download", args=["xlsx"]), month),
+    }
+
+
+def measure(client, plan) -> dict[str, int]:
+    counts = {}
+    for name, (url, params) in urls(plan).items():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, params)
+            assert response.status_code == 200, name
+            if hasattr(response, "streaming_content"):
+                b"".join(response.streaming_content)
+        counts[name] = len(queries)
+    return counts
+
+
+def test_pages_run_a_fixed_number_of_queries(client, office, plan_2022, django_assert_num_queries):
+    client.force_login(office)
+    split_evenly(plan_2022)
+    fill_months(plan_2022, [APRIL, MAY, JUNE])
+    small = measure(client, plan_2022)
+    rows_small = UnitProgress.objects.count(), Submission.objects.count()
+
+    add_synthetic(plan_2022, indicators=20, units=4)
+    Submission.objects.all().delete()
+    fill_months(plan_2022, plan_months_until(plan_2022, date(2022, 12, 1)))
+    large = measure(client, plan_2022)
+    rows_large = UnitProgress.objects.count(), Submission.objects.count()
+
+    assert rows_large[0] > rows_small[0] * 1.3 and rows_large[1] > rows_small[1] * 4
+    assert small == large
+    assert small == PAGES
+    # And django's own assertion, on the larger data, for the overview.
+    url, params = urls(plan_2022)["overview"]
+    with django_assert_num_queries(PAGES["overview"]):
+        client.get(url, params)
