@@ -55,7 +55,8 @@ from projects.models import (
 logger = logging.getLogger(__name__)
 
 # (in-app, e-mail, webhook) per event and audience, where the office has not set a rule in the admin.
-# E-mail goes to whoever must act; the others see it in their inbox (and leaders in the digest).
+# E-mail and the unit's group robot go to whoever must act; the others see an alert in their inbox
+# (leaders also in the digest). A supervision notice goes everywhere, group robots included.
 DEFAULT_RULES: dict[tuple[str, str], tuple[bool, bool, bool]] = {
     (Event.ALERT_LAGGING, Audience.REPORTING_UNIT): (True, True, True),
     (Event.ALERT_LAGGING, Audience.LEAD_UNIT): (True, False, False),
@@ -69,8 +70,8 @@ DEFAULT_RULES: dict[tuple[str, str], tuple[bool, bool, bool]] = {
     (Event.ALERT_MISSING, Audience.OFFICE): (True, False, False),
     (Event.NOTICE, Audience.REPORTING_UNIT): (True, True, True),
     (Event.NOTICE, Audience.LEAD_UNIT): (True, True, True),
-    (Event.NOTICE, Audience.OFFICE): (True, True, False),
-    (Event.NOTICE, Audience.LEADERS): (True, True, False),
+    (Event.NOTICE, Audience.OFFICE): (True, True, True),
+    (Event.NOTICE, Audience.LEADERS): (True, True, True),
     (Event.DUE_REMINDER, Audience.REPORTING_UNIT): (True, True, True),
     (Event.DIGEST, Audience.LEADERS): (True, True, False),
 }
