@@ -187,22 +187,11 @@ def redis_url(tmp_path_factory) -> Iterator[str]:
     """A Redis server of the tests' own, on ``REDIS_TEST_PORT`` or a free port, stopped afterwards."""
     port = int(os.environ.get("REDIS_TEST_PORT") or free_port())
     workdir = tmp_path_factory.mktemp("redis")
-    process = subprocess.Popen(  # noqa: S603 - our own binary and arguments
-        [
-            redis_server_binary(),
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(workdir),
-            "--logfile",
-            str(workdir / "redis.log"),
-        ],  # fmt: skip
+    # No snapshots, no append-only file: a throwaway broker.
+    command = [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    command += ["--dir", str(workdir), "--logfile", str(workdir / "redis.log")]
+    process = subprocess.Popen(
+        command,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
