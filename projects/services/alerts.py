@@ -173,10 +173,16 @@ class _Catalogue:
         if missing:
             self.units.update(Unit.objects.in_bulk(missing))
 
-    def first_and_last(self, indicator: Indicator) -> tuple[date, date]:
-        """The months the indicator has progress rows for (``progress.indicator_months``)."""
-        first = indicator.window_start(self.plan).replace(day=1)
-        return first, max(self.plan.default_deadline, indicator.deadline).replace(day=1)
+    def followed_in(self, month: date) -> set[int]:
+        """The indicators with progress rows for ``month`` (see ``progress.indicator_months``)."""
+        last_default = self.plan.default_deadline.replace(day=1)
+        return {
+            pk
+            for pk, indicator in self.indicators.items()
+            if indicator.window_start(self.plan).replace(day=1)
+            <= month
+            <= max(last_default, indicator.deadline.replace(day=1))
+        }
 
 
 # --- findings -----------------------------------------------------------------
@@ -335,8 +341,12 @@ def _reconcile(
 # --- escalation ---------------------------------------------------------------
 
 
-def _escalate(catalogue: _Catalogue, *, as_of: date, focus: Focus | None, now: datetime) -> list[SupervisionNotice]:
-    """Issue a supervision notice for each alert still red after the next reporting cycle."""
+def _escalate(
+    catalogue: _Catalogue, *, as_of: date, tracked: set[int], focus: Focus | None, now: datetime
+) -> list[SupervisionNotice]:
+    """Issue a supervision notice for each alert still red after the next reporting cycle.
+
+    Only alerts this scan has just confirmed: an indicator no longer followed is not escalated."""
     plan = catalogue.plan
     candidates = Alert.objects.filter(
         plan=plan, resolved_at__isnull=True, severity=Severity.RED, escalated_at__isnull=True, red_since__isnull=False
@@ -344,7 +354,7 @@ def _escalate(catalogue: _Catalogue, *, as_of: date, focus: Focus | None, now: d
     if focus:
         candidates = candidates.filter(indicator_id=focus.indicator_id)
     due = [a for a in candidates if as_of > plan.due_date(rules.add_months(a.red_since, 1))]
-    due = [a for a in due if a.indicator_id in catalogue.indicators]
+    due = [a for a in due if a.indicator_id in tracked]
     if not due:
         return []
     catalogue.load_units(a.unit_id for a in due)
@@ -405,11 +415,10 @@ def _scan_plan(plan: Plan, *, as_of: date, kinds: tuple[str, ...], focus: Focus 
         # Scans of the same plan (the daily job, a re-evaluation after a submission) take turns.
         plan = Plan.objects.select_for_update().get(pk=plan.pk)
         catalogue = _Catalogue.load(plan, focus.indicator_id if focus else None)
-        tracked = {
-            pk
-            for pk, indicator in catalogue.indicators.items()
-            if catalogue.first_and_last(indicator)[0] <= month <= catalogue.first_and_last(indicator)[1]
-        }
+        tracked = catalogue.followed_in(month)
+        if not tracked:
+            # The plan's months are over (or not begun): its alerts stay as they last were.
+            return ScanResult()
         findings: list[Finding] = []
         if set(kinds) & set(PROGRESS_KINDS):
             findings += [f for f in _progress_findings(catalogue, month, focus) if f.kind in kinds]
@@ -419,7 +428,7 @@ def _scan_plan(plan: Plan, *, as_of: date, kinds: tuple[str, ...], focus: Focus 
         opened, updated, resolved = _reconcile(
             catalogue, findings, as_of=as_of, kinds=kinds, tracked=tracked, focus=focus, now=now
         )
-        notices = _escalate(catalogue, as_of=as_of, focus=focus, now=now) if escalate else []
+        notices = _escalate(catalogue, as_of=as_of, tracked=tracked, focus=focus, now=now) if escalate else []
         catalogue.load_units([a.unit_id for a in opened])
         news = [_alert_news(catalogue, alert, as_of) for alert in opened]
         news += [_notice_news(catalogue, notice) for notice in notices]
