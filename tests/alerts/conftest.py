@@ -29,6 +29,8 @@ from projects.models import Indicator, Project, Role, Submission, SubmissionStat
 from projects.services.catalogue import allocations_set
 from projects.services.progress import progress_refresh
 
+from .factories import UserFactory
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -75,25 +77,14 @@ class People:
 
 @pytest.fixture
 def people(plan_2022) -> People:
-    def user(username: str, role: str, unit: str | None = None, **extra) -> User:
-        return User.objects.create_user(
-            username=username,
-            password="x-not-used-x",
-            role=role,
-            unit=Unit.objects.get(name=unit) if unit else None,
-            email=f"{username}@example.org",
-            first_name=extra.pop("first_name", username),
-            **extra,
-        )
-
-    leader = user("fushizhang", Role.LEADER, first_name="分管副市长")
+    leader = UserFactory(username="fushizhang", role=Role.LEADER, first_name="分管副市长")
     leader.portfolio.add(*Project.objects.filter(plan=plan_2022, number__in=[2, 6, 10]))
     return People(
-        office=user("duchashi", Role.OFFICE),
+        office=UserFactory(username="duchashi", role=Role.OFFICE),
         leader=leader,
-        mianchi=user("mianchi", Role.UNIT, "渑池县政府"),
-        shanzhou=user("shanzhou", Role.UNIT, "陕州区政府"),
-        jiaotong=user("jiaotong", Role.UNIT, "市交通运输局"),
+        mianchi=UserFactory(username="mianchi", unit_name="渑池县政府"),
+        shanzhou=UserFactory(username="shanzhou", unit_name="陕州区政府"),
+        jiaotong=UserFactory(username="jiaotong", unit_name="市交通运输局"),
     )
 
 

@@ -5,26 +5,18 @@ from datetime import date
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import timezone
 
-from projects.models import Event, Message, SupervisionNotice
+from projects.models import Message, SupervisionNotice
 from projects.services.alerts import PROGRESS_KINDS, alerts_scan
 
 from .conftest import ROADS, at, report
+from .factories import MessageFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def message_for(user, subject: str = "【滞后预警·红色】测试", **extra) -> Message:
-    return Message.objects.create(
-        recipient=user,
-        kind=Event.ALERT_LAGGING,
-        subject=subject,
-        body="第一行\n第二行",
-        dedupe_key=f"test:{subject}",
-        created=timezone.now(),
-        **extra,
-    )
+    return MessageFactory(recipient=user, subject=subject, **extra)
 
 
 def test_the_inbox_needs_a_login(client):

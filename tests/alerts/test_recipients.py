@@ -12,6 +12,7 @@ from projects.services.alerts import PROGRESS_KINDS, alerts_scan
 from projects.services.notifications import deliveries_send_due
 
 from .conftest import ROADS, at, report
+from .factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,7 @@ def test_a_leader_hears_only_of_the_projects_in_their_portfolio(plan_2022, peopl
 
 def test_the_units_own_address_is_mailed_too_once(roads, people):
     Unit.objects.filter(name="渑池县政府").update(email="mianchi-gov@example.org")
-    User.objects.create_user("mianchi2", role="unit", unit=people.mianchi.unit, email="MIANCHI@example.org")
+    UserFactory(username="mianchi2", unit_name="渑池县政府", email="MIANCHI@example.org")
     mianchi_red()
     # The second clerk's address is the first one's in other letters: one e-mail.
     assert roads_mail() == [
