@@ -349,7 +349,8 @@ def delivery_requeue(*, delivery: Delivery) -> bool:
 
 
 def _send_email(delivery: Delivery) -> None:
-    body = f"{delivery.body}\n\n{_('登录系统查看：')}{absolute_url(delivery.link)}\n"
+    see_online = _("登录系统查看：")
+    body = f"{delivery.body}\n\n{see_online}{absolute_url(delivery.link)}\n"
     message = EmailMessage(
         subject=delivery.subject,
         body=body,
@@ -372,7 +373,8 @@ def _truncate_utf8(text: str, limit: int) -> str:
 
 def webhook_markdown(*, subject: str, body: str, link: str) -> str:
     lines = [f"### {subject}", "", *[line if line else "" for line in body.splitlines()]]
-    lines += ["", f"[{_('查看详情')}]({absolute_url(link)})"]
+    details = _("查看详情")
+    lines += ["", f"[{details}]({absolute_url(link)})"]
     # Markdown needs two spaces or a blank line for a line break; both robots honour "  \n".
     return _truncate_utf8("  \n".join(lines), WEBHOOK_MAX_BYTES)
 

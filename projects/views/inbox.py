@@ -23,7 +23,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "projects/inbox/list.html",
-        {"page": page, "unread_only": unread_only, "unread": unread_count(user=request.user)},
+        {"page_obj": page, "unread_only": unread_only, "unread": unread_count(user=request.user)},
     )
 
 
