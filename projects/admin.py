@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from projects import admin_alerts  # noqa: F401 - registers the alerts and notifications admin
 from projects.allocation import allocation_mismatch
 from projects.models import Assignment, Indicator, Plan, Project, Task, TaskUnit, Unit, User
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects.views import dashboards, home
+from projects.views import dashboards, home, inbox
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -15,4 +15,10 @@ urlpatterns = [
     path("dashboards/overdue/", dashboards.OverdueListView.as_view(), name="overdue_list"),
     path("dashboards/missing/", dashboards.MissingListView.as_view(), name="missing_list"),
     path("dashboards/bulletin.<str:fmt>", dashboards.bulletin_download, name="bulletin_download"),
+    # The in-app inbox of alerts, reminders and supervision notices.
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/read-all/", inbox.read_all, name="inbox_read_all"),
+    path("inbox/<int:pk>/read/", inbox.message_read, name="message_read"),
+    path("inbox/<int:pk>/acknowledge/", inbox.message_ack, name="message_acknowledge"),
+    path("inbox/notices/<int:pk>/", inbox.notice_detail, name="notice_detail"),
 ]

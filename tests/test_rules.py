@@ -974,6 +974,93 @@ def test_weighted_score_refuses_negative_weights() -> None:
         weighted_score(completions=[(D(50), D(-1))])
 
 
+# --- every kind and direction, with the clock pinned at the plan's deadlines ------
+#
+# The jobs take "today" as their as-of date; here the clock itself is pinned at the end of April,
+# June, September and December 2022 and the rules are asked about a full-year figure of every kind
+# and direction: half done (at least 50 of 100, a rate at half its target level, a milestone at
+# stage 3 of 5, i.e. 60 %) or over an "at most" cap by half (150 against 100: 66.67 %).
+
+FIGURES = {
+    (Kind.COUNT, Direction.AT_LEAST): {"target": D(100), "value": D(50)},
+    (Kind.AMOUNT, Direction.AT_LEAST): {"target": D("6.00"), "value": D("3.00")},
+    (Kind.RATE, Direction.AT_LEAST): {"target": D(60), "numerator": D(30), "denominator": D(100)},
+    (Kind.MILESTONE, Direction.AT_LEAST): {"target": None, "stage": 3},
+    (Kind.COUNT, Direction.AT_MOST): {"target": D(100), "value": D(150)},
+    (Kind.AMOUNT, Direction.AT_MOST): {"target": D("6.00"), "value": D("9.00")},
+    (Kind.RATE, Direction.AT_MOST): {"target": D(10), "numerator": D(15), "denominator": D(100)},
+    (Kind.MILESTONE, Direction.AT_MOST): {"target": None, "stage": 3},
+}
+COMPLETION = {Kind.COUNT: "50.00", Kind.AMOUNT: "50.00", Kind.RATE: "50.00", Kind.MILESTONE: "60.00"}
+AT_MOST_COMPLETION = {Kind.COUNT: "66.67", Kind.AMOUNT: "66.67", Kind.RATE: "66.67", Kind.MILESTONE: "60.00"}
+G, Y, R = Light.GREEN, Light.YELLOW, Light.RED
+# Light at the end of April, June, September, December (expected 33.33, 50, 75, 100).
+LIGHTS = {
+    (Kind.COUNT, Direction.AT_LEAST): (G, G, Y, R),
+    (Kind.AMOUNT, Direction.AT_LEAST): (G, G, Y, R),
+    (Kind.RATE, Direction.AT_LEAST): (G, G, Y, R),
+    (Kind.MILESTONE, Direction.AT_LEAST): (G, G, Y, R),
+    (Kind.COUNT, Direction.AT_MOST): (G, G, G, R),
+    (Kind.AMOUNT, Direction.AT_MOST): (G, G, G, R),
+    (Kind.RATE, Direction.AT_MOST): (G, G, G, R),
+    (Kind.MILESTONE, Direction.AT_MOST): (G, G, Y, R),
+}
+DEADLINES = (APR, JUN, SEP, DEC)
+
+
+@pytest.mark.parametrize(("kind", "direction"), list(FIGURES))
+@pytest.mark.parametrize(("index", "clock"), list(enumerate(DEADLINES)))
+def test_every_kind_and_direction_with_the_clock_at_the_plans_deadlines(
+    kind: Kind, direction: Direction, index: int, clock: date
+) -> None:
+    with time_machine.travel(clock, tick=False):
+        a = assess(
+            kind=kind, direction=direction, start=START, deadline=DEC, as_of=date.today(), **FIGURES[kind, direction]
+        )
+    assert a.expected == D(("33.33", "50.00", "75.00", "100.00")[index])
+    wanted = COMPLETION if direction == Direction.AT_LEAST else AT_MOST_COMPLETION
+    assert a.completion == D(wanted[kind])
+    assert a.light == LIGHTS[kind, direction][index]
+    # On the deadline day itself nothing is overdue yet, and nothing here is done.
+    assert (a.overdue, a.done, a.not_started) == (False, False, False)
+
+
+# For figures due at each of the plan's deadlines, the clock at each of them: (light, overdue).
+# Half done (count, amount, rate) or at 60 % (a milestone at stage 3). Past its deadline an
+# unfinished figure is red and overdue, however close; on the deadline day the gap decides.
+HALF_DONE = {
+    APR: ((R, False), (R, True), (R, True), (R, True)),
+    JUN: ((Y, False), (R, False), (R, True), (R, True)),
+    SEP: ((G, False), (Y, False), (R, False), (R, True)),
+    DEC: ((G, False), (G, False), (Y, False), (R, False)),
+}
+SIXTY_PERCENT = {
+    APR: ((R, False), (R, True), (R, True), (R, True)),
+    JUN: ((G, False), (R, False), (R, True), (R, True)),
+    SEP: ((G, False), (G, False), (R, False), (R, True)),
+    DEC: ((G, False), (G, False), (Y, False), (R, False)),
+}
+
+
+@pytest.mark.parametrize("deadline", DEADLINES)
+@pytest.mark.parametrize(("index", "clock"), list(enumerate(DEADLINES)))
+@pytest.mark.parametrize("kind", [Kind.COUNT, Kind.AMOUNT, Kind.RATE, Kind.MILESTONE])
+def test_figures_due_at_each_deadline_seen_at_each_deadline(
+    kind: Kind, deadline: date, index: int, clock: date
+) -> None:
+    with time_machine.travel(clock, tick=False):
+        a = assess(
+            kind=kind,
+            direction=Direction.AT_LEAST,
+            start=START,
+            deadline=deadline,
+            as_of=date.today(),
+            **FIGURES[kind, Direction.AT_LEAST],
+        )
+    table = SIXTY_PERCENT if kind == Kind.MILESTONE else HALF_DONE
+    assert (a.light, a.overdue) == table[deadline][index]
+
+
 # --- properties -----------------------------------------------------------------
 
 dates = st.dates(min_value=date(2018, 1, 1), max_value=date(2028, 12, 31))

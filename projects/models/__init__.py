@@ -1,6 +1,7 @@
 """The domain's tables, one module per part of the domain."""
 
 from .accounts import Role, User
+from .alerts import Alert, AlertKind, AlertScope, Severity, SupervisionNotice
 from .catalogue import (
     Aggregation,
     Assignment,
@@ -16,26 +17,50 @@ from .catalogue import (
     Unit,
     UnitKind,
 )
+from .notifications import (
+    Audience,
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Event,
+    Message,
+    NotificationRule,
+    WebhookEndpoint,
+    WebhookFlavour,
+    WebhookScope,
+)
 from .progress import CityProgress, LightChoices, UnitProgress
 from .reporting import COUNTED_STATUSES, Evidence, MonthClosure, Submission, SubmissionStatus
 
 __all__ = [
     "COUNTED_STATUSES",
     "Aggregation",
+    "Alert",
+    "AlertKind",
+    "AlertScope",
     "Assignment",
+    "Audience",
+    "Channel",
     "CityProgress",
+    "Delivery",
+    "DeliveryStatus",
     "Direction",
+    "Event",
     "Evidence",
     "Indicator",
     "IndicatorKind",
     "LightChoices",
+    "Message",
     "MonthClosure",
+    "NotificationRule",
     "Plan",
     "Project",
     "RateBasis",
     "Role",
+    "Severity",
     "Submission",
     "SubmissionStatus",
+    "SupervisionNotice",
     "Task",
     "TaskUnit",
     "TaskUnitRole",
@@ -43,4 +68,7 @@ __all__ = [
     "UnitKind",
     "UnitProgress",
     "User",
+    "WebhookEndpoint",
+    "WebhookFlavour",
+    "WebhookScope",
 ]

@@ -2,7 +2,8 @@
 figures (April to June) of the real plan, then twelve months with twenty more indicators and four
 more counties; the pages show June.
 
-The counts include the two queries of every logged-in request (session, user).
+The counts include the two queries of every logged-in request (session, user) and, on HTML
+pages, the unread count of the inbox badge.
 """
 
 from datetime import date
@@ -21,17 +22,17 @@ APRIL, MAY, JUNE = date(2022, 4, 1), date(2022, 5, 1), date(2022, 6, 1)
 
 # page -> queries
 PAGES = {
-    "overview": 6,  # plans, projects, project standings, reporting and unit items
-    "project": 12,  # project, leaders, standing, tasks (2), indicators, units (2), history, curve
-    "task": 10,  # task, its units, standing, indicators, units (2), history, curve
-    "indicator": 9,  # indicator, parts, city row, units (2), history, curve
-    "county": 6,  # plans, units, progress rows, indicators
-    "unit": 10,  # unit, plans, owed items (3), ranking (3)
-    "lagging": 7,  # plans, filter choices (2), count, page
+    "overview": 7,  # plans, projects, project standings, reporting and unit items
+    "project": 13,  # project, leaders, standing, tasks (2), indicators, units (2), history, curve
+    "task": 11,  # task, its units, standing, indicators, units (2), history, curve
+    "indicator": 10,  # indicator, parts, city row, units (2), history, curve
+    "county": 7,  # plans, units, progress rows, indicators
+    "unit": 11,  # unit, plans, owed items (3), ranking (3)
+    "lagging": 8,  # plans, filter choices (2), count, page
     "lagging_csv": 4,  # plans, all the filtered rows
     "lagging_xlsx": 4,
-    "overdue": 7,
-    "missing": 7,
+    "overdue": 8,
+    "missing": 8,
     "missing_csv": 4,
     "bulletin_docx": 14,  # plans, overview (3), tasks (2), ranking (3), late units (2), red list
     "bulletin_xlsx": 14,

@@ -61,6 +61,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "projects.context_processors.inbox",
             ],
         },
     },
@@ -127,6 +128,18 @@ EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backen
 EMAIL_HOST = env.str("DJANGO_EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="tracker@localhost")
+
+# Alerts and their delivery (projects/services/notifications.py). Links in e-mails and robot
+# messages point here, so it must be the address people open the tracker at.
+TRACKER_BASE_URL = env.str("TRACKER_BASE_URL", default="http://127.0.0.1:8000")
+# A failed e-mail or webhook is tried again after 1, 2, 4 … minutes (capped), at most this many times.
+ALERTS_DELIVERY_MAX_ATTEMPTS = env.int("ALERTS_DELIVERY_MAX_ATTEMPTS", default=6)
+ALERTS_DELIVERY_BACKOFF_SECONDS = env.int("ALERTS_DELIVERY_BACKOFF_SECONDS", default=60)
+ALERTS_DELIVERY_BACKOFF_MAX_SECONDS = env.int("ALERTS_DELIVERY_BACKOFF_MAX_SECONDS", default=6 * 60 * 60)
+# A delivery still "sending" this long after its claim was interrupted: marked failed, never resent.
+ALERTS_DELIVERY_STUCK_SECONDS = env.int("ALERTS_DELIVERY_STUCK_SECONDS", default=15 * 60)
+ALERTS_WEBHOOK_TIMEOUT_SECONDS = env.int("ALERTS_WEBHOOK_TIMEOUT_SECONDS", default=10)
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=30)
 
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

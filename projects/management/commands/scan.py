@@ -1,0 +1,72 @@
+import json
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from projects.models import Plan
+from projects.selectors.alerts import alerts_export, open_alerts
+from projects.services.alerts import ALL_KINDS, alerts_scan
+from projects.services.notifications import deliveries_send_due
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the alert scan (lagging, overdue, missing reports, escalation) as of a date, synchronously, "
+        "with the same code as the Celery jobs; then list the open alerts."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: today in Asia/Shanghai)")
+        parser.add_argument("--year", type=int, help="only this year's plans")
+        parser.add_argument(
+            "--json", dest="as_json", action="store_true", help="print the open alerts as a JSON list (a contract)"
+        )
+        parser.add_argument(
+            "--no-send", action="store_true", help="record the messages and deliveries but do not send them now"
+        )
+
+    def handle(self, *args, as_of: str | None, year: int | None, as_json: bool, no_send: bool, **options):
+        try:
+            day = date.fromisoformat(as_of) if as_of else timezone.localdate()
+        except ValueError as exc:
+            raise CommandError(_("日期格式应为 YYYY-MM-DD：%(value)s") % {"value": as_of}) from exc
+        plans = Plan.objects.filter(start__lte=day)
+        if year is not None:
+            plans = plans.filter(year=year)
+        plan_ids = list(plans.values_list("pk", flat=True))
+        result = None
+        for plan in plans.order_by("year", "pk"):
+            found = alerts_scan(as_of=day, plan=plan, kinds=ALL_KINDS)
+            if result is None:
+                result = found
+            else:
+                result.add(found)
+        sent = {} if no_send else deliveries_send_due()
+        alerts = open_alerts(plan_ids=plan_ids)
+        if as_json:
+            self.stdout.write(_dumps(alerts_export(alerts=alerts)))
+            return
+        summary = result.summary() if result else {}
+        counts = {k: summary.get(k, 0) for k in ("opened", "updated", "resolved", "notices")}
+        self.stdout.write(
+            _("截至 %(day)s：新发预警 %(opened)s 项，更新 %(updated)s 项，解除 %(resolved)s 项，")
+            % {"day": day.isoformat(), **counts}
+            + _("签发督办通知单 %(notices)s 份；") % counts
+            + _("发送 %(sent)s 条，失败待重试 %(pending)s 条。")
+            % {"sent": sent.get("sent", 0), "pending": sent.get("pending", 0) + sent.get("failed", 0)}
+        )
+        for row in alerts_export(alerts=alerts):
+            self.stdout.write(
+                f"  [{row['severity']}] {row['kind']:<8} {row['project']}.{row['task']} {row['indicator']} · "
+                f"{row['unit']} · {row['month']} · {_pct(row['actual'])} / {_pct(row['expected'])}"
+            )
+
+
+def _dumps(rows: list) -> str:
+    return json.dumps(rows, ensure_ascii=False, indent=2)
+
+
+def _pct(value) -> str:
+    return "—" if value is None else f"{value}%"

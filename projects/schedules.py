@@ -1,0 +1,67 @@
+"""The periodic jobs and their default timetable (django-celery-beat).
+
+``manage.py setup_schedules`` writes these into the database once; from then on the office edits
+them in the admin (周期任务), and running the command again never overwrites an edit. Times are
+Beijing time. The missing-report scan and the reminder follow the default due day (the 5th): when a
+plan moves its due day, move these two in the admin.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TIMEZONE = "Asia/Shanghai"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    name: str  # the PeriodicTask's unique name: how the command recognises its own rows
+    task: str
+    description: str
+    minute: str = "0"
+    hour: str = "*"
+    day_of_month: str = "*"
+    month_of_year: str = "*"
+    day_of_week: str = "*"
+    every_seconds: int | None = None  # an interval instead of a crontab
+
+
+DEFAULT_SCHEDULES: tuple[Schedule, ...] = (
+    Schedule(
+        name="每日预警扫描（滞后、逾期、督办）",
+        task="projects.scan_progress",
+        description="每天 7:30 按序时进度扫描滞后和逾期事项，持续红灯的签发督办通知单",
+        minute="30",
+        hour="7",
+    ),
+    Schedule(
+        name="未报送扫描（每月报送截止日后）",
+        task="projects.scan_missing",
+        description="每月 6 日 8:00（截止日 5 日之后）扫描未按时报送的单位",
+        minute="0",
+        hour="8",
+        day_of_month="6",
+    ),
+    Schedule(
+        name="报送截止提醒（截止日前两天）",
+        task="projects.remind_due",
+        description="每月 3 日 9:00 提醒尚未报送的单位在 5 日前报送",
+        minute="0",
+        hour="9",
+        day_of_month="3",
+    ),
+    Schedule(
+        name="领导每周摘要（周一 8:00）",
+        task="projects.send_digests",
+        description="每周一 8:00 向各位领导发送分管项目的预警摘要",
+        minute="0",
+        hour="8",
+        day_of_week="1",
+    ),
+    Schedule(
+        name="发送待发通知（含失败重试）",
+        task="projects.deliver_pending",
+        description="每分钟发送待发的邮件和群机器人消息，失败的按退避时间重试",
+        every_seconds=60,
+    ),
+)

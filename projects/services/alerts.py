@@ -1,0 +1,728 @@
+"""The alert scan: lagging, overdue and missing reports, escalation, reminders and digests.
+
+``alerts_scan`` compares what the progress tables say as of a date with the open alerts and
+reconciles them: it opens an alert for a new condition (and sends the reminder, 催办), updates the
+severity in place, and resolves an alert whose condition has cleared. An alert still red after the
+next reporting cycle is escalated to a numbered supervision notice (督办通知单). Everything happens
+in one transaction per plan, so a scan that crashes leaves nothing half done, and a second scan
+finds nothing new to say: running it twice, or a task retried after a crash, sends nothing twice.
+
+It reads the progress rows in a fixed number of queries, whatever the size of the plan.
+
+What it looks at (the month of ``as_of`` is the latest month whose end is on or before it):
+
+- lagging / overdue: each unit row of that month with a light of its own (the unit has a target);
+  overdue -> overdue alert (red), else yellow/red -> lagging alert with that severity. An additive
+  indicator whose city target is not split among units is judged on the city's row instead, and
+  the alert goes to the task's lead department (scope ``city``).
+- missing: for each reporting unit, the latest month whose due date is before ``as_of`` (within
+  the indicator's window) without a counted submission; red when the month before is missing too.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, Max, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from projects import rules
+from projects.models import (
+    Aggregation,
+    Alert,
+    AlertKind,
+    AlertScope,
+    CityProgress,
+    Event,
+    Indicator,
+    LightChoices,
+    Plan,
+    Project,
+    Severity,
+    SupervisionNotice,
+    TaskUnit,
+    TaskUnitRole,
+    Unit,
+    UnitKind,
+    UnitProgress,
+    User,
+)
+from projects.selectors.catalogue import number
+from projects.services.notifications import News, notifications_create
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_KINDS = (AlertKind.LAGGING, AlertKind.OVERDUE)
+ALL_KINDS = (AlertKind.LAGGING, AlertKind.OVERDUE, AlertKind.MISSING)
+KIND_EVENT = {
+    AlertKind.LAGGING: Event.ALERT_LAGGING,
+    AlertKind.OVERDUE: Event.ALERT_OVERDUE,
+    AlertKind.MISSING: Event.ALERT_MISSING,
+}
+# Counties and management committees carry tasks out; the lead department (牵头) is the first
+# lead unit of another kind.
+NOT_LEAD_DEPARTMENT = (UnitKind.COUNTY, UnitKind.COMMITTEE)
+BAD_LIGHTS = (LightChoices.YELLOW, LightChoices.RED)
+
+
+# --- the calendar of a scan ---------------------------------------------------
+
+
+def scan_month(as_of: date) -> date:
+    """The month the lights are read from: the latest month whose end is on or before ``as_of``."""
+    month = as_of.replace(day=1)
+    return month if rules.month_end(as_of) == as_of else rules.add_months(month, -1)
+
+
+def due_month(*, plan: Plan, as_of: date) -> date:
+    """The latest month whose figures were due before ``as_of``."""
+    month = as_of.replace(day=1)
+    while plan.due_date(month) >= as_of:
+        month = rules.add_months(month, -1)
+    return month
+
+
+@dataclass(frozen=True)
+class Focus:
+    """A narrow re-evaluation after a submission change: one unit's rows of one indicator and the
+    indicator's city row."""
+
+    indicator_id: int
+    unit_id: int
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    scope: str
+    indicator_id: int
+    unit_id: int
+    month: date
+    severity: str
+    expected: Decimal
+    actual: Decimal | None
+
+    @property
+    def key(self) -> tuple[int, int, str]:
+        return (self.indicator_id, self.unit_id, self.kind)
+
+
+@dataclass
+class ScanResult:
+    opened: list[int] = field(default_factory=list)
+    updated: int = 0
+    resolved: int = 0
+    notices: list[int] = field(default_factory=list)
+    delivery_ids: list[int] = field(default_factory=list)
+
+    def add(self, other: ScanResult) -> None:
+        self.opened += other.opened
+        self.updated += other.updated
+        self.resolved += other.resolved
+        self.notices += other.notices
+        self.delivery_ids += other.delivery_ids
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "opened": len(self.opened),
+            "updated": self.updated,
+            "resolved": self.resolved,
+            "notices": len(self.notices),
+            "deliveries": len(self.delivery_ids),
+        }
+
+
+@dataclass
+class _Catalogue:
+    """The plan's indicators, lead departments and units: what the texts and addresses need."""
+
+    plan: Plan
+    indicators: dict[int, Indicator]
+    lead: dict[int, int]  # task id -> lead department's unit id
+    units: dict[int, Unit]
+
+    @classmethod
+    def load(cls, plan: Plan, indicator_id: int | None = None) -> _Catalogue:
+        indicators = Indicator.objects.filter(task__project__plan=plan).select_related("task__project")
+        if indicator_id is not None:
+            indicators = indicators.filter(pk=indicator_id)
+        lead_rows = (
+            TaskUnit.objects.filter(task__project__plan=plan, role=TaskUnitRole.LEAD)
+            .order_by("task_id", "position", "id")
+            .values_list("task_id", "unit_id", "unit__kind")
+        )
+        lead: dict[int, int] = {}
+        fallback: dict[int, int] = {}
+        for task_id, unit_id, kind in lead_rows:
+            fallback.setdefault(task_id, unit_id)
+            if kind not in NOT_LEAD_DEPARTMENT:
+                lead.setdefault(task_id, unit_id)
+        return cls(plan=plan, indicators={i.pk: i for i in indicators}, lead={**fallback, **lead}, units={})
+
+    def load_units(self, unit_ids: Iterable[int]) -> None:
+        missing = set(unit_ids) - set(self.units)
+        if missing:
+            self.units.update(Unit.objects.in_bulk(missing))
+
+    def followed_in(self, month: date) -> set[int]:
+        """The indicators with progress rows for ``month`` (see ``progress.indicator_months``)."""
+        last_default = self.plan.default_deadline.replace(day=1)
+        return {
+            pk
+            for pk, indicator in self.indicators.items()
+            if indicator.window_start(self.plan).replace(day=1)
+            <= month
+            <= max(last_default, indicator.deadline.replace(day=1))
+        }
+
+
+# --- findings -----------------------------------------------------------------
+
+
+def _progress_findings(catalogue: _Catalogue, month: date, focus: Focus | None) -> list[Finding]:
+    plan = catalogue.plan
+    unit_rows = UnitProgress.objects.filter(month=month, indicator__task__project__plan=plan).exclude(light="")
+    unit_rows = unit_rows.filter(Q(overdue=True) | Q(light__in=BAD_LIGHTS))
+    if focus:
+        unit_rows = unit_rows.filter(indicator_id=focus.indicator_id, unit_id=focus.unit_id)
+    findings = [
+        _finding(AlertScope.UNIT, indicator_id, unit_id, month, light, overdue, expected, completion)
+        for indicator_id, unit_id, light, overdue, expected, completion in unit_rows.values_list(
+            "indicator_id", "unit_id", "light", "overdue", "expected", "completion"
+        )
+    ]
+    own_light = UnitProgress.objects.filter(indicator_id=OuterRef("indicator_id"), month=month).exclude(light="")
+    city_rows = (
+        CityProgress.objects.filter(
+            month=month, indicator__task__project__plan=plan, indicator__aggregation=Aggregation.SUM
+        )
+        .filter(Q(overdue=True) | Q(light__in=BAD_LIGHTS))
+        .filter(~Exists(own_light))
+    )
+    if focus:
+        city_rows = city_rows.filter(indicator_id=focus.indicator_id)
+    for indicator_id, task_id, light, overdue, expected, completion in city_rows.values_list(
+        "indicator_id", "indicator__task_id", "light", "overdue", "expected", "completion"
+    ):
+        lead = catalogue.lead.get(task_id)
+        if lead is None:
+            logger.warning("indicator %s has no lead unit: its city alert has no addressee", indicator_id)
+            continue
+        findings.append(_finding(AlertScope.CITY, indicator_id, lead, month, light, overdue, expected, completion))
+    return findings
+
+
+def _finding(scope, indicator_id, unit_id, month, light, overdue, expected, completion) -> Finding:
+    # A missing figure counts as nothing done, as in the light itself.
+    actual = Decimal(0) if completion is None else completion
+    if overdue:
+        return Finding(AlertKind.OVERDUE, scope, indicator_id, unit_id, month, Severity.RED, expected, actual)
+    return Finding(AlertKind.LAGGING, scope, indicator_id, unit_id, month, light, expected, actual)
+
+
+def _missing_findings(catalogue: _Catalogue, as_of: date, focus: Focus | None) -> list[Finding]:
+    due = due_month(plan=catalogue.plan, as_of=as_of)
+    # For each indicator, the month to check: the latest due month, within the indicator's window.
+    check: dict[int, tuple[date, date | None]] = {}
+    for indicator in catalogue.indicators.values():
+        first = indicator.window_start(catalogue.plan).replace(day=1)
+        month = min(due, indicator.deadline.replace(day=1))
+        if month < first:
+            continue
+        previous = rules.add_months(month, -1)
+        check[indicator.pk] = (month, previous if previous >= first else None)
+    if not check:
+        return []
+    months = {m for pair in check.values() for m in pair if m is not None}
+    rows = UnitProgress.objects.filter(indicator__task__project__plan=catalogue.plan, month__in=months, reported=False)
+    if focus:
+        rows = rows.filter(indicator_id=focus.indicator_id, unit_id=focus.unit_id)
+    unreported = {
+        (indicator_id, unit_id, month): (expected, completion)
+        for indicator_id, unit_id, month, expected, completion in rows.values_list(
+            "indicator_id", "unit_id", "month", "expected", "completion"
+        )
+    }
+    findings = []
+    for (indicator_id, unit_id, month), (expected, completion) in unreported.items():
+        if indicator_id not in check or check[indicator_id][0] != month:
+            continue
+        previous = check[indicator_id][1]
+        twice = previous is not None and (indicator_id, unit_id, previous) in unreported
+        severity = Severity.RED if twice else Severity.YELLOW
+        findings.append(
+            Finding(AlertKind.MISSING, AlertScope.UNIT, indicator_id, unit_id, month, severity, expected, completion)
+        )
+    return findings
+
+
+# --- reconciling alerts with findings -----------------------------------------
+
+
+CHANGING_FIELDS = ("scope", "month", "severity", "expected", "actual")
+
+
+def _reconcile(
+    catalogue: _Catalogue,
+    findings: list[Finding],
+    *,
+    as_of: date,
+    kinds: tuple[str, ...],
+    tracked: set[int],
+    focus: Focus | None,
+    now: datetime,
+) -> tuple[list[Alert], int, int]:
+    """Open, update and resolve alerts so that the open ones are exactly the findings."""
+    # The ladder counts from the scan that first saw the item red, not from the month the data
+    # describe: a report missing since April, first seen in September, gets its reminder first.
+    seen = scan_month(as_of)
+    wanted = {f.key: f for f in findings}
+    open_alerts = Alert.objects.filter(plan=catalogue.plan, resolved_at__isnull=True, kind__in=kinds)
+    if focus:
+        open_alerts = open_alerts.filter(indicator_id=focus.indicator_id).filter(
+            Q(scope=AlertScope.UNIT, unit_id=focus.unit_id) | Q(scope=AlertScope.CITY)
+        )
+    # Indicators no longer followed (their window has ended) keep their alerts as they last were.
+    current = {(a.indicator_id, a.unit_id, a.kind): a for a in open_alerts if a.indicator_id in tracked}
+    new: list[Alert] = []
+    changed: list[Alert] = []
+    for key, f in wanted.items():
+        alert = current.get(key)
+        if alert is None:
+            new.append(
+                Alert(
+                    plan=catalogue.plan,
+                    kind=f.kind,
+                    scope=f.scope,
+                    indicator_id=f.indicator_id,
+                    unit_id=f.unit_id,
+                    month=f.month,
+                    severity=f.severity,
+                    expected=f.expected,
+                    actual=f.actual,
+                    opened_at=now,
+                    updated_at=now,
+                    checked_on=as_of,
+                    red_since=seen if f.severity == Severity.RED else None,
+                    reminded_at=now,
+                )
+            )
+            continue
+        before = tuple(getattr(alert, name) for name in CHANGING_FIELDS)
+        after = (f.scope, f.month, f.severity, f.expected, f.actual)
+        if before == after:
+            continue
+        if f.severity == Severity.RED and alert.severity != Severity.RED:
+            alert.red_since = seen
+        elif f.severity != Severity.RED:
+            alert.red_since = None
+        for name, value in zip(CHANGING_FIELDS, after, strict=True):
+            setattr(alert, name, value)
+        alert.updated_at = now
+        changed.append(alert)
+    gone = [a.pk for key, a in current.items() if key not in wanted]
+    Alert.objects.bulk_create(new, batch_size=500)
+    Alert.objects.bulk_update(changed, [*CHANGING_FIELDS, "red_since", "updated_at"], batch_size=500)
+    for start in range(0, len(gone), 500):
+        Alert.objects.filter(pk__in=gone[start : start + 500]).update(resolved_at=now, updated_at=now)
+    open_alerts.filter(resolved_at__isnull=True).exclude(checked_on=as_of).update(checked_on=as_of)
+    return new, len(changed), len(gone)
+
+
+# --- escalation ---------------------------------------------------------------
+
+
+def _escalate(
+    catalogue: _Catalogue, *, as_of: date, tracked: set[int], focus: Focus | None, now: datetime
+) -> list[SupervisionNotice]:
+    """Issue a supervision notice for each alert still red after the next reporting cycle.
+
+    Only alerts this scan has just confirmed: an indicator no longer followed is not escalated."""
+    plan = catalogue.plan
+    candidates = Alert.objects.filter(
+        plan=plan, resolved_at__isnull=True, severity=Severity.RED, escalated_at__isnull=True, red_since__isnull=False
+    ).order_by("indicator_id", "unit_id", "kind")
+    if focus:
+        candidates = candidates.filter(indicator_id=focus.indicator_id)
+    due = [a for a in candidates if as_of > plan.due_date(rules.add_months(a.red_since, 1))]
+    due = [a for a in due if a.indicator_id in tracked]
+    if not due:
+        return []
+    catalogue.load_units(a.unit_id for a in due)
+    last = SupervisionNotice.objects.filter(plan=plan).aggregate(last=Max("number"))["last"] or 0
+    deadline = plan.due_date(as_of.replace(day=1))
+    notices = []
+    for offset, alert in enumerate(due, start=1):
+        indicator = catalogue.indicators[alert.indicator_id]
+        unit = catalogue.units[alert.unit_id]
+        notices.append(
+            SupervisionNotice(
+                plan=plan,
+                number=last + offset,
+                code=f"督办〔{plan.year}〕{last + offset}号",
+                alert=alert,
+                task=indicator.task,
+                indicator=indicator,
+                unit=unit,
+                lead_unit_id=catalogue.lead.get(indicator.task_id),
+                responsible_person=unit.responsible_person,
+                problem=_problem_text(alert, indicator),
+                deadline=deadline,
+                issued_at=now,
+            )
+        )
+    SupervisionNotice.objects.bulk_create(notices)
+    Alert.objects.filter(pk__in=[a.pk for a in due]).update(escalated_at=now)
+    return notices
+
+
+# --- the scan -----------------------------------------------------------------
+
+
+def alerts_scan(
+    *,
+    as_of: date,
+    kinds: Iterable[str] = ALL_KINDS,
+    plan: Plan | None = None,
+    focus: Focus | None = None,
+    escalate: bool = True,
+) -> ScanResult:
+    """Reconcile the alerts of every plan (or one) with the progress tables as of ``as_of``.
+
+    Returns what changed and the ids of the deliveries it created; the caller sends them (the
+    Celery task enqueues them once the transaction has committed, the command sends them)."""
+    kinds = tuple(kinds)
+    result = ScanResult()
+    plans = [plan] if plan is not None else list(Plan.objects.filter(start__lte=as_of).order_by("year", "pk"))
+    for p in plans:
+        result.add(_scan_plan(p, as_of=as_of, kinds=kinds, focus=focus, escalate=escalate))
+    return result
+
+
+def _scan_plan(plan: Plan, *, as_of: date, kinds: tuple[str, ...], focus: Focus | None, escalate: bool) -> ScanResult:
+    month = scan_month(as_of)
+    now = timezone.now()
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        # Scans of the same plan (the daily job, a re-evaluation after a submission) take turns.
+        plan = Plan.objects.select_for_update().get(pk=plan.pk)
+        catalogue = _Catalogue.load(plan, focus.indicator_id if focus else None)
+        tracked = catalogue.followed_in(month)
+        if not tracked:
+            # The plan's months are over (or not begun): its alerts stay as they last were.
+            return ScanResult()
+        findings: list[Finding] = []
+        if set(kinds) & set(PROGRESS_KINDS):
+            findings += [f for f in _progress_findings(catalogue, month, focus) if f.kind in kinds]
+        if AlertKind.MISSING in kinds:
+            findings += _missing_findings(catalogue, as_of, focus)
+        findings = [f for f in findings if f.indicator_id in tracked]
+        opened, updated, resolved = _reconcile(
+            catalogue, findings, as_of=as_of, kinds=kinds, tracked=tracked, focus=focus, now=now
+        )
+        notices = _escalate(catalogue, as_of=as_of, tracked=tracked, focus=focus, now=now) if escalate else []
+        catalogue.load_units([a.unit_id for a in opened])
+        news = [_alert_news(catalogue, alert, as_of) for alert in opened]
+        news += [_notice_news(catalogue, notice) for notice in notices]
+        delivery_ids = notifications_create(items=news)
+    return ScanResult(
+        opened=[a.pk for a in opened],
+        updated=updated,
+        resolved=resolved,
+        notices=[n.pk for n in notices],
+        delivery_ids=delivery_ids,
+    )
+
+
+def alerts_reevaluate(*, indicator_id: int, unit_id: int, as_of: date | None = None) -> ScanResult:
+    """Re-evaluate one unit's alerts on one indicator (and the indicator's city alert)."""
+    indicator = Indicator.objects.select_related("task__project__plan").get(pk=indicator_id)
+    return alerts_scan(
+        as_of=as_of or timezone.localdate(),
+        plan=indicator.task.project.plan,
+        focus=Focus(indicator_id=indicator_id, unit_id=unit_id),
+    )
+
+
+def alerts_after_submission_change(*, indicator_id: int, unit_id: int) -> None:
+    """The reporting side's hook: call it in the transaction of a submission change, after
+    ``progress_refresh``. Once the transaction commits, a worker re-evaluates that unit's alerts on
+    the indicator (and the indicator's city alert): a figure that turns red opens one alert and
+    sends its reminder; a figure that recovers resolves it. Nothing runs if the transaction rolls back."""
+    from projects.tasks import enqueue, reevaluate_alerts  # the tasks module imports this one
+
+    enqueue(reevaluate_alerts, indicator_id, unit_id)
+
+
+# --- reminders before the due day and the leaders' digest ---------------------
+
+
+def due_reminders_send(*, as_of: date, days: int = 2) -> list[int]:
+    """报送提醒: tell each reporting unit, ``days`` before a due date, which figures it still owes.
+
+    Once per unit and month, however often it runs."""
+    news: list[News] = []
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        for plan in Plan.objects.filter(start__lte=as_of + timedelta(days=days)):
+            for month in (rules.add_months(as_of.replace(day=1), -1), as_of.replace(day=1)):
+                due = plan.due_date(month)
+                if as_of <= due <= as_of + timedelta(days=days):
+                    news += _due_news(plan, month, due)
+        return notifications_create(items=news)
+
+
+def _due_news(plan: Plan, month: date, due: date) -> list[News]:
+    catalogue = _Catalogue.load(plan)
+    owed: dict[int, list[Indicator]] = defaultdict(list)
+    rows = UnitProgress.objects.filter(indicator__task__project__plan=plan, month=month, reported=False)
+    for indicator_id, unit_id in rows.values_list("indicator_id", "unit_id").order_by("indicator_id", "unit_id"):
+        indicator = catalogue.indicators[indicator_id]
+        first = indicator.window_start(plan).replace(day=1)
+        if first <= month <= indicator.deadline.replace(day=1):
+            owed[unit_id].append(indicator)
+    catalogue.load_units(owed)
+    news = []
+    for unit_id, indicators in owed.items():
+        indicators.sort(key=lambda i: (i.task.project.number, i.task.number, i.position))
+        lines = [f"{i.code} {i.name}" for i in indicators[:30]]
+        if len(indicators) > 30:
+            lines.append(_("……等共 %(n)s 项") % {"n": len(indicators)})
+        body = _("%(unit)s：\n请于 %(due)s 前报送 %(month)s 的累计完成情况，以下 %(n)s 项尚未报送：\n%(lines)s") % {
+            "unit": catalogue.units[unit_id].name,
+            "due": _day(due),
+            "month": _month(month),
+            "n": len(indicators),
+            "lines": "\n".join(lines),
+        }
+        news.append(
+            News(
+                event=Event.DUE_REMINDER,
+                key=f"due:{plan.pk}:{month:%Y-%m}:{unit_id}",
+                subject=_("【报送提醒】请于 %(due)s 前报送 %(month)s 数据")
+                % {"due": _day(due), "month": _month(month)},
+                body=body,
+                unit_id=unit_id,
+            )
+        )
+    return news
+
+
+def digests_send(*, as_of: date) -> list[int]:
+    """每周摘要: one message a week to each leader about the open alerts in their portfolio."""
+    year, week, _weekday = as_of.isocalendar()
+    since = timezone.make_aware(datetime.combine(as_of - timedelta(days=7), datetime.min.time()))
+    portfolio: dict[int, set[int]] = defaultdict(set)
+    for user_id, project_id in Project.leaders.through.objects.filter(
+        user__is_active=True, user__receives_alerts=True
+    ).values_list("user_id", "project_id"):
+        portfolio[user_id].add(project_id)
+    if not portfolio:
+        return []
+    alerts = list(
+        Alert.objects.filter(resolved_at__isnull=True, indicator__task__project_id__in=set().union(*portfolio.values()))
+        .select_related("indicator__task__project", "unit")
+        .order_by(
+            "indicator__task__project__number", "indicator__task__number", "indicator__position", "unit__position"
+        )
+    )
+    notices = Counter(SupervisionNotice.objects.filter(issued_at__gte=since).values_list("task__project_id", flat=True))
+    leaders = User.objects.in_bulk(portfolio)
+    news = []
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        for user_id, projects in sorted(portfolio.items()):
+            mine = [a for a in alerts if a.indicator.task.project_id in projects]
+            body = _digest_body(leaders[user_id], mine, sum(notices[p] for p in projects), since, as_of)
+            news.append(
+                News(
+                    event=Event.DIGEST,
+                    key=f"digest:{year}-W{week:02d}",
+                    subject=_("【每周摘要】%(year)s年第%(week)s周 分管项目预警情况") % {"year": year, "week": week},
+                    body=body,
+                    user_id=user_id,
+                )
+            )
+        return notifications_create(items=news)
+
+
+def _digest_body(leader: User, alerts: list[Alert], notices: int, since: datetime, as_of: date) -> str:
+    kinds = Counter(a.kind for a in alerts)
+    red = [a for a in alerts if a.severity == Severity.RED]
+    new = sum(1 for a in alerts if a.opened_at >= since)
+    lines = [
+        _("%(name)s：") % {"name": leader.display_name},
+        _(
+            "截至 %(day)s，您分管的项目共有 %(total)s 项预警未解除（红色 %(red)s 项），其中滞后 %(lagging)s 项、"
+            "逾期 %(overdue)s 项、未报送 %(missing)s 项；本周新增 %(new)s 项，签发督办通知单 %(notices)s 份。"
+        )
+        % {
+            "day": _day(as_of),
+            "total": len(alerts),
+            "red": len(red),
+            "lagging": kinds[AlertKind.LAGGING],
+            "overdue": kinds[AlertKind.OVERDUE],
+            "missing": kinds[AlertKind.MISSING],
+            "new": new,
+            "notices": notices,
+        },
+    ]
+    if red:
+        lines += ["", _("红色预警：")]
+        for a in red[:20]:
+            lines.append(
+                _("· %(code)s %(name)s（%(unit)s）：%(kind)s，完成率 %(actual)s，序时进度 %(expected)s")
+                % {
+                    "code": a.indicator.code,
+                    "name": a.indicator.name,
+                    "unit": a.unit.name,
+                    "kind": a.get_kind_display(),
+                    "actual": _percent(a.actual),
+                    "expected": _percent(a.expected),
+                }
+            )
+        if len(red) > 20:
+            lines.append(_("……等共 %(n)s 项") % {"n": len(red)})
+    return "\n".join(lines)
+
+
+# --- texts --------------------------------------------------------------------
+
+
+def _month(month: date) -> str:
+    return _("%(year)s年%(month)s月") % {"year": month.year, "month": month.month}
+
+
+def _day(day: date) -> str:
+    return _("%(year)s年%(month)s月%(day)s日") % {"year": day.year, "month": day.month, "day": day.day}
+
+
+def _percent(value: Decimal | None) -> str:
+    return "—" if value is None else f"{number(value)}%"
+
+
+def _target(indicator: Indicator) -> str:
+    if indicator.target is None:
+        return _("期限：%(deadline)s") % {"deadline": indicator.deadline_text}
+    return _("目标 %(target)s%(unit)s，期限：%(deadline)s") % {
+        "target": number(indicator.target),
+        "unit": indicator.unit_of_measure,
+        "deadline": indicator.deadline_text,
+    }
+
+
+def _alert_news(catalogue: _Catalogue, alert: Alert, as_of: date) -> News:
+    indicator = catalogue.indicators[alert.indicator_id]
+    unit = catalogue.units[alert.unit_id]
+    values = {
+        "unit": unit.name,
+        "code": indicator.code,
+        "name": indicator.name,
+        "target": _target(indicator),
+        "month": _month(alert.month),
+        "actual": _percent(alert.actual),
+        "expected": _percent(alert.expected),
+        "gap": number(max(Decimal(0), alert.expected - (alert.actual or 0))),
+        "severity": alert.get_severity_display(),
+        "deadline": indicator.deadline_text,
+        "task": f"{indicator.task.code} {indicator.task.text[:80]}",
+    }
+    if alert.kind == AlertKind.MISSING:
+        values["due"] = _day(catalogue.plan.due_date(alert.month))
+        subject = _("【未报送·%(severity)s】%(code)s %(name)s · %(unit)s") % values
+        body = _("%(unit)s：\n你单位尚未报送%(month)s“%(code)s %(name)s”的数据（应于 %(due)s 前报送）。") % values
+        if alert.severity == Severity.RED:
+            body += _("已连续两个月以上未按时报送。")
+        body += _("请尽快登录系统报送。")
+    else:
+        label = _("逾期") if alert.kind == AlertKind.OVERDUE else _("滞后")
+        subject = _("【%(label)s预警·%(severity)s】%(code)s %(name)s · %(unit)s") % {**values, "label": label}
+        if alert.scope == AlertScope.CITY:
+            body = _("%(unit)s（牵头单位）：\n全市“%(code)s %(name)s”（%(target)s）截至%(month)s底") % values
+        else:
+            body = _("%(unit)s：\n你单位承担的“%(code)s %(name)s”（%(target)s）截至%(month)s底") % values
+        if alert.kind == AlertKind.OVERDUE:
+            body += _("已过完成期限（%(deadline)s）仍未完成，完成率 %(actual)s。") % values
+        else:
+            body += _("完成率 %(actual)s，序时进度 %(expected)s，落后 %(gap)s 个百分点，亮%(severity)s预警。") % values
+        if alert.scope == AlertScope.CITY:
+            body += _("请督促各报送单位加快推进。")
+        else:
+            body += _("请抓紧推进，并在下次报送时说明进展和措施。")
+    body += "\n" + _("主要任务：%(task)s") % values
+    return News(
+        event=KIND_EVENT[alert.kind],
+        key=f"alert:{alert.pk}:opened",
+        subject=subject,
+        body=body,
+        link=reverse("inbox"),
+        unit_id=alert.unit_id,
+        lead_unit_id=catalogue.lead.get(indicator.task_id),
+        project_id=indicator.task.project_id,
+        alert_id=alert.pk,
+    )
+
+
+def _problem_text(alert: Alert, indicator: Indicator) -> str:
+    values = {
+        "code": indicator.code,
+        "name": indicator.name,
+        "since": _month(alert.red_since),
+        "month": _month(alert.month),
+        "actual": _percent(alert.actual),
+        "expected": _percent(alert.expected),
+        "deadline": indicator.deadline_text,
+    }
+    if alert.kind == AlertKind.MISSING:
+        return _("“%(code)s %(name)s”已连续两个月以上未按时报送，至今未报送%(month)s数据。") % values
+    if alert.kind == AlertKind.OVERDUE:
+        return _("“%(code)s %(name)s”已过完成期限（%(deadline)s）仍未完成，截至%(month)s底完成率 %(actual)s。") % values
+    return (
+        _("“%(code)s %(name)s”自%(since)s起持续亮红灯，截至%(month)s底完成率 %(actual)s，序时进度 %(expected)s。")
+        % values
+    )
+
+
+def _notice_news(catalogue: _Catalogue, notice: SupervisionNotice) -> News:
+    indicator = catalogue.indicators[notice.indicator_id]
+    catalogue.load_units([u for u in (notice.unit_id, notice.lead_unit_id) if u])
+    lead = catalogue.units.get(notice.lead_unit_id) if notice.lead_unit_id else None
+    values = {
+        "code": notice.code,
+        "unit": notice.unit.name,
+        "person": notice.responsible_person or _("主要负责同志"),
+        "lead": lead.name if lead else "—",
+        "task": f"{indicator.task.code} {indicator.task.text}",
+        "problem": notice.problem,
+        "deadline": _day(notice.deadline),
+    }
+    body = "\n".join(
+        [
+            _("督办通知单 %(code)s") % values,
+            _("责任单位：%(unit)s（责任人：%(person)s）") % values,
+            _("牵头单位：%(lead)s") % values,
+            _("主要任务：%(task)s") % values,
+            _("督办事项：%(problem)s") % values,
+            _("整改期限：%(deadline)s") % values,
+            _("请于整改期限前采取有效措施加快推进，并将整改情况书面报市政府督查室。收到后请在系统中确认签收。"),
+            _("抄送：分管市领导"),
+        ]
+    )
+    return News(
+        event=Event.NOTICE,
+        key=f"notice:{notice.pk}",
+        subject=_("【督办通知单】%(code)s %(unit)s") % values,
+        body=body,
+        link=reverse("notice_detail", args=[notice.pk]),
+        unit_id=notice.unit_id,
+        lead_unit_id=notice.lead_unit_id,
+        project_id=indicator.task.project_id,
+        alert_id=notice.alert_id,
+        notice_id=notice.pk,
+    )
