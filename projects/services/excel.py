@@ -412,6 +412,49 @@ def _version(row: _Row) -> int | None:
     return int(value) if value is not None and value == value.to_integral_value() and value >= 0 else None
 
 
+@dataclass
+class _Planned:
+    row: _Row
+    report: sel.ReportRow
+    figure: FigureInput
+    version: int
+    label: str
+
+
+def _plan_rows(rows: list[_Row], page: sel.MonthPage, submit: bool) -> tuple[list[_Planned], list[RowError]]:
+    """The rows that change something, and the problems found in the file itself."""
+    by_code = {r.indicator.code: r for r in page.rows}
+    errors: list[RowError] = []
+    seen: set[str] = set()
+    planned: list[_Planned] = []
+    for row in rows:
+        report = by_code.get(row.code)
+        if report is None:
+            message = _("不是本单位%(month)s应报的指标") % {"month": sel.month_label(page.month)}
+            errors.append(RowError(row.number, row.code or "—", message))
+            continue
+        label = f"{report.indicator.code} {report.indicator.name}"
+        if row.code in seen:
+            errors.append(RowError(row.number, label, _("该指标出现了不止一次")))
+            continue
+        seen.add(row.code)
+        figure = _figure_from(row, report.indicator, errors, label)
+        if figure is None or figure.same_as(None):
+            continue  # a row left empty says nothing: what is stored stays
+        current = report.submission
+        resend = (
+            submit and current is not None and current.status in (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
+        )
+        if figure.same_as(current) and not resend:
+            continue
+        version = _version(row)
+        if version is None:
+            errors.append(RowError(row.number, label, _("“版本”列被改动了，请重新下载模板")))
+            continue
+        planned.append(_Planned(row, report, figure, version, label))
+    return planned, errors
+
+
 def figures_import(
     *,
     actor: User | None,
@@ -442,51 +485,18 @@ def figures_import(
         wb.close()
 
     page = sel.month_page(unit=unit, month=month, today=today)
-    by_code = {r.indicator.code: r for r in page.rows}
-    errors: list[RowError] = []
-    seen: set[str] = set()
-    planned: list[tuple[_Row, sel.ReportRow, FigureInput, int, str]] = []
-    for row in rows:
-        report = by_code.get(row.code)
-        if report is None:
-            errors.append(
-                RowError(
-                    row.number, row.code or "—", _("不是本单位%(month)s应报的指标") % {"month": sel.month_label(month)}
-                )
-            )
-            continue
-        label = f"{report.indicator.code} {report.indicator.name}"
-        if row.code in seen:
-            errors.append(RowError(row.number, label, _("该指标出现了不止一次")))
-            continue
-        seen.add(row.code)
-        figure = _figure_from(row, report.indicator, errors, label)
-        if figure is None:
-            continue
-        current = report.submission
-        if figure.same_as(None):
-            continue  # a row left empty says nothing: what is stored stays
-        resend = (
-            submit and current is not None and current.status in (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
-        )
-        if figure.same_as(current) and not resend:
-            continue
-        version = _version(row)
-        if version is None:
-            errors.append(RowError(row.number, label, _("“版本”列被改动了，请重新下载模板")))
-            continue
-        planned.append((row, report, figure, version, label))
-
+    planned, errors = _plan_rows(rows, page, submit)
     result = ImportResult()
     with transaction.atomic():
-        for row, report, figure, version, label in planned:
+        for p in planned:
+            row, label = p.row, p.label
             try:
                 figure_store(
                     actor=actor,
-                    assignment=report.assignment,
+                    assignment=p.report.assignment,
                     month=month,
-                    figure=figure,
-                    version=version,
+                    figure=p.figure,
+                    version=p.version,
                     submit=submit,
                     reason=REASON_IMPORT_SUBMIT if submit else REASON_IMPORT_DRAFT,
                     today=today,

@@ -13,7 +13,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, fields
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import filetype
@@ -111,36 +111,42 @@ def number_parse(raw: Any) -> Decimal | None:
     if isinstance(raw, int | Decimal):
         value = Decimal(raw)
     elif isinstance(raw, float):
-        if raw != raw or raw in (float("inf"), float("-inf")):
-            raise ValidationError(_("请输入有效的数字，不能是 NaN 或无穷大"))
-        value = Decimal(repr(raw))
-        rounded = value.quantize(_PLACES, rounding=ROUND_HALF_UP) if abs(value) < _MAX_ABS else value
-        # A spreadsheet's binary float (0.1+0.2) is the decimal its user meant.
-        if abs(value - rounded) < Decimal("1e-9"):
-            value = rounded
+        value = _from_float(raw)
     else:
-        text = unicodedata.normalize("NFKC", str(raw)).strip().replace(" ", "")
-        if not text:
+        value = _from_text(str(raw))
+        if value is None:
             return None
-        if _PLAIN.fullmatch(text):
-            value = Decimal(text)
-        elif _GROUPED.fullmatch(text):
-            value = Decimal(text.replace(",", ""))
-        else:
-            raise ValidationError(
-                _("“%(text)s”不是有效的数字，请只填写数字（如 1234 或 1,234.5），不要带文字或单位")
-                % {"text": str(raw).strip()[:30]}
-            )
     if not value.is_finite():
         raise ValidationError(_("请输入有效的数字，不能是 NaN 或无穷大"))
     if abs(value) >= _MAX_ABS:
         raise ValidationError(_("数字过大，请核对"))
-    try:
-        if value != value.quantize(_PLACES):
-            raise ValidationError(_("最多保留 4 位小数"))
-    except InvalidOperation as exc:
-        raise ValidationError(_("数字过大，请核对")) from exc
+    if value != value.quantize(_PLACES):
+        raise ValidationError(_("最多保留 4 位小数"))
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
+def _from_float(raw: float) -> Decimal:
+    if raw != raw or raw in (float("inf"), float("-inf")):
+        raise ValidationError(_("请输入有效的数字，不能是 NaN 或无穷大"))
+    value = Decimal(repr(raw))
+    if abs(value) >= _MAX_ABS:
+        return value
+    # A spreadsheet's binary float (0.1+0.2) is the decimal its user meant.
+    rounded = value.quantize(_PLACES, rounding=ROUND_HALF_UP)
+    return rounded if abs(value - rounded) < Decimal("1e-9") else value
+
+
+def _from_text(raw: str) -> Decimal | None:
+    text = unicodedata.normalize("NFKC", raw).strip().replace(" ", "")
+    if not text:
+        return None
+    if _PLAIN.fullmatch(text):
+        return Decimal(text)
+    if _GROUPED.fullmatch(text):
+        return Decimal(text.replace(",", ""))
+    raise ValidationError(
+        _("“%(text)s”不是有效的数字，请只填写数字（如 1234 或 1,234.5），不要带文字或单位") % {"text": raw.strip()[:30]}
+    )
 
 
 # --- checking a figure ----------------------------------------------------------------------
@@ -230,13 +236,13 @@ def _check_stage(indicator, figure, previous, submit, add) -> None:
     if not 0 <= figure.stage < len(stages):
         add("stage", _("请从列表中选择节点阶段"))
         return
-    if previous is not None and previous.stage is not None and figure.stage < previous.stage:
-        if not figure.explanation.strip():
-            add(
-                "explanation",
-                _("节点阶段由“%(old)s”退回到“%(new)s”，请在“情况说明”中说明原因")
-                % {"old": sel.stage_label(indicator, previous.stage), "new": stages[figure.stage].label},
-            )
+    went_back = previous is not None and previous.stage is not None and figure.stage < previous.stage
+    if went_back and not figure.explanation.strip():
+        add(
+            "explanation",
+            _("节点阶段由“%(old)s”退回到“%(new)s”，请在“情况说明”中说明原因")
+            % {"old": sel.stage_label(indicator, previous.stage), "new": stages[figure.stage].label},
+        )
 
 
 def _check_ratio(figure, submit, add) -> None:
@@ -246,7 +252,7 @@ def _check_ratio(figure, submit, add) -> None:
             add("numerator", _("请填写分子"))
         if den is None:
             add("denominator", _("请填写分母"))
-    if den is not None and den == 0 and num is not None:
+    if den is not None and den == 0:
         add("denominator", _("分母必须大于 0"))
     elif num is not None and den is not None and num > den:
         add("numerator", _("分子不能大于分母（比率不能超过 100%）"))
@@ -257,13 +263,13 @@ def _check_cumulative(indicator, assignment, plan, figure, previous, submit, add
         if submit:
             add("value", _("请填写本月累计完成数"))
         return
-    if previous is not None and previous.value is not None and figure.value < previous.value:
-        if not figure.explanation.strip():
-            add(
-                "explanation",
-                _("本月累计 %(new)s 低于上月累计 %(old)s，累计数一般不应减少；如确需调减，请在“情况说明”中说明原因")
-                % {"new": sel.plain(figure.value), "old": sel.plain(previous.value)},
-            )
+    went_down = previous is not None and previous.value is not None and figure.value < previous.value
+    if went_down and not figure.explanation.strip():
+        add(
+            "explanation",
+            _("本月累计 %(new)s 低于上月累计 %(old)s，累计数一般不应减少；如确需调减，请在“情况说明”中说明原因")
+            % {"new": sel.plain(figure.value), "old": sel.plain(previous.value)},
+        )
     target = sel.overshoot_target(indicator=indicator, assignment=assignment)
     if indicator.direction == Direction.AT_LEAST and target and target > 0 and not figure.overshoot_confirmed:
         limit = target * plan.overshoot_confirm_percent / 100
@@ -389,6 +395,8 @@ def figure_store(
         _claim_version(submission, version)
     for f in fields(FigureInput):
         setattr(submission, f.name, getattr(figure, f.name))
+    # A figure a person has entered is theirs: seed_demo never replaces it.
+    submission.is_demo = False
     now = timezone.now()
     if submit:
         # A figure first sent on time stays on time when it is fixed after a return.

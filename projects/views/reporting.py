@@ -140,39 +140,9 @@ def report_edit(request: HttpRequest, month: dt.date, indicator_id: int) -> Http
     conflict = None
     if request.method == "POST":
         form = FigureForm(request.POST, indicator=indicator)
-        if form.is_valid():
-            try:
-                saved = svc.submission_save(
-                    user=request.user,
-                    indicator_id=indicator.pk,
-                    month=month,
-                    figure=form.figure(),
-                    version=form.cleaned_data["version"],
-                    submit=form.submit,
-                    today=today,
-                )
-            except svc.Locked as exc:
-                form.add_error(None, exc.message)
-            except svc.Conflict as exc:
-                conflict = exc.current
-                form.add_error(None, exc.message)
-            except ValidationError as exc:
-                for name, errors in exc.message_dict.items():
-                    for error in errors:
-                        form.add_error(name if name in form.fields else None, error)
-            else:
-                if saved.status == SubmissionStatus.SUBMITTED:
-                    note = _("已提交：%(indicator)s。请等待审核。") % {"indicator": indicator.name}
-                    if saved.late:
-                        note += " " + _("本月数据已过报送截止日（%(due)s），记为逾期报送。") % {
-                            "due": plan.due_date(month)
-                        }
-                    messages.success(request, note)
-                else:
-                    messages.success(
-                        request, _("已保存草稿：%(indicator)s（尚未提交）") % {"indicator": indicator.name}
-                    )
-                return redirect(reverse("report_month", args=[month]))
+        saved, conflict = _save_figure(request, form, indicator=indicator, month=month, today=today)
+        if saved is not None:
+            return redirect(reverse("report_month", args=[month]))
     else:
         initial = {"version": submission.version if submission else 0}
         if submission is not None:
@@ -199,6 +169,42 @@ def report_edit(request: HttpRequest, month: dt.date, indicator_id: int) -> Http
         "is_demo_data": bool(submission and submission.is_demo) or assignment.is_demo,
     }
     return render(request, "reporting/edit.html", context)
+
+
+def _save_figure(request: HttpRequest, form: FigureForm, *, indicator, month: dt.date, today: dt.date):
+    """Save through the service; its refusals become form errors. Returns (saved, conflict)."""
+    if not form.is_valid():
+        return None, None
+    try:
+        saved = svc.submission_save(
+            user=request.user,
+            indicator_id=indicator.pk,
+            month=month,
+            figure=form.figure(),
+            version=form.cleaned_data["version"],
+            submit=form.submit,
+            today=today,
+        )
+    except svc.Locked as exc:
+        form.add_error(None, exc.message)
+        return None, None
+    except svc.Conflict as exc:
+        form.add_error(None, exc.message)
+        return None, exc.current
+    except ValidationError as exc:
+        for name, errors in exc.message_dict.items():
+            for error in errors:
+                form.add_error(name if name in form.fields else None, error)
+        return None, None
+    plan = indicator.task.project.plan
+    if saved.status == SubmissionStatus.SUBMITTED:
+        note = _("已提交：%(indicator)s。请等待审核。") % {"indicator": indicator.name}
+        if saved.late:
+            note += " " + _("本月数据已过报送截止日（%(due)s），记为逾期报送。") % {"due": plan.due_date(month)}
+        messages.success(request, note)
+    else:
+        messages.success(request, _("已保存草稿：%(indicator)s（尚未提交）") % {"indicator": indicator.name})
+    return saved, None
 
 
 def _target_text(indicator, assignment) -> str:

@@ -38,7 +38,9 @@ def upload(client, submission, name, content, content_type="application/octet-st
 
 @pytest.mark.parametrize(("name", "content", "mime"), [("现场.png", PNG, "image/png"), ("台账.jpg", JPEG, "image/jpeg"),
                                                         ("花名册.pdf", PDF, "application/pdf")])  # fmt: skip
-def test_photos_and_pdf_are_stored_privately_under_a_hashed_name(client, hubin, draft, private_media, name, content, mime):
+def test_photos_and_pdf_are_stored_privately_under_a_hashed_name(
+    client, hubin, draft, private_media, name, content, mime
+):
     client.force_login(hubin)
     page = upload(client, draft, name, content).content.decode()
     assert f"已上传佐证材料：{name}" in page

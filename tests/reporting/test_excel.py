@@ -80,7 +80,7 @@ def test_round_trip_download_fill_upload(client, clock, hubin):
     filled = fill(
         download(client),
         {
-            "1.1.1": {"value": 12000, "progress_text": "完成电工培训", "problems_text": "=HYPERLINK(\"x\")"},
+            "1.1.1": {"value": 12000, "progress_text": "完成电工培训", "problems_text": '=HYPERLINK("x")'},
             "3.1.3": {"numerator": 45, "denominator": "1,000"},
             "1.1.2": {"value": "８０００"},
         },
@@ -274,7 +274,10 @@ def test_a_file_saved_by_libreoffice_imports(client, clock, hubin, tmp_path):
         assert b"LibreOffice" in z.read("docProps/app.xml")
     page = upload(client, data, submit=False).content.decode()
     assert "已从 Excel 导入 3 项指标（草稿）" in page, page[page.find("alert") : page.find("alert") + 2000]
-    rows = {s.indicator.code: s for s in Submission.objects.filter(unit__name="湖滨区政府", month=JUNE).select_related("indicator")}
+    rows = {
+        s.indicator.code: s
+        for s in Submission.objects.filter(unit__name="湖滨区政府", month=JUNE).select_related("indicator")
+    }
     assert rows["1.1.1"].value == 4321
     assert (rows["3.1.3"].numerator, rows["3.1.3"].denominator) == (9, 10)
     assert rows["1.1.2"].progress_text == "经 LibreOffice 保存" and rows["1.1.2"].value is None

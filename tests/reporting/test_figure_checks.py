@@ -10,7 +10,7 @@ from projects.models import Submission, SubmissionStatus
 from projects.services.catalogue import allocations_set
 from projects.services.reporting import FigureInput, number_parse, submission_save
 
-from .conftest import JUNE, MAY, indicator, unit
+from .conftest import JUNE, MAY, indicator
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +87,12 @@ def test_bad_figures_through_the_form_change_nothing(client, clock, hubin, code,
 
 def save(user, code, month=JUNE, version=0, submit=True, **figure):
     return submission_save(
-        user=user, indicator_id=indicator(code).pk, month=month, figure=FigureInput(**figure), version=version, submit=submit
+        user=user,
+        indicator_id=indicator(code).pk,
+        month=month,
+        figure=FigureInput(**figure),
+        version=version,
+        submit=submit,
     )
 
 

@@ -19,7 +19,12 @@ CST = dt.timezone(dt.timedelta(hours=8))
 
 def save(user, code="1.1.1", month=JUNE, version=0, submit=False, **figure):
     return submission_save(
-        user=user, indicator_id=indicator(code).pk, month=month, figure=FigureInput(**figure), version=version, submit=submit
+        user=user,
+        indicator_id=indicator(code).pk,
+        month=month,
+        figure=FigureInput(**figure),
+        version=version,
+        submit=submit,
     )
 
 

@@ -67,7 +67,9 @@ def world(plan_2022, private_media):
     users["leader"] = LeaderFactory()
     users["office"] = OfficeUserFactory()
     users["staff"] = User.objects.create_user("staff", password="Pass-word-123", is_staff=True, role=Role.UNIT)
-    sent = SubmissionFactory(indicator=indicator("1.1.1"), unit=hubin_unit, status=SubmissionStatus.SUBMITTED, value=100)
+    sent = SubmissionFactory(
+        indicator=indicator("1.1.1"), unit=hubin_unit, status=SubmissionStatus.SUBMITTED, value=100
+    )
     draft = SubmissionFactory(indicator=indicator("1.1.2"), unit=hubin_unit, value=5)
     own = SubmissionFactory(indicator=indicator("2.3.1"), unit=zhujian_unit, status=SubmissionStatus.SUBMITTED, value=1)
     evidence = Evidence.objects.create(
@@ -114,7 +116,10 @@ def request_for(name: str, world) -> tuple[str, dict]:
         "template_own": (reverse("report_template", args=[JUNE]), {}),
         "template_hubin": (reverse("report_template", args=[JUNE]) + hubin, {}),
         "import": (reverse("report_import", args=[JUNE]), {}),
-        "closure": (reverse("month_closure", args=[JUNE]), {"plan": sent.indicator.task.project.plan_id, "action": "close"}),
+        "closure": (
+            reverse("month_closure", args=[JUNE]),
+            {"plan": sent.indicator.task.project.plan_id, "action": "close"},
+        ),
         "review_list": (reverse("review_list"), {}),
         "review_export": (reverse("review_export"), {}),
     }

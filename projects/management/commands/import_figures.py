@@ -33,9 +33,7 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(_("找不到文件 %(file)s") % {"file": file})
         try:
-            result = figures_import(
-                actor=None, unit=the_unit, month=the_month, data=path.read_bytes(), submit=submit
-            )
+            result = figures_import(actor=None, unit=the_unit, month=the_month, data=path.read_bytes(), submit=submit)
         except ImportRejected as exc:
             for error in exc.rows:
                 self.stderr.write(
