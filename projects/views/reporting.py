@@ -439,19 +439,19 @@ def _review_queryset(request: HttpRequest):
 
 
 def _review_filter(request: HttpRequest) -> SubmissionFilter:
-    data = request.GET.copy()
-    if not data and not request.user.is_leader:
-        data["status"] = SubmissionStatus.SUBMITTED  # what is waiting for review
-    return SubmissionFilter(data, queryset=_review_queryset(request), user=request.user)
+    return SubmissionFilter(request.GET, queryset=_review_queryset(request), user=request.user)
 
 
 @login_required
 @require_GET
 def review_list(request: HttpRequest) -> HttpResponse:
+    if not request.GET and not request.user.is_leader and permissions.is_reviewer(request.user):
+        # A reviewer starts with what waits for review; in the URL, so sorting and paging keep it.
+        return redirect(f"{reverse('review_list')}?status={SubmissionStatus.SUBMITTED}")
     filterset = _review_filter(request)
     table = SubmissionTable(filterset.qs.order_by("-month", "indicator__task__project__number", "indicator__code"))
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
-    query = request.GET.urlencode() or filterset.data.urlencode()
+    query = request.GET.urlencode()
     return render(
         request,
         "reporting/review_list.html",

@@ -32,8 +32,15 @@ class SubmissionFilter(django_filters.FilterSet):
     task = django_filters.ModelChoiceFilter(
         label=_("主要任务"), field_name="indicator__task", queryset=Task.objects.none(), empty_label=_("全部任务")
     )
-    late = django_filters.BooleanFilter(label=_("逾期报送"))
-    mine = django_filters.BooleanFilter(label=_("只看由督查室审核的"), method="filter_mine")
+    late = django_filters.ChoiceFilter(
+        label=_("逾期报送"), choices=[("1", _("逾期")), ("0", _("按时"))], method="filter_late", empty_label=_("全部")
+    )
+    mine = django_filters.ChoiceFilter(
+        label=_("审核单位"),
+        choices=[("1", _("由督查室审核的"))],
+        method="filter_mine",
+        empty_label=_("全部"),
+    )
 
     class Meta:
         model = Submission
@@ -62,10 +69,11 @@ class SubmissionFilter(django_filters.FilterSet):
         except ValueError:
             return queryset.none()
 
-    def filter_mine(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
-        if value:
-            return queryset.filter(permissions.reviewed_by_office_q())
-        return queryset
+    def filter_late(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(late=value == "1") if value in ("0", "1") else queryset
+
+    def filter_mine(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(permissions.reviewed_by_office_q()) if value == "1" else queryset
 
 
 class SubmissionTable(tables.Table):

@@ -53,7 +53,7 @@ def test_a_county_reports_june_and_the_lead_department_reviews_it(client, clock,
 
     # 市人力资源社会保障局 reviews task 1.1: it sees the figure waiting and returns it.
     client.force_login(renshe)
-    review = text(client.get(reverse("review_list")))
+    review = text(client.get(reverse("review_list"), follow=True))  # opens on what waits for review
     assert "湖滨区政府" in review and "12,000 人次" in review
     detail_url = reverse("submission_detail", args=[draft.pk])
     assert "审核通过" in text(client.get(detail_url))

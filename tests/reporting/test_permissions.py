@@ -120,7 +120,7 @@ def request_for(name: str, world) -> tuple[str, dict]:
             reverse("month_closure", args=[JUNE]),
             {"plan": sent.indicator.task.project.plan_id, "action": "close"},
         ),
-        "review_list": (reverse("review_list"), {}),
+        "review_list": (reverse("review_list") + "?status=submitted", {}),
         "review_export": (reverse("review_export"), {}),
     }
     return urls[name]
