@@ -10,7 +10,6 @@ VAR := var
 PORT ?= 8000
 REDIS_PORT ?= 6390
 SCALE ?=
-export DJANGO_SETTINGS_MODULE ?= tracker.settings.local
 
 .PHONY: run test venv db system-deps redis stop lint bench messages clean
 
@@ -60,6 +59,7 @@ lint: venv
 
 # Chinese is the source language; English comes from projects/locale/en.
 messages: venv
+	@command -v msgfmt >/dev/null || { echo "make messages needs GNU gettext: apt-get install gettext"; exit 1; }
 	$(MANAGE) makemessages -l en --no-obsolete --ignore=.venv --ignore=var && $(MANAGE) compilemessages -l en --ignore=.venv
 
 clean:

@@ -90,3 +90,15 @@ def test_allocation_service_refuses_a_split_that_does_not_add_up(plan_2022):
         allocations_set(indicator=indicator, targets=dict.fromkeys(units, 1000))
     allocations_set(indicator=indicator, targets=dict(zip(units, [1500, 1000, 1000, 1000, 1000, 1000], strict=True)))
     assert sum(indicator.assignments.values_list("target", flat=True)) == 6500
+
+
+def test_the_office_demo_account_can_work_in_the_admin(client, plan_2022):
+    from projects.services.accounts import demo_accounts_create
+
+    password = {a.username: a.password for a in demo_accounts_create(plan=plan_2022)}["duchashi"]
+    login = client.post("/admin/login/", {"username": "duchashi", "password": password, "next": "/admin/"})
+    assert login.status_code == 302
+    page = client.get("/admin/projects/indicator/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    # Chinese whatever the browser asks for, until the user switches language.
+    assert page.status_code == 200 and "指标" in page.content.decode()
+    assert "64" in page.content.decode()

@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from projects.models import Role, User
 
@@ -35,7 +36,10 @@ def test_one_account_per_role_with_working_printed_passwords(plan_2022):
         "lushi",
         "fushizhang",
     }
-    assert authenticate(username="hubin", password=shown["hubin"]).unit.name == "湖滨区政府"
+    assert (
+        authenticate(RequestFactory().post("/accounts/login/"), username="hubin", password=shown["hubin"]).unit.name
+        == "湖滨区政府"
+    )
     assert User.objects.get(username="duchashi").role == Role.OFFICE
     leader = User.objects.get(username="fushizhang")
     assert sorted(leader.portfolio.values_list("number", flat=True)) == [2, 6, 10]

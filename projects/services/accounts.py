@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from projects.models import Plan, Project, Role, Unit, User
@@ -31,6 +32,18 @@ class DemoAccount:
     password: str | None  # only when it was set in this run
 
 
+OFFICE_GROUP = "市政府督查室"
+# The office administers the plan catalogue, reporting, alerts and the job schedules in the admin.
+OFFICE_APPS = ("projects", "django_celery_beat")
+
+
+def office_group_ensure() -> Group:
+    """The admin group of the supervision office, with every permission of the tracker's apps."""
+    group, _created = Group.objects.get_or_create(name=OFFICE_GROUP)
+    group.permissions.set(Permission.objects.filter(content_type__app_label__in=OFFICE_APPS))
+    return group
+
+
 def _password() -> str:
     # Readable yet strong enough for the password validators: 16 url-safe characters.
     return secrets.token_urlsafe(12)
@@ -42,6 +55,7 @@ def demo_accounts_create(*, plan: Plan, reset: bool = False) -> list[DemoAccount
 
     Passwords are random and returned once; they are stored only as hashes."""
     made: list[DemoAccount] = []
+    office = office_group_ensure()
     for username, role, unit_name, full_name, portfolio in DEMO_ACCOUNTS:
         unit = Unit.objects.get(name=unit_name) if unit_name else None
         user, created = User.objects.get_or_create(
@@ -53,6 +67,12 @@ def demo_accounts_create(*, plan: Plan, reset: bool = False) -> list[DemoAccount
             password = _password()
             user.set_password(password)
             user.save(update_fields=["password"])
+        if role == Role.OFFICE:
+            # Office staff work in the admin: staff flag and the office group, not superuser.
+            if not user.is_staff:
+                user.is_staff = True
+                user.save(update_fields=["is_staff"])
+            user.groups.add(office)
         if portfolio:
             user.portfolio.add(*Project.objects.filter(plan=plan, number__in=portfolio))
         made.append(DemoAccount(username, role, unit_name, password))
