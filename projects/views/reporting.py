@@ -90,7 +90,8 @@ def report_month(request: HttpRequest, month: dt.date) -> HttpResponse:
     unit, own = _page_unit(request)
     if unit is None:
         units = Unit.objects.filter(assignments__isnull=False).distinct().order_by("position", "pk")
-        return render(request, "reporting/choose_unit.html", {"units": units, "month": month})
+        context = {"units": units, "month": month, "month_label": sel.month_label(month)}
+        return render(request, "reporting/choose_unit.html", context)
     return _render_month(request, unit=unit, own=own, month=month)
 
 
@@ -147,6 +148,9 @@ def report_edit(request: HttpRequest, month: dt.date, indicator_id: int) -> Http
         initial = {"version": submission.version if submission else 0}
         if submission is not None:
             initial.update(svc.FigureInput.of(submission).__dict__)
+            for name in ("value", "numerator", "denominator"):
+                # 5276, not the stored 5276.0000
+                initial[name] = sel.plain(initial[name]).replace(",", "")
         form = FigureForm(initial=initial, indicator=indicator)
     previous = sel.previous_counted(indicator_id=indicator.pk, unit_id=unit.pk, month=month)
     context = {
@@ -232,12 +236,21 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = sel.local_today()
     lock = sel.lock_reason(plan=plan, month=submission.month, submission=submission, today=today)
     reviewable = permissions.can_review(request.user, submission)
+    previous = sel.previous_counted(
+        indicator_id=submission.indicator_id, unit_id=submission.unit_id, month=submission.month
+    )
+    assignment = Assignment.objects.filter(indicator_id=submission.indicator_id, unit_id=submission.unit_id).first()
     reviewers = permissions.submission_reviewers(submission=submission)
     context = {
         "submission": submission,
         "indicator": submission.indicator,
         "plan": plan,
+        "month_label": sel.month_label(submission.month),
+        "can_report": permissions.can_report(request.user, submission),
+        "reviews_anything": permissions.is_reviewer(request.user) or permissions.reads_everything(request.user),
         "figure_text": sel.submission_figure_text(submission),
+        "previous_text": sel.submission_figure_text(previous),
+        "target_text": _target_text(submission.indicator, assignment) if assignment else "",
         "lock": lock,
         "history": sel.submission_history(submission=submission),
         "evidence": list(submission.evidence.select_related("uploaded_by")),

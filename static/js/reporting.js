@@ -1,4 +1,5 @@
-// Progressive enhancements of the reporting pages; every page works without them.
+// Progressive enhancements of the reporting pages; every page works without them. Confirmations
+// and the month selector's auto-submit come from tracker.js (data-confirm, data-auto-submit).
 // No inline scripts or on…= handlers: the pages run under a strict Content-Security-Policy.
 (function () {
   "use strict";
@@ -10,11 +11,6 @@
     }).replace(/[,，\s]/g, "");
     return /^[+-]?\d+(\.\d+)?$/.test(t) ? parseFloat(t) : NaN;
   }
-
-  // The month selector goes to the chosen month as soon as it changes.
-  document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
-    select.addEventListener("change", function () { select.form.submit(); });
-  });
 
   // A live preview of a rate from its numerator and denominator.
   document.querySelectorAll("form[data-figure-form]").forEach(function (form) {
@@ -29,13 +25,6 @@
     num.addEventListener("input", update);
     den.addEventListener("input", update);
     update();
-  });
-
-  // Ask before deleting evidence.
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
-    });
   });
 
   // A return needs a comment: say so before the round trip (the server checks it anyway).
