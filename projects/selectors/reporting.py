@@ -219,6 +219,13 @@ class ReportRow:
         return f"{plain(self.target)} {self.indicator.unit_of_measure}".strip()
 
     @property
+    def city_target_text(self) -> str:
+        """The city's target, shown where the unit has no share of its own."""
+        if self.target is not None or self.indicator.target is None:
+            return ""
+        return f"{plain(self.indicator.target)} {self.indicator.unit_of_measure}".strip()
+
+    @property
     def status(self) -> str:
         return self.submission.status if self.submission else ""
 
