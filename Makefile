@@ -51,8 +51,11 @@ run: db
 system-deps:
 	@bash .ci/system-deps
 
+# The suite runs twice: on SQLite, then on PostgreSQL (.ci/postgres starts it and sets DATABASE_URL).
+# --ds: the test settings, not the local ones exported above for `make run`.
 test: venv system-deps
-	$(PY) -m pytest
+	env -u DATABASE_URL $(PY) -m pytest --ds=tracker.settings.test
+	bash .ci/postgres $(PY) -m pytest --ds=tracker.settings.test
 
 lint: venv
 	$(VENV)/bin/ruff check .

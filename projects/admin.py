@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -162,3 +164,12 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("跟踪系统"), {"fields": ["role", "unit", "email"]}),
     ]
+
+
+# Groups with their change history: a group's permissions are every member's permissions.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(SimpleHistoryAdmin, BaseGroupAdmin):
+    pass

@@ -6,6 +6,8 @@ import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from projects.models import Plan, Project, Role, Unit, User
@@ -44,9 +46,15 @@ def office_group_ensure() -> Group:
     return group
 
 
-def _password() -> str:
-    # Readable yet strong enough for the password validators: 16 url-safe characters.
-    return secrets.token_urlsafe(12)
+def _password(user: User) -> str:
+    """16 random url-safe characters, drawn again until the password rules accept them."""
+    while True:
+        password = secrets.token_urlsafe(12)
+        try:
+            validate_password(password, user)
+        except ValidationError:
+            continue
+        return password
 
 
 @transaction.atomic
@@ -64,7 +72,7 @@ def demo_accounts_create(*, plan: Plan, reset: bool = False) -> list[DemoAccount
         )
         password = None
         if created or reset:
-            password = _password()
+            password = _password(user)
             user.set_password(password)
             user.save(update_fields=["password"])
         if role == Role.OFFICE:

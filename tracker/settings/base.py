@@ -4,6 +4,7 @@ from pathlib import Path
 
 import environ
 import plotly
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -27,11 +28,13 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "simple_history",
     "axes",
+    "csp",
     "projects",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tracker.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -85,9 +88,10 @@ AUTHENTICATION_BACKENDS = [
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "tracker.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "tracker.passwords.CharacterClassesValidator"},
 ]
 
 LOGIN_URL = "login"
@@ -136,6 +140,11 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The lockout answer is a page in the user's language, not django-axes' English sentence.
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Audit: AccessLog keeps each login and logout; this keeps each failed login too (AccessAttempt
+# only counts failures and is cleared on success).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 # Celery: Redis is the broker; JSON only, so a task's arguments are ids, not pickled objects.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6390/0")
@@ -160,3 +169,27 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
 AXES_VERBOSE = False
+
+# Content-Security-Policy on every response, in every environment, so that tests and `make run`
+# see what production enforces. No inline scripts anywhere: page code lives in static files.
+# style-src carries two hashes instead of 'unsafe-inline', for plotly.js (checked in Chromium,
+# tests/test_settings_csp.py): plotly creates empty <style> elements and fills them through the
+# CSSOM (which CSP does not govern), so allowing the hash of the empty string lets its layout
+# rules apply; the second is the fixed stylesheet of maplibre that the plotly.js 4.1.1 bundle
+# (plotly 7.1.0) injects on load. A plotly upgrade that changes it fails that test.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [
+            SELF,
+            "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",  # "" (plotly's empty <style>)
+            "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='",  # maplibre CSS in plotly.js
+        ],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+    },
+}

@@ -1,33 +1,60 @@
-"""Production: refuses to start without its secret and allowed hosts; HTTPS and strict headers."""
+"""Production: refuses to start without its secret and allowed hosts; HTTPS and strict headers.
+
+Every value comes from the environment file of docs/deploy.md; `python manage.py check --deploy`
+with these settings prints no warnings (tests/test_settings_production.py)."""
 
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import MIDDLEWARE, env
+from .base import DATABASES, VAR_DIR, env
 
 DEBUG = False
 
+_SETUP = "set it in the environment file (/etc/tracker/tracker.env, see docs/deploy.md)"
 
-def _required(name: str) -> str:
-    value = env.str(name, default="")
+
+def _required(name: str, what: str) -> str:
+    value = env.str(name, default="").strip()
     if not value:
-        raise ImproperlyConfigured(f"{name} must be set in production")
+        raise ImproperlyConfigured(f"{name} is not set: production needs {what}; {_SETUP}.")
     return value
 
 
-SECRET_KEY = _required("DJANGO_SECRET_KEY")
-ALLOWED_HOSTS = [h.strip() for h in _required("DJANGO_ALLOWED_HOSTS").split(",") if h.strip()]
+SECRET_KEY = _required("DJANGO_SECRET_KEY", "a long random secret key")
+# Django's own deploy check asks for at least 50 characters; a short key is refused at start,
+# not found later by whoever runs the check.
+if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is too weak: use at least 50 random characters, e.g. the output of "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`; " + _SETUP + "."
+    )
+_HOSTS = "the host names the site answers to, comma-separated (e.g. minsheng.example.gov.cn)"
+ALLOWED_HOSTS = [h.strip() for h in _required("DJANGO_ALLOWED_HOSTS", _HOSTS).split(",") if h.strip()]
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(f"DJANGO_ALLOWED_HOSTS names no host: production needs {_HOSTS}; {_SETUP}.")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
+# A gunicorn worker keeps its PostgreSQL connection between requests, checked before reuse.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# Shared between web machines (NFS in docs/deploy.md): evidence uploaded through one machine
+# must be readable through every other.
+MEDIA_ROOT = env.path("TRACKER_MEDIA_ROOT", default=str(VAR_DIR / "media"))
+STATIC_ROOT = env.path("TRACKER_STATIC_ROOT", default=str(VAR_DIR / "staticfiles"))
+
+# nginx terminates TLS and tells us so; it must overwrite (never pass on) this header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = True
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-MIDDLEWARE = [*MIDDLEWARE]
+# django-axes behind nginx: REMOTE_ADDR is nginx, so count failures by the address nginx saw.
+AXES_CLIENT_IP_CALLABLE = "tracker.proxy.client_ip"

@@ -1,7 +1,7 @@
 """Settings for the test suite: fast hashing, local mail and cache, eager Celery by default."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import DATABASES, env
 
 DEBUG = False
 SECRET_KEY = "tests-only-not-a-secret"  # noqa: S105
@@ -13,3 +13,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=False)
+
+# On PostgreSQL the test database is named from the environment (.ci/postgres names it per
+# checkout), so two checkouts sharing one cluster never drop each other's test database.
+_test_name = env.str("DJANGO_TEST_DATABASE_NAME", default="")
+if _test_name and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["TEST"] = {"NAME": _test_name}

@@ -1,0 +1,38 @@
+"""Users for the account and audit tests."""
+
+import factory
+from django.contrib.auth.models import Group
+
+from projects.models import Role, User
+
+# Strong enough for the password validators; tests log in with it.
+PASSWORD = "Qiang-Mima-2022-sanmenxia"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+
+    username = factory.Sequence(lambda n: f"tianbao{n}")
+    first_name = "湖滨区填报员"
+    role = Role.UNIT
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # One save, through the manager, so the password is hashed and history starts with "+".
+        return model_class.objects.create_user(*args, password=kwargs.pop("password", PASSWORD), **kwargs)
+
+
+class OfficeAdminFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"duchashi{n}")
+    first_name = "市政府督查室"
+    role = Role.OFFICE
+    is_staff = True
+    is_superuser = True
+
+
+class GroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Group
+
+    name = factory.Sequence(lambda n: f"审核人员{n}")
