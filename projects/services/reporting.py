@@ -371,7 +371,7 @@ def figure_store(
     if month not in indicator_months(indicator=indicator, plan=plan):
         raise Submission.DoesNotExist("not a reporting month of this indicator")
     current = (
-        Submission.objects.select_for_update()
+        Submission.objects.select_for_update(of=("self",))
         .select_related("indicator", "updated_by")
         .filter(indicator=indicator, unit_id=assignment.unit_id, month=month)
         .first()
@@ -433,7 +433,9 @@ def _locked_submission(queryset, submission_id: int) -> tuple[Submission, Plan]:
     indicator_id = queryset.values_list("indicator_id", flat=True).get(pk=submission_id)
     indicator = _lock_indicator(indicator_id)
     submission = (
-        Submission.objects.select_for_update().select_related("indicator", "unit", "updated_by").get(pk=submission_id)
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("indicator", "unit", "updated_by")
+        .get(pk=submission_id)
     )
     return submission, indicator.task.project.plan
 

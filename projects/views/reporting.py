@@ -359,7 +359,8 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     response = FileResponse(
         handle,
         content_type=evidence.content_type,
-        as_attachment=evidence.content_type == "application/pdf" and "download" in request.GET,
+        # Images show in the page; a PDF downloads (the site's CSP keeps browsers' PDF viewers out).
+        as_attachment=evidence.content_type == "application/pdf",
         filename=evidence.original_name,
     )
     response["X-Content-Type-Options"] = "nosniff"

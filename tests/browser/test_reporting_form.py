@@ -6,14 +6,14 @@ import datetime as dt
 import pytest
 
 from projects.models import Submission, SubmissionStatus, Unit
-from tests.browser.conftest import browser, log_in, make_user, page, screenshot, traffic  # noqa: F401
+from tests.browser.conftest import log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 JUNE = dt.date(2022, 6, 1)
 
 
-def test_a_county_submits_a_rate_in_the_browser(page, live_server, make_user, plan_2022):  # noqa: F811
+def test_a_county_submits_a_rate_in_the_browser(page, live_server, make_user, plan_2022):
     hubin = make_user("unit", username="hubin", unit=Unit.objects.get(name="湖滨区政府"))
     log_in(page, live_server, username=hubin.username, next_path="/report/2022-06/")
     assert "湖滨区政府 · 2022年6月月报" in page.inner_text("h1")
@@ -32,7 +32,7 @@ def test_a_county_submits_a_rate_in_the_browser(page, live_server, make_user, pl
     assert (saved.numerator, saved.denominator, saved.status) == (45, 1000, SubmissionStatus.SUBMITTED)
 
 
-def test_the_month_selector_goes_to_the_chosen_month(page, live_server, make_user, plan_2022):  # noqa: F811
+def test_the_month_selector_goes_to_the_chosen_month(page, live_server, make_user, plan_2022):
     make_user("unit", username="lushi", unit=Unit.objects.get(name="卢氏县政府"))
     log_in(page, live_server, username="lushi", next_path="/report/2022-06/")
     with page.expect_navigation():
