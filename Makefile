@@ -34,13 +34,14 @@ venv: $(VENV)/.installed
 
 SUDO := $(shell if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null; then echo "sudo -n"; fi)
 
-# Database, the 2022 plan and the demo accounts (idempotent: safe on every `make run`).
+# Database, the 2022 plan, the demo accounts and demo figures (idempotent: safe on every `make run`).
 db: venv
 	@mkdir -p $(VAR)
 	$(MANAGE) migrate --noinput -v0
 	$(MANAGE) load_plan fixtures/plan_2022.json
 	$(MANAGE) create_demo_accounts
 	$(MANAGE) setup_schedules
+	$(MANAGE) seed_demo --as-of 2022-09-30
 
 # --- run --------------------------------------------------------------------------------------
 

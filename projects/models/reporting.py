@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -77,7 +80,8 @@ class Submission(models.Model):
         related_name="+",
         verbose_name=_("最后修改人"),
     )
-    history = HistoricalRecords()
+    # The reason may quote a reviewer's whole comment or the office's reopening reason.
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         verbose_name = _("月报")
@@ -115,6 +119,31 @@ class Submission(models.Model):
         return self.status in COUNTED_STATUSES
 
 
+class PrivateStorage(FileSystemStorage):
+    """Files kept outside MEDIA_ROOT, with no URL: only a view that checks permissions serves them.
+
+    The location is read from settings on every use, so tests can point it at a temporary folder."""
+
+    @property
+    def base_location(self) -> str:
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("private files have no public URL")
+
+
+_private_storage = PrivateStorage()
+
+
+def private_storage() -> PrivateStorage:
+    # A callable, so that migrations refer to it instead of freezing a location.
+    return _private_storage
+
+
 def evidence_path(instance: Evidence, filename: str) -> str:
     # The stored name is not the user's: it cannot collide or carry a path.
     return f"evidence/{instance.submission.month:%Y-%m}/{instance.sha256[:2]}/{instance.sha256}"
@@ -124,7 +153,7 @@ class Evidence(models.Model):
     """A photo or PDF that backs a submission (佐证材料)."""
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="evidence")
-    file = models.FileField(_("文件"), upload_to=evidence_path)
+    file = models.FileField(_("文件"), upload_to=evidence_path, storage=private_storage)
     original_name = models.CharField(_("原文件名"), max_length=255)
     content_type = models.CharField(_("类型"), max_length=100)
     size = models.PositiveIntegerField(_("大小（字节）"))

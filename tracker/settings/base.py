@@ -116,6 +116,8 @@ STATICFILES_DIRS = [
 STATIC_ROOT = VAR_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Evidence files live outside MEDIA_ROOT: only a permission-checked view serves them, never a URL.
+PRIVATE_MEDIA_ROOT = Path(env.str("TRACKER_PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
 
 # Evidence files: images and PDF, checked by content, at most this many bytes each.
 EVIDENCE_MAX_BYTES = env.int("TRACKER_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)

@@ -1,0 +1,31 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from projects.models import Plan
+from projects.selectors.catalogue import plan_for_year
+from projects.selectors.reporting import figures_export, parse_month
+
+
+class Command(BaseCommand):
+    help = "Print every submission of a plan's month as JSON (the exchange shape documented in the README)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("year", type=int)
+        parser.add_argument("--month", required=True, help="YYYY-MM")
+        parser.add_argument("--format", choices=["json"], default="json")
+        parser.add_argument("--document", help="document number, when a year has several plans")
+
+    def handle(self, *args, year: int, month: str, document: str | None = None, **options):
+        try:
+            the_month = parse_month(month)
+        except ValueError as exc:
+            raise CommandError(_("月份格式应为 YYYY-MM，如 2022-06")) from exc
+        try:
+            plan = plan_for_year(year=year, document=document)
+        except Plan.DoesNotExist as exc:
+            raise CommandError(_("没有 %(year)s 年的方案") % {"year": year}) from exc
+        except Plan.MultipleObjectsReturned as exc:
+            raise CommandError(_("%(year)s 年有多个方案，请用 --document 指定文号") % {"year": year}) from exc
+        self.stdout.write(json.dumps(figures_export(plan=plan, month=the_month), ensure_ascii=False, indent=2))

@@ -1,0 +1,41 @@
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from projects.models import Plan
+from projects.selectors.catalogue import plan_for_year
+from projects.services.demo import demo_seed
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill a plan with synthetic, reproducible monthly figures up to a date, marked as demo data "
+        "(re-running replaces them; figures people entered are kept)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--as-of", required=True, help="YYYY-MM-DD: months due by then get figures")
+        parser.add_argument("--year", type=int, default=2022)
+        parser.add_argument("--document", help="document number, when a year has several plans")
+
+    def handle(self, *args, as_of: str, year: int, document: str | None = None, **options):
+        try:
+            day = dt.date.fromisoformat(as_of)
+        except ValueError as exc:
+            raise CommandError(_("日期格式应为 YYYY-MM-DD，如 2022-09-30")) from exc
+        try:
+            plan = plan_for_year(year=year, document=document)
+        except Plan.DoesNotExist as exc:
+            raise CommandError(_("请先导入 %(year)s 年的方案") % {"year": year}) from exc
+        summary = demo_seed(plan=plan, as_of=day)
+        statuses = "，".join(f"{k} {v}" for k, v in sorted(summary.by_status.items()))
+        values = {
+            "day": day,
+            "n": summary.submissions,
+            "statuses": statuses,
+            "a": summary.allocations,
+            "old": summary.removed,
+        }
+        self.stdout.write(_("演示数据（截至 %(day)s）：%(n)s 条月报（%(statuses)s）") % values)
+        self.stdout.write(_("%(a)s 个演示分解目标；替换了原有 %(old)s 条演示月报") % values)

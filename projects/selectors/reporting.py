@@ -1,0 +1,466 @@
+"""Reads of monthly reporting: the calendar, locks, a unit's month, history and exports.
+
+Everything that depends on the date takes ``today`` (a date in Asia/Shanghai), so that pages,
+commands and tests agree on what is open, due and late.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from projects import rules
+from projects.models import (
+    COUNTED_STATUSES,
+    Assignment,
+    Indicator,
+    IndicatorKind,
+    MonthClosure,
+    Plan,
+    RateBasis,
+    Submission,
+    SubmissionStatus,
+    Unit,
+    User,
+)
+from projects.selectors.catalogue import number
+from projects.services.progress import indicator_months, unit_target
+
+LOCK_APPROVED = gettext_lazy("已审核，已锁定")
+LOCK_CLOSED = gettext_lazy("报送窗口已关闭")
+LOCK_FUTURE = gettext_lazy("尚未到填报时间")
+
+
+# --- the calendar ---------------------------------------------------------------------------
+
+
+def local_today() -> dt.date:
+    """Today in the city's time zone (Asia/Shanghai), whatever the server's clock zone."""
+    return timezone.localdate(timezone.now(), timezone.get_default_timezone())
+
+
+def parse_month(text: str) -> dt.date:
+    """``"2022-06"`` -> 2022-06-01; ValueError for anything else."""
+    year, sep, month = text.partition("-")
+    if not sep or len(year) != 4 or len(month) != 2 or not (year + month).isdigit():
+        raise ValueError(f"not a month: {text!r}")
+    return dt.date(int(year), int(month), 1)
+
+
+def month_label(month: dt.date) -> str:
+    return _("%(year)s年%(month)s月") % {"year": month.year, "month": month.month}
+
+
+def due_deadline(*, plan: Plan, month: dt.date) -> dt.datetime:
+    """The moment a month's figures become late: the end of the plan's due day, city time."""
+    next_day = plan.due_date(month) + dt.timedelta(days=1)
+    return dt.datetime.combine(next_day, dt.time.min, tzinfo=timezone.get_default_timezone())
+
+
+def is_late(*, plan: Plan, month: dt.date, at: dt.datetime) -> bool:
+    return at >= due_deadline(plan=plan, month=month)
+
+
+def is_future_month(*, month: dt.date, today: dt.date) -> bool:
+    """A month is reported once it is over: its figures describe the state at its end."""
+    return rules.month_end(month) > today
+
+
+def closed_months(*, plans: Iterable[Plan] | None = None) -> set[tuple[int, dt.date]]:
+    qs = MonthClosure.objects.all()
+    if plans is not None:
+        qs = qs.filter(plan__in=list(plans))
+    return set(qs.values_list("plan_id", "month"))
+
+
+def month_closure(*, plan: Plan, month: dt.date) -> MonthClosure | None:
+    return MonthClosure.objects.filter(plan=plan, month=month).select_related("closed_by").first()
+
+
+def lock_reason(
+    *, plan: Plan, month: dt.date, submission: Submission | None, today: dt.date, closed: bool | None = None
+) -> str | None:
+    """Why a unit cannot change this figure now, or None when it can."""
+    if submission is not None and submission.status == SubmissionStatus.APPROVED:
+        return str(LOCK_APPROVED)
+    if closed is None:
+        closed = MonthClosure.objects.filter(plan=plan, month=month).exists()
+    if closed:
+        return str(LOCK_CLOSED)
+    if is_future_month(month=month, today=today):
+        return str(LOCK_FUTURE)
+    return None
+
+
+def reporting_months(*, assignments: QuerySet[Assignment], today: dt.date) -> list[dt.date]:
+    """The months that can be chosen on a month page: every month one of the indicators is followed,
+    up to the last month that is over, newest first."""
+    months: set[dt.date] = set()
+    indicators = Indicator.objects.filter(assignments__in=assignments).distinct().select_related("task__project__plan")
+    for indicator in indicators:
+        months.update(indicator_months(indicator=indicator, plan=indicator.task.project.plan))
+    return sorted((m for m in months if not is_future_month(month=m, today=today)), reverse=True)
+
+
+def current_month(*, assignments: QuerySet[Assignment], today: dt.date) -> dt.date:
+    """The month a unit is asked for now: the latest month that is over and still open; the latest
+    that is over if the office has closed them all; the plan's first month before any is over."""
+    months = reporting_months(assignments=assignments, today=today)
+    if not months:
+        return rules.add_months(today.replace(day=1), -1)
+    plans = Plan.objects.filter(projects__tasks__indicators__assignments__in=assignments).distinct()
+    closed = closed_months(plans=plans)
+    plan_ids = set(plans.values_list("pk", flat=True))
+    for month in months:
+        if any((pid, month) not in closed for pid in plan_ids):
+            return month
+    return months[0]
+
+
+# --- figures as people read them ------------------------------------------------------------
+
+
+def plain(value: Decimal | None) -> str:
+    """12.5000 -> "12.5", 60000 -> "60,000"; empty for None."""
+    if value is None:
+        return ""
+    normalized = value.normalize()
+    if normalized == normalized.to_integral_value():
+        return f"{int(normalized):,}"
+    text = format(normalized, "f")
+    whole, _dot, frac = text.partition(".")
+    return f"{int(whole):,}.{frac}" if whole.lstrip("-").isdigit() else text
+
+
+def stage_label(indicator: Indicator, stage: int | None) -> str:
+    if stage is None:
+        return ""
+    stages = indicator.stage_list
+    return stages[stage].label if 0 <= stage < len(stages) else str(stage)
+
+
+def rate_level(numerator: Decimal | None, denominator: Decimal | None) -> Decimal | None:
+    if numerator is None or not denominator:
+        return None
+    return (numerator * 100 / denominator).quantize(Decimal("0.01"))
+
+
+def figure_text(
+    indicator: Indicator,
+    *,
+    value: Decimal | None = None,
+    numerator: Decimal | None = None,
+    denominator: Decimal | None = None,
+    stage: int | None = None,
+) -> str:
+    """A figure as the offices write it: "1,234 户", "90/100（90%）", "开工建设"."""
+    if indicator.kind == IndicatorKind.MILESTONE:
+        return stage_label(indicator, stage)
+    if indicator.kind == IndicatorKind.RATE and indicator.rate_basis == RateBasis.RATIO:
+        if numerator is None and denominator is None:
+            return ""
+        level = rate_level(numerator, denominator)
+        shown = f"{plain(numerator)}/{plain(denominator)}"
+        return f"{shown}（{plain(level)}%）" if level is not None else shown
+    if value is None:
+        return ""
+    return f"{plain(value)} {indicator.unit_of_measure}".strip()
+
+
+def submission_figure_text(submission: Submission | None) -> str:
+    if submission is None:
+        return ""
+    return figure_text(
+        submission.indicator,
+        value=submission.value,
+        numerator=submission.numerator,
+        denominator=submission.denominator,
+        stage=submission.stage,
+    )
+
+
+# --- a unit's month -------------------------------------------------------------------------
+
+
+@dataclass
+class ReportRow:
+    """One indicator on a unit's month page."""
+
+    assignment: Assignment
+    indicator: Indicator
+    plan: Plan
+    month: dt.date
+    submission: Submission | None
+    previous: Submission | None
+    target: Decimal | None
+    lock: str | None
+    due: dt.date
+
+    @property
+    def previous_text(self) -> str:
+        return submission_figure_text(self.previous)
+
+    @property
+    def figure_text(self) -> str:
+        return submission_figure_text(self.submission)
+
+    @property
+    def target_text(self) -> str:
+        if self.target is None:
+            return ""
+        return f"{plain(self.target)} {self.indicator.unit_of_measure}".strip()
+
+    @property
+    def city_target_text(self) -> str:
+        """The city's target, shown where the unit has no share of its own."""
+        if self.target is not None or self.indicator.target is None:
+            return ""
+        return f"{plain(self.indicator.target)} {self.indicator.unit_of_measure}".strip()
+
+    @property
+    def status(self) -> str:
+        return self.submission.status if self.submission else ""
+
+
+@dataclass
+class MonthPage:
+    unit: Unit
+    month: dt.date
+    rows: list[ReportRow] = field(default_factory=list)
+
+    @property
+    def is_demo(self) -> bool:
+        return any(r.submission and r.submission.is_demo for r in self.rows) or any(
+            r.assignment.is_demo for r in self.rows
+        )
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+    @property
+    def count_approved(self) -> int:
+        return self.count(SubmissionStatus.APPROVED)
+
+    @property
+    def count_submitted(self) -> int:
+        return self.count(SubmissionStatus.SUBMITTED)
+
+    @property
+    def count_returned(self) -> int:
+        return self.count(SubmissionStatus.RETURNED)
+
+    @property
+    def count_draft(self) -> int:
+        return self.count(SubmissionStatus.DRAFT)
+
+    @property
+    def missing(self) -> int:
+        return sum(1 for r in self.rows if r.submission is None)
+
+
+def previous_counted(*, indicator_id: int, unit_id: int, month: dt.date) -> Submission | None:
+    """The unit's last counted figure before ``month``: what "last month" means for a check."""
+    return (
+        Submission.objects.filter(
+            indicator_id=indicator_id, unit_id=unit_id, month__lt=month, status__in=COUNTED_STATUSES
+        )
+        .select_related("indicator")
+        .order_by("-month")
+        .first()
+    )
+
+
+def month_page(*, unit: Unit, month: dt.date, today: dt.date) -> MonthPage:
+    """Every indicator the unit reports in ``month``, with its figure, last figure, target and lock."""
+    assignments = Assignment.objects.filter(unit=unit).select_related("indicator__task__project__plan", "unit")
+    assignments = [a for a in assignments if month in indicator_months(indicator=a.indicator, plan=_plan(a))]
+    indicator_ids = [a.indicator_id for a in assignments]
+    current = {
+        s.indicator_id: s
+        for s in Submission.objects.filter(unit=unit, month=month, indicator_id__in=indicator_ids).select_related(
+            "indicator", "submitted_by", "reviewed_by", "updated_by"
+        )
+    }
+    previous: dict[int, Submission] = {}
+    earlier = (
+        Submission.objects.filter(
+            unit=unit, month__lt=month, indicator_id__in=indicator_ids, status__in=COUNTED_STATUSES
+        )
+        .select_related("indicator")
+        .order_by("month")
+    )
+    for s in earlier:
+        previous[s.indicator_id] = s  # ordered by month: the latest wins
+    closed = closed_months(plans={_plan(a) for a in assignments})
+    page = MonthPage(unit=unit, month=month)
+    for a in sorted(assignments, key=_row_order):
+        plan = _plan(a)
+        sub = current.get(a.indicator_id)
+        page.rows.append(
+            ReportRow(
+                assignment=a,
+                indicator=a.indicator,
+                plan=plan,
+                month=month,
+                submission=sub,
+                previous=previous.get(a.indicator_id),
+                target=unit_target(indicator=a.indicator, assignment=a),
+                lock=lock_reason(
+                    plan=plan, month=month, submission=sub, today=today, closed=(plan.pk, month) in closed
+                ),
+                due=plan.due_date(month),
+            )
+        )
+    return page
+
+
+def _plan(assignment: Assignment) -> Plan:
+    return assignment.indicator.task.project.plan
+
+
+def _row_order(assignment: Assignment) -> tuple[int, ...]:
+    task = assignment.indicator.task
+    return (
+        _plan(assignment).year,
+        _plan(assignment).pk,
+        task.project.number,
+        task.number,
+        assignment.indicator.position,
+    )
+
+
+def overshoot_target(*, indicator: Indicator, assignment: Assignment) -> Decimal | None:
+    """The target a figure is checked against for "far above target": the unit's share if the
+    office split it, else the indicator's own target."""
+    return assignment.target if assignment.target is not None else indicator.target
+
+
+# --- history --------------------------------------------------------------------------------
+
+# Bookkeeping that changes on every save and says nothing to a reader.
+HISTORY_HIDDEN = {"id", "version", "created_at", "updated_at", "updated_by", "is_demo"}
+
+
+@dataclass
+class HistoryChange:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    when: dt.datetime
+    who: str
+    why: str
+    status: str
+    changes: list[HistoryChange]
+
+
+def _display(submission_indicator: Indicator, name: str, value: Any, users: dict[int, str]) -> str:
+    if value is None or value == "":
+        return "—"
+    if name == "status":
+        return str(SubmissionStatus(value).label)
+    if name == "stage":
+        return stage_label(submission_indicator, value)
+    if name in {"submitted_by", "reviewed_by"}:
+        return users.get(value, str(value))
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, Decimal):
+        return plain(value)
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def submission_history(*, submission: Submission) -> list[HistoryEntry]:
+    """Every recorded state of a submission, newest first: who, when, why, and what changed."""
+    records = list(submission.history.order_by("history_date", "history_id").select_related("history_user"))
+    user_ids = {getattr(r, f) for r in records for f in ("submitted_by_id", "reviewed_by_id")} - {None}
+    users = {u.pk: u.display_name for u in User.objects.filter(pk__in=user_ids)}
+    labels = {f.name: str(f.verbose_name) for f in Submission._meta.fields}
+    indicator = submission.indicator
+    entries = []
+    previous = None
+    for record in records:
+        changes = []
+        if previous is None:
+            for name in ("status", "value", "numerator", "denominator", "stage"):
+                value = getattr(record, name)
+                if value is not None:
+                    changes.append(HistoryChange(labels[name], "—", _display(indicator, name, value, users)))
+        else:
+            delta = record.diff_against(previous, excluded_fields=HISTORY_HIDDEN)
+            for change in delta.changes:
+                changes.append(
+                    HistoryChange(
+                        labels.get(change.field, change.field),
+                        _display(indicator, change.field, change.old, users),
+                        _display(indicator, change.field, change.new, users),
+                    )
+                )
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                who=record.history_user.display_name if record.history_user else _("系统"),
+                why=record.history_change_reason or "",
+                status=str(SubmissionStatus(record.status).label),
+                changes=changes,
+            )
+        )
+        previous = record
+    entries.reverse()
+    return entries
+
+
+# --- export ---------------------------------------------------------------------------------
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    """City time with its offset, to the second: "2022-07-03T10:15:00+08:00"."""
+    if moment is None:
+        return None
+    return timezone.localtime(moment, timezone.get_default_timezone()).replace(microsecond=0).isoformat()
+
+
+def figures_export(*, plan: Plan, month: dt.date) -> list[dict[str, Any]]:
+    """Every submission of a plan's month in the exchange shape of ``export_figures`` (a contract:
+    keep it stable)."""
+    submissions = (
+        Submission.objects.filter(indicator__task__project__plan=plan, month=month)
+        .select_related("indicator__task__project", "unit")
+        .order_by(
+            "indicator__task__project__number",
+            "indicator__task__number",
+            "indicator__position",
+            "unit__position",
+            "unit__name",
+        )
+    )
+    return [
+        {
+            "project": s.indicator.task.project.number,
+            "task": s.indicator.task.number,
+            "indicator": s.indicator.name,
+            "unit": s.unit.name,
+            "month": f"{s.month:%Y-%m}",
+            "value": number(s.value),
+            "numerator": number(s.numerator),
+            "denominator": number(s.denominator),
+            "stage": s.stage,
+            "status": s.status,
+            "submitted_at": _iso(s.submitted_at),
+            "late": s.late,
+        }
+        for s in submissions
+    ]

@@ -1,0 +1,556 @@
+"""Excel: the month template a unit downloads, fills in and uploads, and the review list export.
+
+A template carries its identity (unit and month) in a hidden sheet, and each row the version of the
+figure it was made from, so that another unit's or month's file is refused and a file filled in
+from an old copy never overwrites newer figures. An upload is all or nothing: one transaction,
+and a list of every row's problems when anything is wrong.
+
+Uploaded files are checked before openpyxl sees them: by content (a zip holding a workbook), by
+size, and by the uncompressed sizes declared in the zip (Python's zipfile never inflates a member
+beyond its declared size, so the declared sizes bound the work). defusedxml, installed beside
+openpyxl, guards the XML itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from projects import permissions
+from projects.models import IndicatorKind, RateBasis, Submission, SubmissionStatus, Unit, User
+from projects.selectors import reporting as sel
+from projects.services.reporting import (
+    REASON_IMPORT_DRAFT,
+    REASON_IMPORT_SUBMIT,
+    Conflict,
+    FigureInput,
+    Locked,
+    ReportingError,
+    fields_for,
+    figure_store,
+    number_parse,
+)
+
+TEMPLATE_FORMAT = "livelihood-tracker/monthly-report/1"
+MAIN_SHEET = "月报"
+META_SHEET = "_meta"
+XLSX_MAX_UNCOMPRESSED = 64 * 1024 * 1024
+XLSX_MAX_MEMBERS = 2000
+XLSX_MAX_ROWS = 1000
+# Text that a spreadsheet would read as the start of a formula (or of a DDE call).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+YES = {"是", "y", "yes", "true", "1", "√", "✓", "确认"}
+NO = {"", "否", "n", "no", "false", "0"}
+
+INPUT_FILL = PatternFill("solid", fgColor="FFF8DC")
+LOCKED_FILL = PatternFill("solid", fgColor="E9ECEF")
+HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    width: int
+    is_input: bool = False
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("code", "指标编号", 10),
+    Column("task", "主要任务", 9),
+    Column("name", "指标名称", 34),
+    Column("uom", "计量单位", 9),
+    Column("how", "填报方式", 14),
+    Column("city_target", "全市目标", 11),
+    Column("unit_target", "本单位目标", 11),
+    Column("previous", "上月累计", 18),
+    Column("value", "本月累计完成", 14, True),
+    Column("numerator", "分子", 11, True),
+    Column("denominator", "分母", 11, True),
+    Column("stage", "节点阶段", 14, True),
+    Column("progress_text", "进展情况", 36, True),
+    Column("problems_text", "存在问题", 26, True),
+    Column("next_steps_text", "下步打算", 26, True),
+    Column("explanation", "情况说明", 26, True),
+    Column("overshoot_confirmed", "确认超目标（填“是”）", 12, True),
+    Column("status", "当前状态", 12),
+    Column("version", "版本（勿改）", 6),
+)
+COLUMN_INDEX = {c.key: i + 1 for i, c in enumerate(COLUMNS)}
+HEADER_ROW = 3
+FIELD_LABELS = {c.key: c.header for c in COLUMNS}
+
+
+# --- safe cells -----------------------------------------------------------------------------
+
+
+def text_cell(ws: Worksheet, row: int, column: int, text: Any) -> Cell:
+    """Write text as text: never a formula, whatever the user typed.
+
+    openpyxl turns a string that starts with "=" into a formula; here every string is stored as a
+    string, and text a spreadsheet would read as a formula gets Excel's own escape (the quote
+    prefix, as when one types '=1+1), so that editing the cell keeps it text."""
+    cell = ws.cell(row=row, column=column)
+    if text is None:
+        return cell
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(text))
+    cell.value = text
+    cell.data_type = "s"
+    if text.startswith(FORMULA_STARTS):
+        cell.quotePrefix = True
+    return cell
+
+
+def _number_cell(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
+    cell = ws.cell(row=row, column=column)
+    if value is not None:
+        cell.value = float(value) if value != value.to_integral_value() else int(value)
+    return cell
+
+
+def _workbook_bytes(wb: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+# --- the template ---------------------------------------------------------------------------
+
+
+def _how(indicator) -> str:
+    if indicator.kind == IndicatorKind.MILESTONE:
+        return _("选择节点阶段")
+    if indicator.kind == IndicatorKind.RATE and indicator.rate_basis == RateBasis.RATIO:
+        return _("填分子、分母")
+    if indicator.kind == IndicatorKind.RATE:
+        return _("填比率（%）")
+    return _("填累计数")
+
+
+def template_build(*, unit: Unit, month: dt.date, today: dt.date | None = None) -> bytes:
+    """The month's template for a unit: its indicators, targets, last figures, and what it has
+    entered so far (a draft downloaded again comes back filled)."""
+    today = today or sel.local_today()
+    page = sel.month_page(unit=unit, month=month, today=today)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = MAIN_SHEET
+    title = _("%(month)s 重点民生实事月报 · %(unit)s") % {"month": sel.month_label(month), "unit": unit.name}
+    text_cell(ws, 1, 1, title).font = Font(bold=True, size=14)
+    text_cell(
+        ws,
+        2,
+        1,
+        _(
+            "填写黄色单元格：数量、金额填自年初以来的累计数；比率填分子和分母（或比率值）；节点从下拉列表选择阶段。"
+            "灰色行已锁定，不会导入。请勿修改指标编号和版本列，不要增删行。"
+        ),
+    ).alignment = Alignment(wrap_text=True)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=8)
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(COLUMNS) - 1)
+    ws.row_dimensions[2].height = 32
+    for column in COLUMNS:
+        cell = text_cell(ws, HEADER_ROW, COLUMN_INDEX[column.key], column.header)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        ws.column_dimensions[get_column_letter(COLUMN_INDEX[column.key])].width = column.width
+    ws.column_dimensions[get_column_letter(COLUMN_INDEX["version"])].hidden = True
+    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=COLUMN_INDEX["value"])
+
+    yes_no = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
+    ws.add_data_validation(yes_no)
+    for offset, report_row in enumerate(page.rows):
+        _template_row(ws, HEADER_ROW + 1 + offset, report_row, yes_no)
+
+    meta = wb.create_sheet(META_SHEET)
+    meta.sheet_state = "hidden"
+    for i, (key, value) in enumerate(
+        [
+            ("format", TEMPLATE_FORMAT),
+            ("unit", unit.name),
+            ("month", f"{month:%Y-%m}"),
+            ("generated_at", timezone.localtime().replace(microsecond=0).isoformat()),
+        ],
+        start=1,
+    ):
+        text_cell(meta, i, 1, key)
+        text_cell(meta, i, 2, value)
+    return _workbook_bytes(wb)
+
+
+def _template_row(ws: Worksheet, r: int, row: sel.ReportRow, yes_no: DataValidation) -> None:
+    indicator = row.indicator
+    sub = row.submission
+    col = COLUMN_INDEX
+    text_cell(ws, r, col["code"], indicator.code)
+    text_cell(ws, r, col["task"], indicator.task.code)
+    text_cell(ws, r, col["name"], indicator.name)
+    text_cell(ws, r, col["uom"], indicator.unit_of_measure)
+    text_cell(ws, r, col["how"], _how(indicator))
+    _number_cell(ws, r, col["city_target"], indicator.target)
+    _number_cell(ws, r, col["unit_target"], row.target)
+    text_cell(ws, r, col["previous"], row.previous_text)
+    text_cell(ws, r, col["status"], row.lock or (sub.get_status_display() if sub else _("未填报")))
+    ws.cell(row=r, column=col["version"]).value = sub.version if sub else 0
+    wanted = fields_for(indicator)
+    if sub is not None:
+        for name in ("value", "numerator", "denominator"):
+            _number_cell(ws, r, col[name], getattr(sub, name))
+        if sub.stage is not None:
+            text_cell(ws, r, col["stage"], sel.stage_label(indicator, sub.stage))
+        for name in ("progress_text", "problems_text", "next_steps_text", "explanation"):
+            text_cell(ws, r, col[name], getattr(sub, name))
+        if sub.overshoot_confirmed:
+            text_cell(ws, r, col["overshoot_confirmed"], "是")
+    if "stage" in wanted:
+        labels = ",".join(s.label.replace(",", "，") for s in indicator.stage_list)
+        stages = DataValidation(type="list", formula1=f'"{labels}"', allow_blank=True)
+        ws.add_data_validation(stages)
+        stages.add(ws.cell(row=r, column=col["stage"]))
+    yes_no.add(ws.cell(row=r, column=col["overshoot_confirmed"]))
+    for column in COLUMNS:
+        cell = ws.cell(row=r, column=col[column.key])
+        if row.lock:
+            cell.fill = LOCKED_FILL
+        elif column.is_input and (
+            column.key not in ("value", "numerator", "denominator", "stage") or column.key in wanted
+        ):
+            cell.fill = INPUT_FILL
+        elif column.is_input:
+            cell.fill = LOCKED_FILL
+        cell.alignment = Alignment(wrap_text=column.key in ("name", "progress_text", "problems_text"), vertical="top")
+
+
+# --- reading an upload ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    indicator: str
+    message: str
+
+
+class ImportRejected(ReportingError):
+    """The file or some of its rows are wrong; nothing was saved."""
+
+    def __init__(self, message: str, rows: Sequence[RowError] = ()) -> None:
+        super().__init__(message)
+        self.rows = list(rows)
+
+
+@dataclass
+class ImportResult:
+    saved: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def xlsx_check(data: bytes) -> None:
+    """Refuse what is not a modest .xlsx workbook, before any XML is parsed."""
+    limit = settings.UPLOAD_XLSX_MAX_BYTES
+    if len(data) > limit:
+        raise ImportRejected(_("文件超过 %(limit)s 的上限") % {"limit": filesizeformat(limit)})
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise ImportRejected(_("这是旧版 Excel（.xls）文件或加密的文件，请在 Excel/WPS 中“另存为” .xlsx 格式后再上传"))
+    if data[:4] != b"PK\x03\x04":
+        raise ImportRejected(_("上传的文件不是 Excel（.xlsx）文件，请上传从本系统下载的模板"))
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise ImportRejected(_("文件已损坏，无法读取，请重新保存后上传")) from exc
+    if len(members) > XLSX_MAX_MEMBERS or sum(m.file_size for m in members) > XLSX_MAX_UNCOMPRESSED:
+        raise ImportRejected(_("文件解压后过大，不像是月报模板，已拒绝"))
+    names = {m.filename for m in members}
+    if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
+        if "word/document.xml" in names:
+            raise ImportRejected(_("这是 Word 文件，请上传 Excel（.xlsx）月报模板"))
+        if "content.xml" in names:
+            raise ImportRejected(_("这是 ODS 等其他格式的表格，请“另存为” .xlsx 格式后再上传"))
+        raise ImportRejected(_("上传的文件不是 Excel（.xlsx）文件，请上传从本系统下载的模板"))
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value == int(value):
+        value = int(value)
+    return str(value).strip()
+
+
+def _read_meta(wb) -> dict[str, str]:
+    if META_SHEET not in wb.sheetnames:
+        return {}
+    return {
+        _cell_text(row[0]): _cell_text(row[1])
+        for row in wb[META_SHEET].iter_rows(min_row=1, max_row=20, max_col=2, values_only=True)
+        if row and row[0] is not None and len(row) > 1
+    }
+
+
+def _check_identity(meta: dict[str, str], unit: Unit, month: dt.date) -> None:
+    if meta.get("format") != TEMPLATE_FORMAT:
+        raise ImportRejected(_("这不是本系统下载的月报模板（找不到模板标识），请先在本页下载模板，填写后再上传"))
+    if meta.get("unit") != unit.name:
+        raise ImportRejected(
+            _("这是“%(other)s”的月报模板，不能导入“%(unit)s”的月报。请下载本单位的模板。")
+            % {"other": meta.get("unit") or "?", "unit": unit.name}
+        )
+    if meta.get("month") != f"{month:%Y-%m}":
+        try:
+            other = sel.month_label(sel.parse_month(meta.get("month", "")))
+        except ValueError:
+            other = meta.get("month") or "?"
+        raise ImportRejected(
+            _("这是%(other)s的月报模板，当前导入的是%(month)s。请下载%(month)s的模板。")
+            % {"other": other, "month": sel.month_label(month)}
+        )
+
+
+@dataclass
+class _Row:
+    number: int
+    code: str
+    cells: dict[str, Any]
+
+
+def _read_rows(wb) -> list[_Row]:
+    if MAIN_SHEET not in wb.sheetnames:
+        raise ImportRejected(_("找不到“%(sheet)s”工作表，请不要改名或删除") % {"sheet": MAIN_SHEET})
+    ws = wb[MAIN_SHEET]
+    header: dict[str, int] | None = None
+    rows: list[_Row] = []
+    by_header = {c.header: c.key for c in COLUMNS}
+    for number_, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        if header is None:
+            texts = [_cell_text(v) for v in values]
+            if texts and texts[0] == FIELD_LABELS["code"]:
+                header = {by_header[t]: i for i, t in enumerate(texts) if t in by_header}
+                missing = [c.header for c in COLUMNS if c.is_input and c.key not in header] + (
+                    [FIELD_LABELS["version"]] if "version" not in header else []
+                )
+                if missing:
+                    raise ImportRejected(_("模板缺少以下列：%(cols)s，请不要删除列") % {"cols": "、".join(missing)})
+            elif number_ > 10:
+                break
+            continue
+        cells = {key: (values[i] if i < len(values) else None) for key, i in header.items()}
+        code = _cell_text(cells.get("code"))
+        if not code:
+            if any(_cell_text(cells.get(c.key)) for c in COLUMNS if c.is_input):
+                rows.append(_Row(number_, "", cells))
+            continue
+        rows.append(_Row(number_, code, cells))
+        if len(rows) > XLSX_MAX_ROWS:
+            raise ImportRejected(_("行数过多，不像是月报模板"))
+    if header is None:
+        raise ImportRejected(_("找不到表头（第一列为“指标编号”的行），请使用本系统下载的模板"))
+    return rows
+
+
+def _figure_from(row: _Row, indicator, errors: list[RowError], label: str) -> FigureInput | None:
+    figure = FigureInput()
+    ok = True
+    for name in ("value", "numerator", "denominator"):
+        try:
+            setattr(figure, name, number_parse(row.cells.get(name)))
+        except ValidationError as exc:
+            errors.append(RowError(row.number, label, f"{FIELD_LABELS[name]}：{exc.messages[0]}"))
+            ok = False
+    stage_text = _cell_text(row.cells.get("stage"))
+    if stage_text:
+        labels = [s.label for s in indicator.stage_list]
+        if stage_text in labels:
+            figure.stage = labels.index(stage_text)
+        elif stage_text.isdigit() and int(stage_text) < len(labels):
+            figure.stage = int(stage_text)
+        else:
+            errors.append(
+                RowError(
+                    row.number,
+                    label,
+                    _("节点阶段“%(text)s”不在列表中，可选：%(choices)s")
+                    % {"text": stage_text, "choices": "、".join(labels)},
+                )
+            )
+            ok = False
+    for name in ("progress_text", "problems_text", "next_steps_text", "explanation"):
+        setattr(figure, name, _cell_text(row.cells.get(name)))
+    confirm = _cell_text(row.cells.get("overshoot_confirmed")).lower()
+    if confirm in YES:
+        figure.overshoot_confirmed = True
+    elif confirm not in NO:
+        errors.append(RowError(row.number, label, _("“确认超目标”一栏请填“是”或留空")))
+        ok = False
+    return figure if ok else None
+
+
+def _version(row: _Row) -> int | None:
+    try:
+        value = number_parse(row.cells.get("version"))
+    except ValidationError:
+        return None
+    return int(value) if value is not None and value == value.to_integral_value() and value >= 0 else None
+
+
+@dataclass
+class _Planned:
+    row: _Row
+    report: sel.ReportRow
+    figure: FigureInput
+    version: int
+    label: str
+
+
+def _plan_rows(rows: list[_Row], page: sel.MonthPage, submit: bool) -> tuple[list[_Planned], list[RowError]]:
+    """The rows that change something, and the problems found in the file itself."""
+    by_code = {r.indicator.code: r for r in page.rows}
+    errors: list[RowError] = []
+    seen: set[str] = set()
+    planned: list[_Planned] = []
+    for row in rows:
+        report = by_code.get(row.code)
+        if report is None:
+            message = _("不是本单位%(month)s应报的指标") % {"month": sel.month_label(page.month)}
+            errors.append(RowError(row.number, row.code or "—", message))
+            continue
+        label = f"{report.indicator.code} {report.indicator.name}"
+        if row.code in seen:
+            errors.append(RowError(row.number, label, _("该指标出现了不止一次")))
+            continue
+        seen.add(row.code)
+        figure = _figure_from(row, report.indicator, errors, label)
+        if figure is None or figure.same_as(None):
+            continue  # a row left empty says nothing: what is stored stays
+        current = report.submission
+        resend = (
+            submit and current is not None and current.status in (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
+        )
+        if figure.same_as(current) and not resend:
+            continue
+        version = _version(row)
+        if version is None:
+            errors.append(RowError(row.number, label, _("“版本”列被改动了，请重新下载模板")))
+            continue
+        planned.append(_Planned(row, report, figure, version, label))
+    return planned, errors
+
+
+def figures_import(
+    *,
+    actor: User | None,
+    unit: Unit,
+    month: dt.date,
+    data: bytes,
+    submit: bool,
+    today: dt.date | None = None,
+) -> ImportResult:
+    """Import a filled template for ``unit`` and ``month``: every row or none.
+
+    ``actor`` must report for ``unit`` (None: a trusted command run on the server). Raises
+    ``ImportRejected`` with the problems of every row; then nothing was saved."""
+    if actor is not None and permissions.acting_unit(actor) != unit:
+        raise Unit.DoesNotExist("only the unit itself imports its figures")
+    today = today or sel.local_today()
+    xlsx_check(data)
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken or foreign file
+        raise ImportRejected(
+            _("无法读取该 Excel 文件，请用 Excel、WPS 或 LibreOffice 重新保存为 .xlsx 后上传")
+        ) from exc
+    try:
+        _check_identity(_read_meta(wb), unit, month)
+        rows = _read_rows(wb)
+    finally:
+        wb.close()
+
+    page = sel.month_page(unit=unit, month=month, today=today)
+    planned, errors = _plan_rows(rows, page, submit)
+    result = ImportResult()
+    with transaction.atomic():
+        for p in planned:
+            row, label = p.row, p.label
+            try:
+                figure_store(
+                    actor=actor,
+                    assignment=p.report.assignment,
+                    month=month,
+                    figure=p.figure,
+                    version=p.version,
+                    submit=submit,
+                    reason=REASON_IMPORT_SUBMIT if submit else REASON_IMPORT_DRAFT,
+                    today=today,
+                )
+            except (Locked, Conflict) as exc:
+                errors.append(RowError(row.number, label, exc.message))
+            except ValidationError as exc:
+                for name, messages in exc.message_dict.items():
+                    errors.extend(RowError(row.number, label, f"{FIELD_LABELS.get(name, name)}：{m}") for m in messages)
+            else:
+                result.saved.append(label)
+        if errors:
+            transaction.set_rollback(True)
+    if errors:
+        errors.sort(key=lambda e: e.row)
+        raise ImportRejected(_("共有 %(n)s 处问题，未导入任何数据，请修改后重新上传") % {"n": len(errors)}, errors)
+    result.unchanged = len(rows) - len(result.saved)
+    return result
+
+
+# --- exports --------------------------------------------------------------------------------
+
+EXPORT_HEADERS = (
+    "月份", "主要任务", "指标编号", "指标名称", "报送单位", "填报数值", "状态", "逾期", "报送时间",
+    "进展情况", "存在问题", "下步打算", "情况说明", "审核意见",
+)  # fmt: skip
+
+
+def submissions_export(*, submissions: Iterable[Submission]) -> bytes:
+    """A list of submissions as a workbook (the review list's download)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("月报列表")
+    for i, header in enumerate(EXPORT_HEADERS, start=1):
+        text_cell(ws, 1, i, header).font = Font(bold=True)
+    for r, s in enumerate(submissions, start=2):
+        values = [
+            f"{s.month:%Y-%m}",
+            s.indicator.task.code,
+            s.indicator.code,
+            s.indicator.name,
+            s.unit.name,
+            sel.submission_figure_text(s),
+            s.get_status_display(),
+            _("是") if s.late else "",
+            timezone.localtime(s.submitted_at).strftime("%Y-%m-%d %H:%M") if s.submitted_at else "",
+            s.progress_text,
+            s.problems_text,
+            s.next_steps_text,
+            s.explanation,
+            s.review_comment,
+        ]
+        for c, value in enumerate(values, start=1):
+            text_cell(ws, r, c, value)
+    for c, width in enumerate((9, 9, 9, 34, 16, 18, 10, 6, 17, 40, 30, 30, 30, 30), start=1):
+        ws.column_dimensions[get_column_letter(c)].width = width
+    return _workbook_bytes(wb)

@@ -1,0 +1,581 @@
+"""Monthly reporting: saving and submitting figures, review, reopening, evidence, month closures.
+
+Every write here follows one order of locks: the indicator row first (``select_for_update``), then
+the submission, so that two units saving figures of one indicator, and the progress refresh that
+follows, queue up instead of deadlocking. Every change of a submission's figures or status ends in
+``submission_changed`` inside the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, fields
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from projects import permissions
+from projects.models import (
+    Assignment,
+    Direction,
+    Evidence,
+    Indicator,
+    IndicatorKind,
+    MonthClosure,
+    Plan,
+    RateBasis,
+    Submission,
+    SubmissionStatus,
+    User,
+)
+from projects.selectors import reporting as sel
+from projects.services.alerts import alerts_after_submission_change
+from projects.services.progress import indicator_months, progress_refresh
+
+# History reasons (stored as written, in the source language).
+REASON_DRAFT = "保存草稿"
+REASON_SUBMIT = "提交"
+REASON_APPROVE = "审核通过"
+REASON_RETURN = "退回：{comment}"
+REASON_REOPEN = "重新打开：{reason}"
+REASON_IMPORT_DRAFT = "从Excel导入（草稿）"
+REASON_IMPORT_SUBMIT = "从Excel导入并提交"
+
+EVIDENCE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "application/pdf": "PDF"}
+
+
+# --- what can go wrong ----------------------------------------------------------------------
+
+
+class ReportingError(Exception):
+    """A refusal with a message for the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Locked(ReportingError):
+    """The figure cannot be changed now; the message says why."""
+
+
+class Conflict(ReportingError):
+    """The form was based on an older version; ``current`` is what is stored now."""
+
+    def __init__(self, current: Submission | None) -> None:
+        self.current = current
+        if current is None:
+            message = _("该月报已被删除，请刷新页面。")
+        else:
+            message = _(
+                "保存失败：该月报已在您打开页面后被修改。当前数据为 %(figure)s（%(status)s），"
+                "由 %(who)s 于 %(when)s 保存。您的修改未保存，请核对后重新填写。"
+            ) % {
+                "figure": sel.submission_figure_text(current) or _("（未填数值）"),
+                "status": current.get_status_display(),
+                "who": current.updated_by.display_name if current.updated_by else _("系统"),
+                "when": timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M"),
+            }
+        super().__init__(message)
+
+
+# --- numbers as people type them ------------------------------------------------------------
+
+_PLAIN = re.compile(r"[+-]?\d+(\.\d+)?")
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+_MAX_ABS = Decimal(10) ** 14  # 18 digits, 4 after the point
+_PLACES = Decimal("0.0001")
+
+
+def number_parse(raw: Any) -> Decimal | None:
+    """A figure from a form or a spreadsheet cell, or None when blank.
+
+    Accepts full-width digits (１２３), thousands separators written as 1,234 and numbers that
+    Excel stored as text; refuses words, NaN and infinity, and a comma that could be a decimal
+    comma (12,5), with a message in the user's language."""
+    if raw is None:
+        return None
+    if isinstance(raw, bool):
+        raise ValidationError(_("请输入数字"))
+    if isinstance(raw, int | Decimal):
+        value = Decimal(raw)
+    elif isinstance(raw, float):
+        value = _from_float(raw)
+    else:
+        value = _from_text(str(raw))
+        if value is None:
+            return None
+    if not value.is_finite():
+        raise ValidationError(_("请输入有效的数字，不能是 NaN 或无穷大"))
+    if abs(value) >= _MAX_ABS:
+        raise ValidationError(_("数字过大，请核对"))
+    if value != value.quantize(_PLACES):
+        raise ValidationError(_("最多保留 4 位小数"))
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
+def _from_float(raw: float) -> Decimal:
+    if raw != raw or raw in (float("inf"), float("-inf")):
+        raise ValidationError(_("请输入有效的数字，不能是 NaN 或无穷大"))
+    value = Decimal(repr(raw))
+    if abs(value) >= _MAX_ABS:
+        return value
+    # A spreadsheet's binary float (0.1+0.2) is the decimal its user meant.
+    rounded = value.quantize(_PLACES, rounding=ROUND_HALF_UP)
+    return rounded if abs(value - rounded) < Decimal("1e-9") else value
+
+
+def _from_text(raw: str) -> Decimal | None:
+    text = unicodedata.normalize("NFKC", raw).strip().replace(" ", "")
+    if not text:
+        return None
+    if _PLAIN.fullmatch(text):
+        return Decimal(text)
+    if _GROUPED.fullmatch(text):
+        return Decimal(text.replace(",", ""))
+    raise ValidationError(
+        _("“%(text)s”不是有效的数字，请只填写数字（如 1234 或 1,234.5），不要带文字或单位") % {"text": raw.strip()[:30]}
+    )
+
+
+# --- checking a figure ----------------------------------------------------------------------
+
+
+@dataclass
+class FigureInput:
+    """What a unit enters for one indicator and month."""
+
+    value: Decimal | None = None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    stage: int | None = None
+    progress_text: str = ""
+    problems_text: str = ""
+    next_steps_text: str = ""
+    explanation: str = ""
+    overshoot_confirmed: bool = False
+
+    @classmethod
+    def of(cls, submission: Submission) -> FigureInput:
+        return cls(**{f.name: getattr(submission, f.name) for f in fields(cls)})
+
+    def same_as(self, submission: Submission | None) -> bool:
+        if submission is None:
+            return self == FigureInput()
+        return self == FigureInput.of(submission)
+
+
+def fields_for(indicator: Indicator) -> tuple[str, ...]:
+    """The figure fields a unit fills for an indicator."""
+    if indicator.kind == IndicatorKind.MILESTONE:
+        return ("stage",)
+    if indicator.kind == IndicatorKind.RATE and indicator.rate_basis == RateBasis.RATIO:
+        return ("numerator", "denominator")
+    return ("value",)
+
+
+def figure_errors(
+    *,
+    indicator: Indicator,
+    assignment: Assignment,
+    plan: Plan,
+    figure: FigureInput,
+    previous: Submission | None,
+    submit: bool,
+) -> dict[str, list[str]]:
+    """Everything wrong with a figure, by field, in the user's language (empty when fine).
+
+    A draft may be incomplete; a submitted figure must be whole."""
+    errors: dict[str, list[str]] = {}
+
+    def add(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    wanted = fields_for(indicator)
+    for name in ("value", "numerator", "denominator", "stage"):
+        if name not in wanted and getattr(figure, name) is not None:
+            add(name, _("该指标不填写此项"))
+    for name in ("value", "numerator", "denominator"):
+        number_ = getattr(figure, name)
+        if name in wanted and number_ is not None and number_ < 0:
+            add(name, _("不能为负数"))
+    if errors:
+        return errors
+
+    if indicator.kind == IndicatorKind.MILESTONE:
+        _check_stage(indicator, figure, previous, submit, add)
+    elif "numerator" in wanted:
+        _check_ratio(figure, submit, add)
+    elif indicator.kind == IndicatorKind.RATE:
+        if figure.value is None and submit:
+            add("value", _("请填写比率（%）"))
+        elif figure.value is not None and figure.value > 100:
+            add("value", _("比率应在 0 到 100 之间"))
+    else:
+        _check_cumulative(indicator, assignment, plan, figure, previous, submit, add)
+    return errors
+
+
+def _check_stage(indicator, figure, previous, submit, add) -> None:
+    stages = indicator.stage_list
+    if figure.stage is None:
+        if submit:
+            add("stage", _("请选择节点阶段"))
+        return
+    if not 0 <= figure.stage < len(stages):
+        add("stage", _("请从列表中选择节点阶段"))
+        return
+    went_back = previous is not None and previous.stage is not None and figure.stage < previous.stage
+    if went_back and not figure.explanation.strip():
+        add(
+            "explanation",
+            _("节点阶段由“%(old)s”退回到“%(new)s”，请在“情况说明”中说明原因")
+            % {"old": sel.stage_label(indicator, previous.stage), "new": stages[figure.stage].label},
+        )
+
+
+def _check_ratio(figure, submit, add) -> None:
+    num, den = figure.numerator, figure.denominator
+    if submit:
+        if num is None:
+            add("numerator", _("请填写分子"))
+        if den is None:
+            add("denominator", _("请填写分母"))
+    if den is not None and den == 0:
+        add("denominator", _("分母必须大于 0"))
+    elif num is not None and den is not None and num > den:
+        add("numerator", _("分子不能大于分母（比率不能超过 100%）"))
+
+
+def _check_cumulative(indicator, assignment, plan, figure, previous, submit, add) -> None:
+    if figure.value is None:
+        if submit:
+            add("value", _("请填写本月累计完成数"))
+        return
+    went_down = previous is not None and previous.value is not None and figure.value < previous.value
+    if went_down and not figure.explanation.strip():
+        add(
+            "explanation",
+            _("本月累计 %(new)s 低于上月累计 %(old)s，累计数一般不应减少；如确需调减，请在“情况说明”中说明原因")
+            % {"new": sel.plain(figure.value), "old": sel.plain(previous.value)},
+        )
+    target = sel.overshoot_target(indicator=indicator, assignment=assignment)
+    if indicator.direction == Direction.AT_LEAST and target and target > 0 and not figure.overshoot_confirmed:
+        limit = target * plan.overshoot_confirm_percent / 100
+        if figure.value > limit:
+            add(
+                "overshoot_confirmed",
+                _("本月累计 %(value)s 超过目标 %(target)s 的 %(percent)s%%，请核实数字后勾选“确认超目标”")
+                % {
+                    "value": sel.plain(figure.value),
+                    "target": sel.plain(target),
+                    "percent": plan.overshoot_confirm_percent,
+                },
+            )
+
+
+# --- the one place that follows every change ------------------------------------------------
+
+
+def submission_changed(*, indicator_id: int, unit_id: int) -> None:
+    """Everything that follows a change of a submission's figures or status, in one place.
+
+    Runs inside the transaction of the change, so that progress never disagrees with the figures.
+    Alerts are re-evaluated by a worker once the transaction commits (never on uncommitted data)."""
+    progress_refresh(indicator_id=indicator_id, unit_id=unit_id)
+    alerts_after_submission_change(indicator_id=indicator_id, unit_id=unit_id)
+
+
+# --- saving and submitting ------------------------------------------------------------------
+
+
+def _lock_indicator(indicator_id: int) -> Indicator:
+    return Indicator.objects.select_for_update(of=("self",)).select_related("task__project__plan").get(pk=indicator_id)
+
+
+def _claim_version(submission: Submission, version: int) -> None:
+    """Move the stored version on, only if it is still the one the form was based on.
+
+    A conditional UPDATE: of two saves based on the same version exactly one changes a row; the
+    other finds none and is refused, whatever the database's row locking does."""
+    claimed = Submission.objects.filter(pk=submission.pk, version=version).update(version=version + 1)
+    if claimed != 1:
+        raise Conflict(Submission.objects.select_related("indicator", "updated_by").filter(pk=submission.pk).first())
+    submission.version = version + 1
+
+
+def _save(submission: Submission, *, actor: User | None, reason: str) -> None:
+    submission._history_user = actor
+    submission._change_reason = reason
+    submission.updated_by = actor
+    submission.save()
+
+
+def submission_save(
+    *,
+    user: User,
+    indicator_id: int,
+    month: dt.date,
+    figure: FigureInput,
+    version: int,
+    submit: bool,
+    today: dt.date | None = None,
+) -> Submission:
+    """Save a unit's figure for one indicator and month as a draft, or submit it.
+
+    Only the unit the indicator is assigned to may; anyone else gets ``Assignment.DoesNotExist``
+    (a 404 to the views)."""
+    assignment = permissions.assignments_reportable_by(user).get(indicator_id=indicator_id)
+    return figure_store(
+        actor=user,
+        assignment=assignment,
+        month=month,
+        figure=figure,
+        version=version,
+        submit=submit,
+        reason=REASON_SUBMIT if submit else REASON_DRAFT,
+        today=today,
+    )
+
+
+@transaction.atomic
+def figure_store(
+    *,
+    actor: User | None,
+    assignment: Assignment,
+    month: dt.date,
+    figure: FigureInput,
+    version: int,
+    submit: bool,
+    reason: str,
+    today: dt.date | None = None,
+) -> Submission:
+    """Store a figure for an assignment whose right to report the caller has checked.
+
+    ``version`` is the version the form showed (0 for a figure not yet saved). Raises ``Locked``,
+    ``Conflict`` or ``ValidationError`` (by field) and then changes nothing."""
+    today = today or sel.local_today()
+    indicator = _lock_indicator(assignment.indicator_id)
+    plan = indicator.task.project.plan
+    if month not in indicator_months(indicator=indicator, plan=plan):
+        raise Submission.DoesNotExist("not a reporting month of this indicator")
+    current = (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("indicator", "updated_by")
+        .filter(indicator=indicator, unit_id=assignment.unit_id, month=month)
+        .first()
+    )
+    lock = sel.lock_reason(plan=plan, month=month, submission=current, today=today)
+    if lock:
+        raise Locked(lock)
+    if (current.version if current else 0) != version:
+        raise Conflict(current)
+    previous = sel.previous_counted(indicator_id=indicator.pk, unit_id=assignment.unit_id, month=month)
+    errors = figure_errors(
+        indicator=indicator, assignment=assignment, plan=plan, figure=figure, previous=previous, submit=submit
+    )
+    if errors:
+        raise ValidationError(errors)
+
+    if current is None:
+        submission = Submission(indicator=indicator, unit_id=assignment.unit_id, month=month, version=1)
+    else:
+        submission = current
+        _claim_version(submission, version)
+    for f in fields(FigureInput):
+        setattr(submission, f.name, getattr(figure, f.name))
+    # A figure a person has entered is theirs: seed_demo never replaces it.
+    submission.is_demo = False
+    now = timezone.now()
+    if submit:
+        # A figure first sent on time stays on time when it is fixed after a return.
+        if submission.submitted_at is None or submission.late:
+            submission.late = sel.is_late(plan=plan, month=month, at=now)
+        submission.status = SubmissionStatus.SUBMITTED
+        submission.submitted_at = now
+        submission.submitted_by = actor
+    elif submission.status != SubmissionStatus.RETURNED:
+        # Saving a sent figure as a draft withdraws it; a returned one stays returned until resent.
+        submission.status = SubmissionStatus.DRAFT
+    if current is None:
+        try:
+            with transaction.atomic():
+                _save(submission, actor=actor, reason=reason)
+        except IntegrityError as exc:
+            # Another save created the month's figure first.
+            raise Conflict(
+                Submission.objects.select_related("indicator", "updated_by")
+                .filter(indicator=indicator, unit_id=assignment.unit_id, month=month)
+                .first()
+            ) from exc
+    else:
+        _save(submission, actor=actor, reason=reason)
+    submission_changed(indicator_id=indicator.pk, unit_id=assignment.unit_id)
+    return submission
+
+
+# --- review ---------------------------------------------------------------------------------
+
+
+def _locked_submission(queryset, submission_id: int) -> tuple[Submission, Plan]:
+    """Fetch through the permission queryset, then lock indicator and submission in that order."""
+    indicator_id = queryset.values_list("indicator_id", flat=True).get(pk=submission_id)
+    indicator = _lock_indicator(indicator_id)
+    submission = (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("indicator", "unit", "updated_by")
+        .get(pk=submission_id)
+    )
+    return submission, indicator.task.project.plan
+
+
+@transaction.atomic
+def submission_review(*, user: User, submission_id: int, version: int, approve: bool, comment: str = "") -> Submission:
+    """Approve a sent figure (it locks) or return it to its unit with a comment."""
+    submission, plan = _locked_submission(permissions.submissions_reviewable_by(user), submission_id)
+    comment = comment.strip()
+    if submission.status != SubmissionStatus.SUBMITTED:
+        raise ReportingError(
+            _("该月报当前状态为“%(status)s”，只有已报送待审核的月报才能审核")
+            % {"status": submission.get_status_display()}
+        )
+    if sel.month_closure(plan=plan, month=submission.month):
+        raise Locked(str(sel.LOCK_CLOSED))
+    if not approve and not comment:
+        raise ValidationError({"comment": [_("退回时请填写退回意见，说明需要修改什么")]})
+    _claim_version(submission, version)
+    submission.status = SubmissionStatus.APPROVED if approve else SubmissionStatus.RETURNED
+    submission.reviewed_at = timezone.now()
+    submission.reviewed_by = user
+    submission.review_comment = comment
+    reason = REASON_APPROVE if approve else REASON_RETURN.format(comment=comment)
+    _save(submission, actor=user, reason=reason)
+    submission_changed(indicator_id=submission.indicator_id, unit_id=submission.unit_id)
+    return submission
+
+
+@transaction.atomic
+def submission_reopen(*, user: User, submission_id: int, version: int, reason: str) -> Submission:
+    """The office reopens an approved figure: it goes back to its unit as returned, with the reason."""
+    queryset = Submission.objects.all() if permissions.administers(user) else Submission.objects.none()
+    submission, plan = _locked_submission(queryset, submission_id)
+    reason = reason.strip()
+    if submission.status != SubmissionStatus.APPROVED:
+        raise ReportingError(_("只有已审核的月报需要重新打开"))
+    if sel.month_closure(plan=plan, month=submission.month):
+        raise Locked(_("该月报送窗口已关闭，请先重新开放该月，再重新打开月报"))
+    if not reason:
+        raise ValidationError({"reason": [_("请填写重新打开的原因")]})
+    _claim_version(submission, version)
+    submission.status = SubmissionStatus.RETURNED
+    submission.reviewed_at = timezone.now()
+    submission.reviewed_by = user
+    submission.review_comment = reason
+    _save(submission, actor=user, reason=REASON_REOPEN.format(reason=reason))
+    submission_changed(indicator_id=submission.indicator_id, unit_id=submission.unit_id)
+    return submission
+
+
+# --- month closures -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def month_close(*, user: User, plan_id: int, month: dt.date, reason: str = "") -> MonthClosure:
+    """The office closes a month's reporting (e.g. once its bulletin is out): its figures lock."""
+    if not permissions.administers(user):
+        raise Plan.DoesNotExist("only the office closes months")
+    plan = Plan.objects.get(pk=plan_id)
+    closure, _created = MonthClosure.objects.get_or_create(
+        plan=plan, month=month.replace(day=1), defaults={"closed_by": user, "reason": reason.strip()[:200]}
+    )
+    return closure
+
+
+@transaction.atomic
+def month_open(*, user: User, plan_id: int, month: dt.date) -> None:
+    if not permissions.administers(user):
+        raise Plan.DoesNotExist("only the office opens months")
+    MonthClosure.objects.filter(plan_id=plan_id, month=month.replace(day=1)).delete()
+
+
+# --- evidence -------------------------------------------------------------------------------
+
+
+def _own_unlocked_submission(user: User, submission_id: int, today: dt.date | None) -> Submission:
+    unit = permissions.acting_unit(user)
+    submission = (
+        Submission.objects.select_related("indicator__task__project__plan").filter(unit=unit).get(pk=submission_id)
+    )
+    lock = sel.lock_reason(
+        plan=submission.indicator.task.project.plan,
+        month=submission.month,
+        submission=submission,
+        today=today or sel.local_today(),
+    )
+    if lock:
+        raise Locked(lock)
+    return submission
+
+
+@transaction.atomic
+def evidence_add(*, user: User, submission_id: int, upload: UploadedFile, today: dt.date | None = None) -> Evidence:
+    """Attach a photo or PDF to the unit's own submission; the type is judged by the content."""
+    submission = _own_unlocked_submission(user, submission_id, today)
+    limit = settings.EVIDENCE_MAX_BYTES
+    if upload.size is None or upload.size > limit:
+        raise ValidationError(
+            _("文件“%(name)s”超过 %(limit)s 的上限，请压缩后再上传")
+            % {"name": upload.name, "limit": filesizeformat(limit)}
+        )
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationError(_("文件超过 %(limit)s 的上限，请压缩后再上传") % {"limit": filesizeformat(limit)})
+    if not data:
+        raise ValidationError(_("文件是空的"))
+    kind = filetype.guess(data)
+    if kind is None or kind.mime not in EVIDENCE_TYPES:
+        raise ValidationError(
+            _("“%(name)s”不是 JPEG、PNG 图片或 PDF 文件；佐证材料只接受这三种格式") % {"name": upload.name}
+        )
+    digest = hashlib.sha256(data).hexdigest()
+    if submission.evidence.filter(sha256=digest).exists():
+        raise ValidationError(_("相同的文件已经上传过了"))
+    evidence = Evidence(
+        submission=submission,
+        original_name=(upload.name or "file")[-255:],
+        content_type=kind.mime,
+        size=len(data),
+        sha256=digest,
+        uploaded_by=user,
+    )
+    evidence.file.save(digest, ContentFile(data), save=False)
+    try:
+        evidence.save()
+    except Exception:
+        evidence.file.delete(save=False)
+        raise
+    return evidence
+
+
+@transaction.atomic
+def evidence_delete(*, user: User, evidence_id: int, today: dt.date | None = None) -> None:
+    unit = permissions.acting_unit(user)
+    evidence = Evidence.objects.select_related("submission").get(pk=evidence_id, submission__unit=unit)
+    _own_unlocked_submission(user, evidence.submission_id, today)
+    storage, name = evidence.file.storage, evidence.file.name
+    evidence.delete()
+    still_used = Evidence.objects.filter(file=name).exists()
+    if not still_used:
+        transaction.on_commit(lambda: storage.delete(name))

@@ -1,0 +1,14 @@
+"""Template helpers of monthly reporting."""
+
+from django import template
+
+from projects import permissions
+from projects.models import User
+
+register = template.Library()
+
+
+@register.filter
+def has_review_list(user: User) -> bool:
+    """Whether the nav offers the review list: reviewers, the office and leaders (who only read)."""
+    return permissions.is_reviewer(user) or permissions.reads_everything(user)
