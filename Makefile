@@ -16,7 +16,7 @@ REDIS_CLI = $(firstword $(wildcard $(VENV)/bin/redis-cli) $(shell command -v red
 CELERY := $(VENV)/bin/celery -A tracker
 export CELERY_BROKER_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
 
-.PHONY: run test venv db system-deps redis stop lint bench messages clean
+.PHONY: run test venv db system-deps redis stop lint bench loadtest messages clean
 
 # --- set-up -----------------------------------------------------------------------------------
 
@@ -82,6 +82,15 @@ system-deps:
 test: venv system-deps
 	env -u DATABASE_URL $(PY) -m pytest --ds=tracker.settings.test
 	bash .ci/postgres $(PY) -m pytest --ds=tracker.settings.test
+
+# --- benchmarks -------------------------------------------------------------------------------
+
+# Pages, bulletin and alert scan against their SQL floors at scales S, M, L on SQLite and
+# PostgreSQL (docs/performance.md). `make bench SCALE=M` for one scale; BENCH_ARGS=--regenerate
+# to make the data again.
+bench: venv
+	@command -v pg_ctlcluster >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
+	$(PY) benchmarks/run.py $(if $(SCALE),--scale $(SCALE)) $(BENCH_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .
