@@ -92,6 +92,12 @@ bench: venv
 	@command -v pg_ctlcluster >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
 	$(PY) benchmarks/run.py $(if $(SCALE),--scale $(SCALE)) $(BENCH_ARGS)
 
+# The month-end rush: 200 reporting users (locust, headless) against gunicorn, PostgreSQL, Redis and
+# a Celery worker on loopback; the database is checked afterwards. LOADTEST_ARGS=--reporters 50 …
+loadtest: venv
+	@command -v pg_ctlcluster >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
+	$(PY) benchmarks/loadtest/run.py $(LOADTEST_ARGS)
+
 lint: venv
 	$(VENV)/bin/ruff check .
 

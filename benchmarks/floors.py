@@ -19,12 +19,35 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from projects import rules
+
 COUNTED = "('submitted', 'approved')"
 
 
 @dataclass(frozen=True)
 class Dialect:
     vendor: str
+    # SQLite: the index of the submissions that starts with the indicator (see ``submissions``).
+    submission_index: str | None = None
+
+    @classmethod
+    def of(cls, connection) -> Dialect:
+        index = None
+        if connection.vendor == "sqlite":
+            # The (indicator, unit, month) unique index, else any index that starts with the indicator.
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA index_list('projects_submission')")
+                names = [row[1] for row in cursor.fetchall()]
+                columns = {}
+                for name in names:
+                    cursor.execute(f"PRAGMA index_info('{name}')")
+                    columns[name] = [row[2] for row in cursor.fetchall()]
+            ranked = sorted(
+                (name for name in names if columns[name][:1] == ["indicator_id"]),
+                key=lambda name: columns[name][:3] != ["indicator_id", "unit_id", "month"],
+            )
+            index = ranked[0] if ranked else None
+        return cls(connection.vendor, index)
 
     def midx(self, expr: str) -> str:
         """Months since year 0 of a date: differences give whole calendar months."""
@@ -63,6 +86,35 @@ class Dialect:
             f"WHEN {stages} IS NULL THEN {default} ELSE {own} END)"
         )
 
+    def submissions(self, alias: str = "s") -> str:
+        """The submissions table, read through its (indicator, unit, month) unique index."""
+        if self.vendor == "sqlite" and self.submission_index:
+            return f'projects_submission {alias} INDEXED BY "{self.submission_index}"'
+        return f"projects_submission {alias}"
+
+    def month_start(self, expr: str) -> str:
+        if self.vendor == "sqlite":
+            return f"date({expr}, 'start of month')"
+        return f"CAST(DATE_TRUNC('month', {expr}) AS DATE)"
+
+    def minus_month(self, expr: str) -> str:
+        if self.vendor == "sqlite":
+            return f"date({expr}, '-1 month')"
+        return f"CAST({expr} - INTERVAL '1 month' AS DATE)"
+
+    def add_month(self, expr: str) -> str:
+        if self.vendor == "sqlite":
+            return f"date({expr}, '+1 month')"
+        return f"CAST({expr} + INTERVAL '1 month' AS DATE)"
+
+    def month_end(self, expr: str) -> str:
+        if self.vendor == "sqlite":
+            return f"date({expr}, '+1 month', '-1 day')"
+        return f"CAST({expr} + INTERVAL '1 month' - INTERVAL '1 day' AS DATE)"
+
+    def text(self, expr: str) -> str:
+        return f"CAST({expr} AS TEXT)"
+
     def param(self, value: date) -> date | str:
         return value.isoformat() if self.vendor == "sqlite" else value
 
@@ -76,7 +128,8 @@ def _completion(d: Dialect, *, kind: str, direction: str, target: str, baseline:
     a = d.num(actual)
     t = d.num(target)
     base = d.num(f"COALESCE({baseline}, 0)")
-    return f"""(CASE
+    # Rounded to two places, as the rules round every percentage (a light is decided on those).
+    return f"""ROUND(CASE
       WHEN {kind} = 'milestone' THEN {actual}
       WHEN {actual} IS NULL OR {target} IS NULL THEN NULL
       WHEN {direction} = 'at_most' THEN (CASE WHEN {a} <= {t} THEN 100.0 ELSE {t} * 100.0 / {a} END)
@@ -84,7 +137,7 @@ def _completion(d: Dialect, *, kind: str, direction: str, target: str, baseline:
       WHEN {kind} = 'rate' THEN {d.greatest("0", f"{a} * 100.0 / {t}")}
       WHEN {t} - {base} <= 0 THEN (CASE WHEN {a} >= {t} THEN 100.0 ELSE 0 END)
       ELSE {d.greatest("0", f"({a} - {base}) * 100.0 / ({t} - {base})")}
-    END)"""
+    END, 2)"""
 
 
 def _light(d: Dialect, *, completion: str, expected: str, deadline: str, not_started: str) -> str:
@@ -99,13 +152,18 @@ def _light(d: Dialect, *, completion: str, expected: str, deadline: str, not_sta
     END)"""
 
 
-def _ctes(d: Dialect, plan_filter: str) -> str:
-    """Indicators followed in the month with their expected progress (``ind``), each unit's latest
-    counted figure up to the month (``latest``), every assignment with it (``unit_fig``) and each
-    indicator's city figure and completion (``city``)."""
-    month, as_of = d.date("%(month)s"), d.date("%(as_of)s")
-    elapsed = f"({d.midx(month)} - {d.midx('wstart')} + 1)"
-    window = f"({d.midx('deadline')} - {d.midx('wstart')} + 1)"
+def _expected(d: Dialect, *, month: str, as_of: str, prefix: str = "") -> str:
+    """``rules.expected_progress`` at the end of ``month``: the elapsed share of the indicator's
+    window in whole months; 0 before it starts, 100 from its deadline."""
+    wstart, deadline = f"{prefix}wstart", f"{prefix}deadline"
+    elapsed = f"({d.midx(month)} - {d.midx(wstart)} + 1)"
+    window = f"({d.midx(deadline)} - {d.midx(wstart)} + 1)"
+    return f"""ROUND(CASE WHEN {as_of} >= {deadline} THEN 100.0 WHEN {as_of} < {wstart} THEN 0.0
+              ELSE {d.least("100.0", f"{elapsed} * 100.0 / {window}")} END, 2)"""
+
+
+def _city_completion(d: Dialect) -> str:
+    """The city's completion of indicator ``i`` from its units' figures summed in ``g``."""
     stage_pct_city = d.stage_percent("i.stages", "g.min_stage")
     rate_level_city = (
         "(CASE WHEN i.rate_basis = 'ratio' THEN (CASE WHEN g.sum_den > 0 THEN "
@@ -115,9 +173,24 @@ def _ctes(d: Dialect, plan_filter: str) -> str:
         f"(CASE WHEN i.kind = 'milestone' THEN (CASE WHEN g.n_reported > 0 THEN {stage_pct_city} END) "
         f"WHEN i.kind = 'rate' THEN {rate_level_city} ELSE g.sum_value END)"
     )
-    city_completion = _completion(
+    return _completion(
         d, kind="i.kind", direction="i.direction", target="i.target", baseline="i.baseline", actual=city_actual
     )
+
+
+# The units' figures of one indicator summed as ``city_figure`` sums them (``g`` in the queries).
+CITY_SUMS = """SUM(value) AS sum_value, AVG(value) AS avg_value,
+           SUM(CASE WHEN numerator IS NOT NULL AND denominator IS NOT NULL THEN numerator END) AS sum_num,
+           SUM(CASE WHEN numerator IS NOT NULL AND denominator IS NOT NULL THEN denominator END) AS sum_den,
+           MIN(COALESCE(stage, 0)) AS min_stage, SUM(has_fig) AS n_reported"""
+
+
+def _ctes(d: Dialect, plan_filter: str) -> str:
+    """Indicators followed in the month with their expected progress (``ind``, ``followed``), each
+    unit's latest counted figure up to the month (``latest``), every assignment with it and with
+    the month's own report (``unit_fig``) and each indicator's city figure and completion
+    (``city``)."""
+    month, as_of = d.date("%(month)s"), d.date("%(as_of)s")
     return f"""
 ind AS (
   SELECT i.id, i.task_id, i.code, i.position, t.number AS task_number, t.project_id, p.number AS project_number,
@@ -133,37 +206,44 @@ ind AS (
   WHERE {plan_filter}
 ),
 followed AS (
-  SELECT ind.*,
-         CASE WHEN {as_of} >= deadline THEN 100.0 WHEN {as_of} < wstart THEN 0.0
-              ELSE {d.least("100.0", f"{elapsed} * 100.0 / {window}")} END AS expected
+  SELECT ind.*, {_expected(d, month=month, as_of=as_of)} AS expected
   FROM ind
   WHERE {d.midx("wstart")} <= {d.midx(month)} AND {d.midx(month)} <= last_midx
 ),
 ranked AS (
   SELECT s.indicator_id, s.unit_id, s.value, s.numerator, s.denominator, s.stage,
          ROW_NUMBER() OVER (PARTITION BY s.indicator_id, s.unit_id ORDER BY s.month DESC) AS rn
-  FROM projects_submission s
-  JOIN followed f ON f.id = s.indicator_id
-  WHERE s.month <= {month} AND s.status IN {COUNTED}
+  -- The plan's indicators first, then their submissions through the (indicator, unit, month)
+  -- index: a plan's rows only. In SQLite, CROSS JOIN fixes that order and INDEXED BY the index
+  -- (its planner otherwise reads every plan's rows by month, or builds a throw-away index of
+  -- the whole table); PostgreSQL finds that plan by itself.
+  FROM followed f
+  CROSS JOIN {d.submissions()}
+  WHERE s.indicator_id = f.id AND s.month <= {month} AND s.status IN {COUNTED}
 ),
 latest AS (SELECT * FROM ranked WHERE rn = 1),
 unit_fig AS (
   SELECT a.indicator_id, a.unit_id, CASE WHEN f.aggregation = 'sum' THEN a.target ELSE f.target END AS utarget,
-         l.value, l.numerator, l.denominator, l.stage, CASE WHEN l.unit_id IS NULL THEN 0 ELSE 1 END AS has_fig
-  FROM projects_assignment a
-  JOIN followed f ON f.id = a.indicator_id
+         l.value, l.numerator, l.denominator, l.stage, CASE WHEN l.unit_id IS NULL THEN 0 ELSE 1 END AS has_fig,
+         CASE WHEN sm.id IS NULL THEN 0 ELSE 1 END AS reported,
+         CASE WHEN sm.id IS NOT NULL AND sm.late THEN 1 ELSE 0 END AS late
+  FROM followed f
+  CROSS JOIN projects_assignment a
   LEFT JOIN latest l ON l.indicator_id = a.indicator_id AND l.unit_id = a.unit_id
+  LEFT JOIN {d.submissions("sm")} ON sm.indicator_id = a.indicator_id AND sm.unit_id = a.unit_id
+       AND sm.month = {month} AND sm.status IN {COUNTED}
+  WHERE a.indicator_id = f.id
 ),
 city AS (
-  SELECT i.*, {city_completion} AS completion
-  FROM followed i
-  LEFT JOIN (
-    SELECT indicator_id, SUM(value) AS sum_value, AVG(value) AS avg_value,
-           SUM(CASE WHEN numerator IS NOT NULL AND denominator IS NOT NULL THEN numerator END) AS sum_num,
-           SUM(CASE WHEN numerator IS NOT NULL AND denominator IS NOT NULL THEN denominator END) AS sum_den,
-           MIN(COALESCE(stage, 0)) AS min_stage, SUM(has_fig) AS n_reported
-    FROM unit_fig GROUP BY indicator_id
-  ) g ON g.indicator_id = i.id
+  -- The sums first (as a LEFT JOIN from the indicators, SQLite recomputes them for every one),
+  -- then the indicators nobody reports, with no figure.
+  SELECT i.*, {_city_completion(d)} AS completion
+  FROM (SELECT indicator_id, {CITY_SUMS} FROM unit_fig GROUP BY indicator_id) g
+  CROSS JOIN followed i
+  WHERE i.id = g.indicator_id
+  UNION ALL
+  SELECT i.*, NULL FROM followed i
+  WHERE NOT EXISTS (SELECT 1 FROM projects_assignment a WHERE a.indicator_id = i.id)
 )"""
 
 
@@ -193,7 +273,8 @@ unit_items AS (
   SELECT x.*, CASE WHEN x.utarget IS NULL AND x.kind <> 'milestone' THEN NULL ELSE {light} END AS light,
          x.c_completion AS completion
   FROM (
-    SELECT f.*, u.unit_id, u.utarget, u.has_fig, {completion} AS c_completion, {not_started} AS c_not_started
+    SELECT f.*, u.unit_id, u.utarget, u.has_fig, u.reported, u.late,
+           {completion} AS c_completion, {not_started} AS c_not_started
     FROM unit_fig u JOIN followed f ON f.id = u.indicator_id
   ) x
 )"""
@@ -217,29 +298,81 @@ def _params(d: Dialect, **values) -> dict:
 
 
 def overview(d: Dialect, *, plan_id: int, month: date, as_of: date) -> Floor:
-    """Per project: the mean over its main indicators of the city completion (capped at 100, no
-    figure = 0) and of expected progress."""
-    sql = f"""WITH {_ctes(d, "p.plan_id = %(plan)s")}
-SELECT project_id, AVG({CAPPED}) AS completion, AVG(expected) AS expected
-FROM city WHERE parent_id IS NULL GROUP BY project_id ORDER BY project_id"""
+    """What the overview shows. Per project: the mean over its main indicators of the city
+    completion (capped at 100, no figure = 0) and of expected progress, and its red, yellow and
+    overdue indicators; for the plan: the units' items of the month, reported, late, rated, red,
+    yellow and overdue."""
+    city_lights = f"(SELECT city.*, {_city_light(d)} AS light FROM city) c"
+    overdue = "(%(as_of)s > deadline AND COALESCE(completion, 0) < 100)"
+    sql = f"""WITH RECURSIVE {_ctes(d, "p.plan_id = %(plan)s")},
+{_unit_items(d)}
+SELECT 'project' AS part, project_id AS id,
+       AVG(CASE WHEN parent_id IS NULL THEN {CAPPED} END) AS completion,
+       AVG(CASE WHEN parent_id IS NULL THEN expected END) AS expected,
+       SUM(CASE WHEN light = 'red' THEN 1 ELSE 0 END), SUM(CASE WHEN light = 'yellow' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN {overdue} THEN 1 ELSE 0 END), COUNT(*)
+FROM {city_lights} GROUP BY project_id
+UNION ALL
+SELECT 'units', NULL, SUM(reported), SUM(late), SUM(CASE WHEN light IS NOT NULL THEN 1 ELSE 0 END),
+       SUM(CASE WHEN light = 'red' THEN 1 ELSE 0 END), SUM(CASE WHEN light = 'yellow' THEN 1 ELSE 0 END), COUNT(*)
+FROM unit_items
+ORDER BY 1, 2"""
     return Floor(sql, _params(d, plan=plan_id, month=month, as_of=as_of))
 
 
-def project(d: Dialect, *, plan_id: int, project_id: int, month: date, as_of: date) -> Floor:
-    """One project's indicators: the city's completion and light, and each unit's."""
-    sql = f"""WITH {_ctes(d, "p.plan_id = %(plan)s AND t.project_id = %(project)s")},
-{_unit_items(d)}
-SELECT id, NULL AS unit_id, completion, expected, {_city_light(d)} AS light FROM city
+def project(d: Dialect, *, plan_id: int, project_id: int, plan_start: date, month: date, as_of: date) -> Floor:
+    """What a project's page shows: its indicators' city completion and light and each unit's for
+    the month, its completion month by month against expected progress since the plan's start (the
+    curve, each month's figures carried forward as of that month), and its 30 latest changes."""
+    start = d.date("%(start)s")
+    month_sql = d.date("%(month)s")
+    curve_expected = _expected(d, month="g.m", as_of=d.month_end("g.m"), prefix="i.")
+    sql = f"""WITH RECURSIVE {_ctes(d, "p.plan_id = %(plan)s AND t.project_id = %(project)s")},
+{_unit_items(d)},
+months (m) AS (
+  SELECT {start} UNION ALL SELECT {d.add_month("m")} FROM months WHERE m < {month_sql}
+),
+curve_units AS (
+  SELECT mo.m, a.indicator_id, a.unit_id,
+         (SELECT MAX(s.month) FROM {d.submissions()}
+          WHERE s.indicator_id = a.indicator_id AND s.unit_id = a.unit_id AND s.month <= mo.m
+            AND s.status IN {COUNTED}) AS last_month
+  FROM months mo CROSS JOIN ind i CROSS JOIN projects_assignment a
+  WHERE a.indicator_id = i.id AND i.parent_id IS NULL
+    AND {d.midx("i.wstart")} <= {d.midx("mo.m")} AND {d.midx("mo.m")} <= i.last_midx
+),
+curve_figures AS (
+  SELECT cu.m, cu.indicator_id, s.value, s.numerator, s.denominator, s.stage,
+         CASE WHEN s.id IS NULL THEN 0 ELSE 1 END AS has_fig
+  FROM curve_units cu
+  LEFT JOIN {d.submissions()}
+    ON s.indicator_id = cu.indicator_id AND s.unit_id = cu.unit_id AND s.month = cu.last_month
+),
+curve AS (
+  SELECT g.m, AVG({CAPPED.replace("completion", _city_completion(d))}) AS completion, AVG({curve_expected}) AS expected
+  FROM (SELECT m, indicator_id, {CITY_SUMS} FROM curve_figures GROUP BY m, indicator_id) g
+  JOIN ind i ON i.id = g.indicator_id
+  GROUP BY g.m
+)
+SELECT 'city' AS part, id, CAST(NULL AS BIGINT) AS unit_id, completion, expected, {_city_light(d)} AS light FROM city
 UNION ALL
-SELECT id, unit_id, completion, expected, light FROM unit_items
-ORDER BY 1, 2"""
-    return Floor(sql, _params(d, plan=plan_id, project=project_id, month=month, as_of=as_of))
+SELECT 'unit', id, unit_id, completion, expected, light FROM unit_items
+UNION ALL
+SELECT 'curve', NULL, NULL, completion, expected, {d.text("m")} FROM curve
+UNION ALL
+SELECT 'change', * FROM (
+  SELECT s.indicator_id, s.unit_id, s.value, CAST(NULL AS NUMERIC), {d.text("s.updated_at")}
+  FROM ind CROSS JOIN {d.submissions()}
+  WHERE s.indicator_id = ind.id ORDER BY s.updated_at DESC LIMIT 30
+) changes
+ORDER BY 1, 2, 3"""
+    return Floor(sql, _params(d, plan=plan_id, project=project_id, start=plan_start, month=month, as_of=as_of))
 
 
 def county(d: Dialect, *, plan_id: int, month: date, as_of: date) -> Floor:
     """The counties × indicators matrix and each county's ranking score (``rules.weighted_score``
     over its rated main items)."""
-    sql = f"""WITH {_ctes(d, "p.plan_id = %(plan)s")},
+    sql = f"""WITH RECURSIVE {_ctes(d, "p.plan_id = %(plan)s")},
 {_unit_items(d)}
 SELECT ui.unit_id, ui.id, ui.completion, ui.expected, ui.light,
        AVG(CASE WHEN ui.light IS NOT NULL AND ui.parent_id IS NULL
@@ -254,7 +387,7 @@ ORDER BY ui.unit_id, ui.id"""
 
 def lagging(d: Dialect, *, plan_id: int, month: date, as_of: date, page_size: int) -> Floor:
     """Units' and the city's items with a yellow or red light: the first page and the count."""
-    sql = f"""WITH {_ctes(d, "p.plan_id = %(plan)s")},
+    sql = f"""WITH RECURSIVE {_ctes(d, "p.plan_id = %(plan)s")},
 {_unit_items(d)},
 items AS (
   SELECT project_number, task_number, position, unit_id, code, completion, expected, light FROM unit_items
@@ -269,50 +402,68 @@ ORDER BY project_number, task_number, position, unit_id LIMIT {int(page_size)}""
 
 
 def bulletin(d: Dialect, *, plan_id: int, month: date, as_of: date) -> Floor:
-    """The bulletin's tables: every task's and project's standing and the counties' scores."""
-    sql = f"""WITH {_ctes(d, "p.plan_id = %(plan)s")},
+    """What the bulletin says: every task's and project's standing, the counties' ranking scores,
+    the units that did not report every figure on time, and the red items (units' and city's)."""
+    city_lights = f"(SELECT city.*, {_city_light(d)} AS light FROM city) c"
+    sql = f"""WITH RECURSIVE {_ctes(d, "p.plan_id = %(plan)s")},
 {_unit_items(d)}
-SELECT 'task' AS level, task_id AS id, AVG({CAPPED}) AS completion, AVG(expected) AS expected
+SELECT 'task' AS part, task_id AS id, CAST(NULL AS BIGINT) AS unit_id,
+       AVG({CAPPED}) AS completion, AVG(expected) AS expected
 FROM city WHERE parent_id IS NULL GROUP BY task_id
 UNION ALL
-SELECT 'project', project_id, AVG({CAPPED}), AVG(expected) FROM city WHERE parent_id IS NULL GROUP BY project_id
+SELECT 'project', project_id, NULL, AVG({CAPPED}), AVG(expected) FROM city WHERE parent_id IS NULL GROUP BY project_id
 UNION ALL
-SELECT 'unit', ui.unit_id, AVG({CAPPED.replace("completion", "ui.completion")}), NULL
+SELECT 'ranking', NULL, ui.unit_id, AVG({CAPPED.replace("completion", "ui.completion")}), NULL
 FROM unit_items ui JOIN projects_unit un ON un.id = ui.unit_id
 WHERE un.kind IN ('county', 'committee') AND ui.light IS NOT NULL AND ui.parent_id IS NULL
 GROUP BY ui.unit_id
-ORDER BY 1, 2"""
+UNION ALL
+SELECT 'late', NULL, unit_id, SUM(1 - reported), SUM(late) FROM unit_items
+GROUP BY unit_id HAVING SUM(1 - reported) > 0 OR SUM(late) > 0
+UNION ALL
+SELECT 'red', id, unit_id, completion, expected FROM unit_items WHERE light = 'red'
+UNION ALL
+SELECT 'red', id, NULL, completion, expected FROM {city_lights} WHERE light = 'red'
+ORDER BY 1, 2, 3"""
     return Floor(sql, _params(d, plan=plan_id, month=month, as_of=as_of))
 
 
-def scan(d: Dialect, *, month: date, as_of: date, due: date, previous: date) -> Floor:
-    """What the alert scan finds in every plan: units' items behind schedule or overdue, the
-    city's where no unit has a target of its own, and figures missing for the due month (red when
-    the month before is missing too)."""
-    month_sql = d.date("%(due)s")
-    prev_sql = d.date("%(previous)s")
-    sql = f"""WITH {_ctes(d, f"pl.start <= {d.date('%(as_of)s')}")},
+def scan(d: Dialect, *, month: date, scan_day: date, due: date) -> Floor:
+    """What the alert scan of ``scan_day`` finds in every plan begun by then: units' items of
+    ``month`` behind schedule or overdue (as of the month's end), the city's where no unit has a
+    target of its own, and figures missing for the latest month due (an indicator's last month if
+    its deadline came first; red when the month before is missing too)."""
+    due_sql = d.date("%(due)s")
+    overdue = "(%(as_of)s > {p}deadline AND COALESCE({p}completion, 0) < 100)"
+    missing = f"""(SELECT 1 FROM {d.submissions("sm")} WHERE sm.indicator_id = a.indicator_id
+                       AND sm.unit_id = a.unit_id AND sm.month = {{month}} AND sm.status IN {COUNTED})"""
+    sql = f"""WITH RECURSIVE {_ctes(d, f"pl.start <= {d.date('%(scan_day)s')}")},
 {_unit_items(d)},
+checked AS (
+  -- The month whose report is checked, and the one before it within the indicator's window.
+  SELECT c.id, c.chk, CASE WHEN {d.minus_month("c.chk")} >= {d.month_start("c.wstart")}
+                           THEN {d.minus_month("c.chk")} END AS prev
+  FROM (SELECT f.id, f.wstart,
+               CASE WHEN {d.month_start("f.deadline")} < {due_sql} THEN {d.month_start("f.deadline")}
+                    ELSE {due_sql} END AS chk
+        FROM followed f) c
+  WHERE c.chk >= {d.month_start("c.wstart")}
+),
 findings AS (
-  SELECT id, unit_id,
-         CASE WHEN %(as_of)s > deadline AND COALESCE(completion, 0) < 100 THEN 'overdue' ELSE 'lagging' END AS kind,
+  SELECT id, unit_id, CASE WHEN {overdue.format(p="")} THEN 'overdue' ELSE 'lagging' END AS kind,
          light AS severity
   FROM unit_items WHERE light IN ('yellow', 'red')
   UNION ALL
-  SELECT c.id, NULL,
-         CASE WHEN %(as_of)s > c.deadline AND COALESCE(c.completion, 0) < 100 THEN 'overdue' ELSE 'lagging' END,
-         c.light
+  SELECT c.id, NULL, CASE WHEN {overdue.format(p="c.")} THEN 'overdue' ELSE 'lagging' END, c.light
   FROM (SELECT city.*, {_city_light(d)} AS light FROM city) c
   WHERE c.aggregation = 'sum' AND c.light IN ('yellow', 'red')
     AND NOT EXISTS (SELECT 1 FROM projects_assignment a WHERE a.indicator_id = c.id AND a.target IS NOT NULL)
   UNION ALL
   SELECT a.indicator_id, a.unit_id, 'missing',
-         CASE WHEN NOT EXISTS (SELECT 1 FROM projects_submission s2 WHERE s2.indicator_id = a.indicator_id
-                 AND s2.unit_id = a.unit_id AND s2.month = {prev_sql} AND s2.status IN {COUNTED})
-              THEN 'red' ELSE 'yellow' END
-  FROM projects_assignment a JOIN followed f ON f.id = a.indicator_id
-  WHERE NOT EXISTS (SELECT 1 FROM projects_submission s1 WHERE s1.indicator_id = a.indicator_id
-                    AND s1.unit_id = a.unit_id AND s1.month = {month_sql} AND s1.status IN {COUNTED})
+         CASE WHEN k.prev IS NOT NULL AND NOT EXISTS {missing.format(month="k.prev")} THEN 'red' ELSE 'yellow' END
+  FROM checked k CROSS JOIN projects_assignment a
+  WHERE a.indicator_id = k.id AND NOT EXISTS {missing.format(month="k.chk")}
 )
 SELECT kind, severity, id, unit_id FROM findings"""
-    return Floor(sql, _params(d, month=month, as_of=as_of, due=due, previous=previous))
+    # Lights are those of the month's end, as the progress rows hold them.
+    return Floor(sql, _params(d, month=month, as_of=rules.month_end(month), scan_day=scan_day, due=due))

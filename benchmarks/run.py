@@ -218,6 +218,21 @@ def measure(db: Database, *, repeat: int, scan_repeat: int) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def explain(db: Database, folder: Path | None) -> dict[str, Any]:
+    """EXPLAIN of every query of the pages and of one plan's scan; the full plans go to the
+    results folder, the queries that read a big table without an index come back."""
+    done = subprocess.run(
+        [PY, "benchmarks/explain.py", "--scale", db.scale], cwd=ROOT, env=db.env(), text=True, capture_output=True
+    )
+    if done.returncode:
+        sys.stderr.write(done.stderr)
+        raise SystemExit(f"EXPLAIN on {db.label} failed")
+    if folder is not None:
+        (folder / f"explain-{db.scale}-{db.vendor}.txt").write_text(done.stdout)
+    flagged = [line for line in done.stdout.splitlines() if "FULL SCAN" in line]
+    return {"full_scans": flagged}
+
+
 def machine() -> dict[str, Any]:
     info: dict[str, Any] = {"python": platform.python_version(), "platform": platform.platform()}
     try:
@@ -384,6 +399,15 @@ def agreement_lines(lines: list[dict[str, Any]]) -> list[str]:
     return out
 
 
+def explain_lines(results: list[dict[str, Any]]) -> list[str]:
+    out = []
+    for r in results:
+        scans = r.get("explain", {}).get("full_scans", [])
+        what = "; ".join(scans) if scans else "none (every read of a big table goes through an index)"
+        out.append(f"- EXPLAIN {r['scale']} {r['vendor']}: full scans of submissions/progress/alerts: {what}")
+    return out
+
+
 # --- main --------------------------------------------------------------------------------------
 
 
@@ -406,6 +430,8 @@ def main() -> None:
         if s not in "TSML":
             raise SystemExit(f"unknown scale {s}")
     VAR.mkdir(parents=True, exist_ok=True)
+    if args.results:
+        Path(args.results).mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     results, generation = [], {}
     for scale in scales:
@@ -416,6 +442,7 @@ def main() -> None:
                 generation[db.label] = info
         for db in dbs:
             results.append(measure(db, repeat=args.repeat, scan_repeat=args.scan_repeat))
+            results[-1]["explain"] = explain(db, Path(args.results) if args.results else None)
     elapsed = time.monotonic() - started
     lines = rows(results)
     targets = checks(lines)
@@ -424,6 +451,7 @@ def main() -> None:
             table(lines),
             checks_table(targets) if targets else "(targets need more than one scale, and L)",
             "\n".join(agreement_lines(lines)),
+            "\n".join(explain_lines(results)),
         ]
     )
     print()
@@ -432,7 +460,6 @@ def main() -> None:
     failed_counts = [c for c in targets if c["target"].startswith("query count") and not c["met"]]
     if args.results:
         folder = Path(args.results)
-        folder.mkdir(parents=True, exist_ok=True)
         name = "-".join(scales)
         document = {
             "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),

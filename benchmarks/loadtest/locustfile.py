@@ -19,7 +19,6 @@ from pathlib import Path
 
 import gevent
 from locust import HttpUser, between, events, task
-from locust.exception import StopUser
 
 PEOPLE = json.loads(Path(os.environ["LOADTEST_USERS"]).read_text())
 MONTH = PEOPLE["month"]
@@ -81,17 +80,18 @@ class Reporter(Person):
     def on_start(self) -> None:
         self.me = reporters_left.pop()
         self.todo = list(zip(self.me["indicators"], self.me["values"], strict=True))
-        self.corrected = False
+        self.corrected = self.finished = False
         if not self.login(self.me["username"]):
             self._finish()
 
     def _finish(self) -> None:
+        # The user stays (idle) rather than stopping: locust would spawn a new one in its place.
         global done_reporters
+        self.finished = True
         done_reporters += 1
         if done_reporters == Reporter.fixed_count:
             # Everyone has reported: let the readers' last requests finish, then stop.
             gevent.spawn_later(2, self.environment.runner.quit)
-        raise StopUser()
 
     def _send(self, indicator_id: int, value: int, name: str) -> None:
         url = f"/report/{MONTH}/indicator/{indicator_id}/"
@@ -121,7 +121,9 @@ class Reporter(Person):
 
     @task
     def report(self) -> None:
-        if self.todo:
+        if self.finished:
+            gevent.sleep(5)
+        elif self.todo:
             indicator_id, value = self.todo.pop(0)
             self._send(indicator_id, value, "submit")
         elif not self.corrected:

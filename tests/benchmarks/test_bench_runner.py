@@ -44,6 +44,7 @@ def test_every_target_is_measured_and_the_floors_agree_with_the_pages(tiny_plan)
             assert figures["traced_peak_mb"] is not None
     assert result["overview"]["agreement"]["completion"] < 0.01
     assert result["overview"]["agreement"]["expected"] < 0.01
+    assert result["overview"]["agreement"]["projects_with_other_red_yellow_overdue_counts"] == 0
     assert result["county"]["agreement"]["score"] < 0.01
     scan = result["scan"]["agreement"]
     assert scan["scan"] > 0
