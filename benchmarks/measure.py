@@ -144,12 +144,17 @@ def _page(client: Client, url: str) -> Callable[[], int]:
 
 
 ALERT_TABLES = ("projects_alert", "projects_message", "projects_delivery")
+# Emptied between the scan's runs, children first (the bench databases hold no alerts of their own).
+SCAN_OUTPUT = ("projects_message", "projects_delivery", "projects_supervisionnotice", "projects_alert")
 
 
-def _tidy_alert_tables() -> None:
-    """The scan's runs are rolled back; on PostgreSQL they leave dead rows (and statistics counting
-    them) in the alert tables, which would slow the pages' inbox count of the next run. VACUUM
-    removes them, as autovacuum would on a live database."""
+def _empty_alert_tables() -> None:
+    """Remove what a scan wrote, so that the next run starts from the same database; on
+    PostgreSQL VACUUM then clears the dead rows (and the statistics counting them), as autovacuum
+    would on a live database, so that neither the next scan nor a page's inbox count reads them."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table in SCAN_OUTPUT:
+            cursor.execute(f"DELETE FROM {table}")
     # (Not inside a transaction, where VACUUM cannot run: the test of this module.)
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         with connection.cursor() as cursor:
@@ -209,7 +214,7 @@ def run(scale: str, repeat: int, scan_repeat: int, only: set[str] | None, plan: 
     client = _office_client()
     query = f"?plan={plan.pk}&month={month:%Y-%m}"
     results: dict[str, Any] = {"load_before": os.getloadavg()}
-    _tidy_alert_tables()
+    _empty_alert_tables()
 
     def wanted(name: str) -> bool:
         return only is None or name in only
@@ -266,7 +271,7 @@ def run(scale: str, repeat: int, scan_repeat: int, only: set[str] | None, plan: 
             }
     if wanted("scan"):
         results["scan"] = _scan(plan, month, dialect, scan_repeat)
-        _tidy_alert_tables()
+        _empty_alert_tables()
     # Other work on the machine shows here (the bench does not stop other processes).
     results["load_after"] = os.getloadavg()
     return {"scale": scale, "vendor": connection.vendor, "plan": plan.pk, "month": f"{month:%Y-%m}", **results}
@@ -276,45 +281,42 @@ def _scan(plan: Plan, month: date, dialect: floors.Dialect, repeat: int) -> dict
     """The daily scan of every plan, as of a day after the month's figures were due.
 
     "first": the scan that finds everything (opens every alert, writes its messages and
-    deliveries); "rescan": the next scan, which finds the same conditions and changes nothing.
-    Each cycle runs both in one transaction and rolls it back, so every cycle starts from the same
-    database: a warm-up (whose peak RSS is the scan's), ``repeat`` timed cycles, one counting
-    queries and alerts, one under tracemalloc."""
+    deliveries); "rescan": the next day's scan, which finds the same conditions and changes
+    nothing. Both run as in production, each plan in its own transaction; then what they wrote is
+    deleted, so every cycle starts from the same database: a warm-up (whose peak RSS is the
+    scan's), ``repeat`` timed cycles, one counting queries and alerts, one under tracemalloc."""
     as_of = plan.due_date(month) + timedelta(days=5)
     due = due_month(plan=plan, as_of=as_of)
     floor = floors.scan(dialect, month=month, scan_day=as_of, due=due)
 
     def cycle(*, traced: bool = False, capture: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        with transaction.atomic():
-            if traced:
-                tracemalloc.start()
-            with counting() as first_queries:
-                start = time.perf_counter()
-                out["summary"] = alerts_scan(as_of=as_of).summary()
-                out["first"] = time.perf_counter() - start
-            if traced:
-                out["traced_peak_mb"] = round(tracemalloc.get_traced_memory()[1] / 1024 / 1024, 2)
-                tracemalloc.stop()
-            # A day passes between two scans: the database's statistics (autovacuum's ANALYZE)
-            # then know the alerts table holds thousands of rows, and its indexes get used.
-            with connection.cursor() as cursor:
-                for table in ALERT_TABLES:
-                    cursor.execute(f"ANALYZE {table}")
-            with counting() as rescan_queries:
-                start = time.perf_counter()
-                alerts_scan(as_of=as_of)
-                out["rescan"] = time.perf_counter() - start
-            if capture:
-                out["first_queries"] = first_queries["queries"]
-                out["rescan_queries"] = rescan_queries["queries"]
-                out["opened"] = {
-                    (a.kind, a.indicator_id, None if a.scope == AlertScope.CITY else a.unit_id)
-                    for a in Alert.objects.filter(resolved_at__isnull=True).only(
-                        "kind", "indicator_id", "unit_id", "scope"
-                    )
-                }
-            transaction.set_rollback(True)
+        if traced:
+            tracemalloc.start()
+        with counting() as first_queries:
+            start = time.perf_counter()
+            out["summary"] = alerts_scan(as_of=as_of).summary()
+            out["first"] = time.perf_counter() - start
+        if traced:
+            out["traced_peak_mb"] = round(tracemalloc.get_traced_memory()[1] / 1024 / 1024, 2)
+            tracemalloc.stop()
+        # A day passes between two scans: the database's statistics (autovacuum's ANALYZE) then
+        # know the alerts table holds thousands of rows.
+        with connection.cursor() as cursor:
+            for table in ALERT_TABLES:
+                cursor.execute(f"ANALYZE {table}")
+        with counting() as rescan_queries:
+            start = time.perf_counter()
+            alerts_scan(as_of=as_of)
+            out["rescan"] = time.perf_counter() - start
+        if capture:
+            out["first_queries"] = first_queries["queries"]
+            out["rescan_queries"] = rescan_queries["queries"]
+            out["opened"] = {
+                (a.kind, a.indicator_id, None if a.scope == AlertScope.CITY else a.unit_id)
+                for a in Alert.objects.filter(resolved_at__isnull=True).only("kind", "indicator_id", "unit_id", "scope")
+            }
+        _empty_alert_tables()
         return out
 
     gc.collect()
