@@ -14,7 +14,8 @@ SCALE ?=
 REDIS_SERVER = $(firstword $(wildcard $(VENV)/bin/redis-server) $(shell command -v redis-server))
 REDIS_CLI = $(firstword $(wildcard $(VENV)/bin/redis-cli) $(shell command -v redis-cli))
 CELERY := $(VENV)/bin/celery -A tracker
-export CELERY_BROKER_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
+# Only the local stack gets this broker; the tests start their own Redis on a free port.
+run db redis: export CELERY_BROKER_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
 
 .PHONY: run test venv db system-deps redis stop lint bench messages clean
 
@@ -78,10 +79,10 @@ system-deps:
 	@bash .ci/system-deps
 
 # The suite runs twice: on SQLite, then on PostgreSQL (.ci/postgres starts it and sets DATABASE_URL).
-# --ds: the test settings, not the local ones exported above for `make run`.
+# --ds: the test settings, whatever DJANGO_SETTINGS_MODULE the shell has.
 test: venv system-deps
-	env -u DATABASE_URL $(PY) -m pytest --ds=tracker.settings.test
-	bash .ci/postgres $(PY) -m pytest --ds=tracker.settings.test
+	env -u DATABASE_URL -u CELERY_BROKER_URL $(PY) -m pytest --ds=tracker.settings.test
+	env -u CELERY_BROKER_URL bash .ci/postgres $(PY) -m pytest --ds=tracker.settings.test
 
 lint: venv
 	$(VENV)/bin/ruff check .
