@@ -8,6 +8,7 @@ real messages through Redis; the test waits until the worker is idle before it l
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import Counter
@@ -90,6 +91,8 @@ class Tracker:
 @pytest.fixture(scope="module")
 def worker(redis_url: str, django_db_blocker) -> Iterator[Tracker]:
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "worker_hijack_root_logger")}
+    # Celery lets a CELERY_BROKER_URL in the environment win over the configuration: drop it here.
+    env_broker = os.environ.pop("CELERY_BROKER_URL", None)
     app.conf.update(broker_url=redis_url, task_always_eager=False, worker_hijack_root_logger=False)
     _reset_broker_connections()
     tracker = Tracker(redis_url)
@@ -102,6 +105,8 @@ def worker(redis_url: str, django_db_blocker) -> Iterator[Tracker]:
         task_prerun.disconnect(tracker.on_prerun)
         task_postrun.disconnect(tracker.on_postrun)
         app.conf.update(saved)
+        if env_broker is not None:
+            os.environ["CELERY_BROKER_URL"] = env_broker
         _reset_broker_connections()
 
 
