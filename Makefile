@@ -43,6 +43,8 @@ db: venv
 	$(MANAGE) create_demo_accounts
 	$(MANAGE) setup_schedules
 	$(MANAGE) seed_demo --as-of 2022-09-30
+	@# The alerts of the demo month, so that the inboxes have something in them (safe to repeat).
+	$(MANAGE) scan --as-of 2022-09-30 --no-send
 
 # --- run --------------------------------------------------------------------------------------
 
@@ -53,9 +55,10 @@ run: db redis
 	@echo
 	@echo "The tracker is at http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
 	@echo "Log in with a demo account above. Ctrl-C stops the server, the worker, beat and Redis."
+	@echo "The worker's log, with the e-mails it sends (to the console): $(VAR)/log/celery-worker.log"
 	@trap '$(MAKE) --no-print-directory stop' EXIT; \
-	$(CELERY) worker --loglevel=INFO --concurrency=2 --pidfile=$(VAR)/celery-worker.pid & \
-	$(CELERY) beat --loglevel=INFO --pidfile=$(VAR)/celery-beat.pid & \
+	$(CELERY) worker --loglevel=INFO --concurrency=2 --pidfile=$(VAR)/celery-worker.pid >> $(VAR)/log/celery-worker.log 2>&1 & \
+	$(CELERY) beat --loglevel=INFO --pidfile=$(VAR)/celery-beat.pid >> $(VAR)/log/celery-beat.log 2>&1 & \
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 redis: venv

@@ -138,11 +138,22 @@ def plan_months(plan: Plan) -> list[date]:
 
 
 def default_month(*, plan: Plan, today: date) -> date:
-    """The latest month of the plan that has ended by ``today``; the first month if none has,
-    the last one once the plan is over."""
+    """The latest month of the plan that has ended by ``today`` and for which figures have come
+    in; without any, the latest month that has ended (the first month if none has).
+
+    Just after a month ends, its figures are not due yet: the month before, with its reports in,
+    is the one people want to see; and a plan looked at years later opens on its last report."""
     months = plan_months(plan)
     ended = [m for m in months if rules.month_end(m) < today]
-    return ended[-1] if ended else months[0]
+    if not ended:
+        return months[0]
+    reported = (
+        UnitProgress.objects.filter(indicator__task__project__plan=plan, reported=True, month__lte=ended[-1])
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .first()
+    )
+    return reported if reported in ended else ended[-1]
 
 
 def parse_month(text: str | None) -> date | None:

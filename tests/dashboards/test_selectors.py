@@ -227,3 +227,17 @@ def test_ahead_and_behind_in_the_bulletin(plan_2022):
     # Most behind first.
     gaps = [t.standing.gap for t in data.tasks_behind]
     assert gaps == sorted(gaps, reverse=True)
+
+
+def test_default_month_is_the_latest_month_with_reports(plan_2022):
+    from projects.models import Indicator, Submission, Unit
+    from projects.services.progress import progress_refresh
+
+    indicator = Indicator.objects.get(code="1.1.1")
+    hubin = Unit.objects.get(name="湖滨区政府")
+    Submission.objects.create(indicator=indicator, unit=hubin, month=date(2022, 9, 1), value=100, status="submitted")
+    progress_refresh(indicator_id=indicator.pk, unit_id=hubin.pk)
+    # Years later, the plan opens on its last reported month, not on an empty December.
+    assert sel.default_month(plan=plan_2022, today=date(2026, 11, 29)) == date(2022, 9, 1)
+    # A month that has not ended does not count, reported or not.
+    assert sel.default_month(plan=plan_2022, today=date(2022, 9, 20)) == date(2022, 8, 1)
