@@ -12,8 +12,21 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from projects.models import Indicator, Project, Submission, Task, Unit, UnitProgress
+from projects.models import (
+    Alert,
+    AlertKind,
+    AlertScope,
+    Assignment,
+    Indicator,
+    Project,
+    Submission,
+    Task,
+    Unit,
+    UnitProgress,
+)
+from tests.alerts.factories import AlertFactory
 from tests.dashboards.conftest import add_synthetic, fill_months, plan_months_until, split_evenly
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +108,41 @@ def test_pages_run_a_fixed_number_of_queries(client, office, plan_2022, django_a
     url, params = urls(plan_2022)["overview"]
     with django_assert_num_queries(PAGES["overview"]):
         client.get(url, params)
+
+
+# The alerts list: plans, the filter's choices (projects, units), count and page; an export: plans
+# and all the filtered rows.
+ALERT_PAGES = {"alerts": 8, "alerts_csv": 4, "alerts_xlsx": 4}
+
+
+def alert_counts(client) -> dict[str, int]:
+    counts = {}
+    for name, params in [("alerts", {}), ("alerts_csv", {"_export": "csv"}), ("alerts_xlsx", {"_export": "xlsx"})]:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("alert_list"), {"status": "all", **params}).status_code == 200
+        counts[name] = len(queries)
+    return counts
+
+
+def test_the_alerts_list_runs_a_fixed_number_of_queries(client, office, plan_2022):
+    client.force_login(office)
+    AlertFactory(code="1.1.1", unit_name="湖滨区政府")
+    AlertFactory(code="2.3.1", unit_name="市住房城乡建设局", scope=AlertScope.CITY)
+    small = alert_counts(client)
+
+    # Many alerts of many indicators, units, kinds and months, open and resolved.
+    assignments = (
+        Assignment.objects.filter(indicator__task__project__plan=plan_2022)
+        .exclude(indicator__code__in=["1.1.1", "2.3.1"])
+        .select_related("indicator", "unit")[:120]
+    )
+    for i, a in enumerate(assignments):
+        AlertFactory(
+            indicator=a.indicator,
+            unit=a.unit,
+            kind=[AlertKind.LAGGING, AlertKind.OVERDUE, AlertKind.MISSING][i % 3],
+            month=date(2022, 1 + i % 9, 1),
+            resolved_at=timezone.now() if i % 4 == 0 else None,
+        )
+    assert Alert.objects.count() > 100
+    assert alert_counts(client) == small == ALERT_PAGES
