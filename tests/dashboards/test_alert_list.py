@@ -167,7 +167,10 @@ def test_users_without_a_unit_or_a_role_to_read_get_404_and_visitors_log_in(clie
 def test_the_nav_links_the_list(client, office, county_user, plan_2022):
     for user in (office, county_user):
         client.force_login(user)
-        assert f'href="{reverse("alert_list")}"' in client.get(reverse("unit_detail", args=[county_user.unit_id])).content.decode()
+        assert (
+            f'href="{reverse("alert_list")}"'
+            in client.get(reverse("unit_detail", args=[county_user.unit_id])).content.decode()
+        )
 
 
 def test_alert_table_without_http(alerts):
