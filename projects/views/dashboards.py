@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.generic import TemplateView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin, TableExport
@@ -391,7 +392,7 @@ class AlertListView(DashboardListView):
 
     table_class = AlertTable
     filterset_class = AlertFilter
-    title = _("预警")
+    title = pgettext_lazy("清单", "预警")
     description = _("系统按序时进度扫描发出的滞后、逾期和未报送预警；默认列出尚未解除的预警。")
     export_name = "alerts"
 

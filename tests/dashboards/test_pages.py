@@ -9,9 +9,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from projects.models import Evidence, Indicator, Project, Task, Unit
+from projects.models import Evidence, Indicator, Project, Role, Task, Unit
 from projects.selectors import dashboards as sel
-from tests.dashboards.conftest import JUNE, NOW, report
+from tests.dashboards.conftest import JUNE, NOW, make_user, report
 
 pytestmark = pytest.mark.django_db
 
@@ -39,10 +39,17 @@ def test_home_is_the_overview_for_the_office_and_leaders(client, office, leader,
     assert html.index('data-project="10"') < html.index("其他民生实事") < html.index('data-project="1"')
 
 
-def test_a_unit_user_lands_on_a_page_leading_to_its_own_unit(client, county_user):
-    response = page(client, county_user, reverse("home"))
-    assert response.status_code == 200
+def test_a_unit_user_lands_on_its_reporting_month_which_leads_to_its_own_unit(client, county_user):
+    client.force_login(county_user)
+    response = client.get(reverse("home"), follow=True)
+    assert response.redirect_chain[0][0] == reverse("report_index")
+    assert response.status_code == 200 and response.context["unit"] == county_user.unit
     assert reverse("unit_detail", args=[county_user.unit_id]) in response.content.decode()
+
+
+def test_an_account_without_a_unit_is_told_whom_to_ask(client, plan_2022):
+    client.force_login(make_user("no-unit", Role.UNIT))
+    assert "请联系市政府督查室" in client.get(reverse("home")).content.decode()
 
 
 def test_month_and_plan_selectors(client, office, plan_2022):
