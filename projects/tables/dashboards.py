@@ -65,6 +65,14 @@ def _plain(value: Any) -> Any:
 
 
 NOWRAP = {"td": {"class": "text-nowrap"}}
+# An indicator's name keeps a readable width: on a phone the table scrolls sideways instead.
+NAME = {"td": {"class": "dash-name"}}
+# Details that wait for a wider screen than a phone's.
+WIDE_ONLY = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell text-nowrap"}}
+WIDE_ONLY_NUMBER = {
+    "th": {"class": "number d-none d-md-table-cell"},
+    "td": {"class": "number text-nowrap d-none d-md-table-cell"},
+}
 
 
 class ItemTable(DashboardTable):
@@ -74,7 +82,7 @@ class ItemTable(DashboardTable):
     phone's screen, and the indicator's link leads to them."""
 
     code = tables.Column(verbose_name=_("编号"), accessor="code", order_by=INDICATOR_ORDER, attrs=NOWRAP)
-    indicator = tables.Column(verbose_name=_("指标"), accessor="indicator_name", order_by=INDICATOR_ORDER)
+    indicator = tables.Column(verbose_name=_("指标"), accessor="indicator_name", order_by=INDICATOR_ORDER, attrs=NAME)
     project = tables.Column(
         verbose_name=_("民生实事"), accessor="project_title", order_by=INDICATOR_ORDER, visible=False
     )
@@ -162,7 +170,7 @@ class MissingTable(DashboardTable):
 
     unit = tables.Column(verbose_name=_("单位"), accessor="unit_name", order_by=UNIT_ORDER, attrs=NOWRAP)
     code = tables.Column(verbose_name=_("编号"), accessor="code", order_by=INDICATOR_ORDER, attrs=NOWRAP)
-    indicator = tables.Column(verbose_name=_("指标"), accessor="indicator_name", order_by=INDICATOR_ORDER)
+    indicator = tables.Column(verbose_name=_("指标"), accessor="indicator_name", order_by=INDICATOR_ORDER, attrs=NAME)
     project = tables.Column(
         verbose_name=_("民生实事"), accessor="project_title", order_by=INDICATOR_ORDER, visible=False
     )
@@ -221,7 +229,7 @@ class AlertTable(DashboardTable):
     not open the pages of tasks it does not lead)."""
 
     code = tables.Column(verbose_name=_("编号"), accessor="indicator__code", order_by=ALERT_ORDER, attrs=NOWRAP)
-    indicator = tables.Column(verbose_name=_("指标"), accessor="indicator__name", order_by=ALERT_ORDER)
+    indicator = tables.Column(verbose_name=_("指标"), accessor="indicator__name", order_by=ALERT_ORDER, attrs=NAME)
     project = tables.Column(
         verbose_name=_("民生实事"), accessor="indicator__task__project__title", order_by=ALERT_ORDER, visible=False
     )
@@ -232,13 +240,13 @@ class AlertTable(DashboardTable):
     kind = tables.Column(verbose_name=_("类型"), accessor="kind", order_by=alert_then("kind"), attrs=NOWRAP)
     # Not a TemplateColumn: django-tables2 hands a choices field's cell its display text ("红色").
     severity = tables.Column(verbose_name=_("等级"), accessor="severity", order_by=alert_then("severity"), attrs=NOWRAP)
-    month = tables.Column(verbose_name=_("依据月份"), accessor="month", order_by=alert_then("month"), attrs=NOWRAP)
+    month = tables.Column(verbose_name=_("依据月份"), accessor="month", order_by=alert_then("month"), attrs=WIDE_ONLY)
     actual = tables.Column(verbose_name=_("完成率"), accessor="actual", order_by=alert_then("actual"), attrs=NUMBER)
     expected = tables.Column(
-        verbose_name=_("序时进度"), accessor="expected", order_by=alert_then("expected"), attrs=NUMBER
+        verbose_name=_("序时进度"), accessor="expected", order_by=alert_then("expected"), attrs=WIDE_ONLY_NUMBER
     )
     opened = tables.Column(
-        verbose_name=_("发出时间"), accessor="opened_at", order_by=alert_then("opened_at"), attrs=NOWRAP
+        verbose_name=_("发出时间"), accessor="opened_at", order_by=alert_then("opened_at"), attrs=WIDE_ONLY
     )
     status = tables.Column(
         verbose_name=_("状态"),
@@ -294,7 +302,7 @@ class AlertTable(DashboardTable):
             )
         if record.escalated_at is not None:
             return format_html('<span class="badge text-bg-danger">{}</span>', _("已督办"))
-        return format_html('<span class="badge text-bg-warning">{}</span>', _("未解除"))
+        return format_html('<span class="badge text-bg-light border">{}</span>', _("未解除"))
 
     # Exports: plain text and numbers.
     def value_indicator(self, value: str) -> str:

@@ -46,9 +46,20 @@ class Period:
     def as_of(self) -> date:
         return rules.month_end(self.month)
 
+    def has_demo_data(self) -> bool:
+        return sel.has_demo_data(plan=self.plan, month=self.month)
+
     @property
     def context(self) -> dict[str, Any]:
-        return {"plan": self.plan, "month": self.month, "months": self.months, "plans": self.plans, "as_of": self.as_of}
+        return {
+            "plan": self.plan,
+            "month": self.month,
+            "months": self.months,
+            "plans": self.plans,
+            "as_of": self.as_of,
+            # A callable: the template asks (one query) only on pages that show the ribbon, not in exports.
+            "is_demo_data": self.has_demo_data,
+        }
 
 
 def _period(request: HttpRequest, *, plan: Plan | None = None) -> Period | None:

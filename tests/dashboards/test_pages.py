@@ -147,7 +147,7 @@ def test_indicator_page_draws_counts_in_their_own_unit(client, office, plan_2022
     figure = json.loads(re.search(r'<script id="curve-figure" type="application/json">(.*?)</script>', html, re.S)[1])
     assert figure["data"][0]["y"][5] == 30000
     assert figure["data"][1]["y"][11] == 60000
-    assert "人次" in figure["layout"]["yaxis"]["title"]["text"]
+    assert figure["layout"]["yaxis"]["ticksuffix"] == " 人次"
 
 
 def test_county_view_heat_map_and_ranking(client, office, plan_2022):
@@ -226,3 +226,14 @@ def test_unknown_objects_are_404(client, office):
     for name in ("project_detail", "task_detail", "indicator_detail", "unit_detail"):
         assert client.get(reverse(name, args=[999999])).status_code == 404
     assert client.get(reverse("bulletin_download", args=["pdf"])).status_code == 404
+
+
+def test_pages_showing_demo_figures_say_so(client, office, plan_2022):
+    pages = [reverse("overview"), reverse("county_view"), reverse("lagging_list"), reverse("alert_list")]
+    for url in pages:
+        assert "tracker-demo-banner" not in page(client, office, url, month="2022-06").content.decode()
+    report("1.1.1", "湖滨区政府", JUNE, value=Decimal(100), is_demo=True)  # what seed_demo writes
+    for url in pages:
+        assert "tracker-demo-banner" in page(client, office, url, month="2022-06").content.decode(), url
+    # The month before the first demo figure is real data only.
+    assert "tracker-demo-banner" not in page(client, office, reverse("overview"), month="2022-05").content.decode()

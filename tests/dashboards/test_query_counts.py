@@ -3,7 +3,7 @@ figures (April to June) of the real plan, then twelve months with twenty more in
 more counties; the pages show June.
 
 The counts include the two queries of every logged-in request (session, user) and, on HTML
-pages, the unread count of the inbox badge.
+pages, the unread count of the inbox badge and whether the figures include demo data (the ribbon).
 """
 
 from datetime import date
@@ -35,17 +35,17 @@ APRIL, MAY, JUNE = date(2022, 4, 1), date(2022, 5, 1), date(2022, 6, 1)
 
 # page -> queries
 PAGES = {
-    "overview": 7,  # plans, projects, project standings, reporting and unit items
-    "project": 13,  # project, leaders, standing, tasks (2), indicators, units (2), history, curve
-    "task": 11,  # task, its units, standing, indicators, units (2), history, curve
-    "indicator": 10,  # indicator, parts, city row, units (2), history, curve
-    "county": 7,  # plans, units, progress rows, indicators
-    "unit": 11,  # unit, plans, owed items (3), ranking (3)
-    "lagging": 8,  # plans, filter choices (2), count, page
+    "overview": 8,  # plans, projects, project standings, reporting and unit items, demo data?
+    "project": 14,  # project, leaders, standing, tasks (2), indicators, units (2), history, curve
+    "task": 12,  # task, its units, standing, indicators, units (2), history, curve
+    "indicator": 11,  # indicator, parts, city row, units (2), history, curve
+    "county": 8,  # plans, units, progress rows, indicators
+    "unit": 12,  # unit, plans, owed items (3), ranking (3)
+    "lagging": 9,  # plans, filter choices (2), count, page, demo data?
     "lagging_csv": 4,  # plans, all the filtered rows
     "lagging_xlsx": 4,
-    "overdue": 8,
-    "missing": 8,
+    "overdue": 9,
+    "missing": 9,
     "missing_csv": 4,
     "bulletin_docx": 14,  # plans, overview (3), tasks (2), ranking (3), late units (2), red list
     "bulletin_xlsx": 14,
@@ -110,9 +110,10 @@ def test_pages_run_a_fixed_number_of_queries(client, office, plan_2022, django_a
         client.get(url, params)
 
 
-# The alerts list: plans, the filter's choices (projects, units), count and page; an export: plans
+# The alerts list: plans, the filter's choices (projects, units), count, page and the demo ribbon's
+# question; an export: plans
 # and all the filtered rows.
-ALERT_PAGES = {"alerts": 8, "alerts_csv": 4, "alerts_xlsx": 4}
+ALERT_PAGES = {"alerts": 9, "alerts_csv": 4, "alerts_xlsx": 4}
 
 
 def alert_counts(client) -> dict[str, int]:
