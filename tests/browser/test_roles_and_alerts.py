@@ -10,38 +10,19 @@ eager Celery runs it there and then.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from io import StringIO
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.management import call_command
 
-from projects.models import Alert, Message, Plan, Submission, SubmissionStatus, User
-from projects.services.accounts import demo_accounts_create
-from projects.services.alerts import alerts_scan
-from tests.browser.conftest import PASSWORD, log_in, screenshot
+from projects.models import Alert, Message, Submission, SubmissionStatus
+from tests.browser.conftest import log_in, screenshot
+from tests.browser.demo import OCT3, demo, log_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-OCT3 = datetime(2022, 10, 3, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 SEPTEMBER = date(2022, 9, 1)
-
-
-def demo(plan: Plan) -> dict[str, User]:
-    """The demo accounts (with the tests' password), the demo figures, and the alerts of the scan
-    that ran on the morning of 30 September."""
-    demo_accounts_create(plan=plan)
-    users = {}
-    for user in User.objects.filter(username__in=["duchashi", "zhujian", "hubin", "fushizhang"]):
-        user.set_password(PASSWORD)
-        user.save(update_fields=["password"])
-        users[user.username] = user
-    call_command("seed_demo", "--as-of", "2022-09-30", stdout=StringIO())
-    alerts_scan(as_of=date(2022, 9, 30))
-    return users
 
 
 def number(text: str) -> Decimal:
@@ -50,11 +31,6 @@ def number(text: str) -> Decimal:
 
 def badge(page) -> int:
     return int(number(page.locator(".tracker-inbox .badge").inner_text()))
-
-
-def log_out(page) -> None:
-    with page.expect_navigation():
-        page.click("form.tracker-logout button[type=submit]")
 
 
 def overview_figures(page) -> dict[str, str]:

@@ -17,7 +17,7 @@ import time_machine
 
 from projects.models import Indicator, Project, Task, Unit
 from tests.browser.conftest import log_in, screenshot
-from tests.browser.test_roles_and_alerts import OCT3, demo, log_out
+from tests.browser.demo import OCT3, demo, log_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -108,12 +108,6 @@ def test_screenshots_of_the_main_pages(page, phone_page, live_server, plan_2022)
 
         log_in(phone_page, live_server, username="duchashi")
         visit(phone_page, base + "/", "overview-phone")
-        log_out_phone(phone_page)
+        log_out(phone_page)
         log_in(phone_page, live_server, username="hubin")
         visit(phone_page, phone_page.url, "reporting-month-phone")
-
-
-def log_out_phone(page) -> None:
-    page.click(".navbar-toggler")
-    page.locator("form.tracker-logout button[type=submit]").wait_for(state="visible")
-    log_out(page)
