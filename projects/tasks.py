@@ -15,7 +15,9 @@ from celery import Task, shared_task
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from projects import rules
 from projects.services import alerts as alert_services
+from projects.services.bulletin import bulletin_notify_leaders
 from projects.services.notifications import deliveries_send_due, delivery_send
 
 logger = logging.getLogger(__name__)
@@ -97,6 +99,16 @@ def remind_due(as_of: str | None = None) -> int:
 def send_digests(as_of: str | None = None) -> int:
     """Monday morning: each leader's weekly digest."""
     ids = alert_services.digests_send(as_of=_as_of(as_of))
+    deliveries_enqueue(ids)
+    return len(ids)
+
+
+@shared_task(name="projects.send_bulletin", **RETRYING)
+def send_bulletin(month: str | None = None) -> int:
+    """The monthly bulletin to the leaders: ``month`` (YYYY-MM), by default the month before today
+    (the job runs on the 8th, after the due day and a few days of review)."""
+    when = date.fromisoformat(f"{month}-01") if month else rules.add_months(timezone.localdate().replace(day=1), -1)
+    ids = bulletin_notify_leaders(month=when)
     deliveries_enqueue(ids)
     return len(ids)
 

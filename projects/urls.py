@@ -22,7 +22,7 @@ register_converter(MonthConverter, "month")
 
 urlpatterns = [
     path("", home.home, name="home"),
-    # Dashboards (read-only): the office and leaders; a unit its own page and the tasks it leads.
+    # Dashboards (read-only): the office and leaders; a unit its own page, its alerts and the tasks it leads.
     path("dashboards/", dashboards.overview, name="overview"),
     path("dashboards/projects/<int:pk>/", dashboards.project_detail, name="project_detail"),
     path("dashboards/tasks/<int:pk>/", dashboards.task_detail, name="task_detail"),
@@ -32,6 +32,7 @@ urlpatterns = [
     path("dashboards/lagging/", dashboards.LaggingListView.as_view(), name="lagging_list"),
     path("dashboards/overdue/", dashboards.OverdueListView.as_view(), name="overdue_list"),
     path("dashboards/missing/", dashboards.MissingListView.as_view(), name="missing_list"),
+    path("dashboards/alerts/", dashboards.AlertListView.as_view(), name="alert_list"),
     path("dashboards/bulletin.<str:fmt>", dashboards.bulletin_download, name="bulletin_download"),
     # The in-app inbox of alerts, reminders and supervision notices.
     path("inbox/", inbox.inbox, name="inbox"),

@@ -156,6 +156,12 @@ def default_month(*, plan: Plan, today: date) -> date:
     return reported if reported in ended else ended[-1]
 
 
+def has_demo_data(*, plan: Plan, month: date) -> bool:
+    """Whether the figures of ``plan`` as of ``month`` include demo figures (``seed_demo``): the
+    pages then carry the 演示数据 ribbon, as the reporting pages do."""
+    return Submission.objects.filter(indicator__task__project__plan=plan, month__lte=month, is_demo=True).exists()
+
+
 def parse_month(text: str | None) -> date | None:
     """'2022-06' -> date(2022, 6, 1); anything else -> None."""
     if not text:
