@@ -138,22 +138,25 @@ def plan_months(plan: Plan) -> list[date]:
 
 
 def default_month(*, plan: Plan, today: date) -> date:
-    """The latest month of the plan that has ended by ``today`` and for which figures have come
-    in; without any, the latest month that has ended (the first month if none has).
+    """The month a dashboard opens on: the latest month whose figures were due before ``today``
+    and for which figures came in; without reports, the latest month that was due (or, before any
+    was due, the latest that has ended; the first month before that).
 
-    Just after a month ends, its figures are not due yet: the month before, with its reports in,
-    is the one people want to see; and a plan looked at years later opens on its last report."""
+    Before a month's due day its figures are still coming in, and an early report must not move
+    every dashboard onto a nearly empty month; a plan looked at years later opens on its last
+    reported month rather than an empty December."""
     months = plan_months(plan)
     ended = [m for m in months if rules.month_end(m) < today]
-    if not ended:
-        return months[0]
+    due = [m for m in ended if plan.due_date(m) < today]
+    if not due:
+        return ended[-1] if ended else months[0]
     reported = (
-        UnitProgress.objects.filter(indicator__task__project__plan=plan, reported=True, month__lte=ended[-1])
+        UnitProgress.objects.filter(indicator__task__project__plan=plan, reported=True, month__lte=due[-1])
         .order_by("-month")
         .values_list("month", flat=True)
         .first()
     )
-    return reported if reported in ended else ended[-1]
+    return reported if reported in due else due[-1]
 
 
 def has_demo_data(*, plan: Plan, month: date) -> bool:

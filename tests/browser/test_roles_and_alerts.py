@@ -49,9 +49,12 @@ def test_each_role_logs_in_and_a_countys_figure_reaches_the_overview_and_the_lea
         leader = users["fushizhang"]
         assert set(leader.portfolio.values_list("number", flat=True)) == {2, 6, 10}
 
-        # The office lands on the overview, as of the end of September.
+        # The office lands on the overview of August: September's figures are due on 5 October.
         log_in(page, live_server, username="duchashi")
         assert page.inner_text("h1") == "重点民生实事总览"
+        assert "截至 2022-08-31" in page.inner_text(".tracker-page-header")
+        # It looks at September, whose figures are coming in.
+        page.goto(f"{live_server.url}/dashboards/?month=2022-09")
         assert "截至 2022-09-30" in page.inner_text(".tracker-page-header")
         before = overview_figures(page)
         log_out(page)
@@ -91,6 +94,7 @@ def test_each_role_logs_in_and_a_countys_figure_reaches_the_overview_and_the_lea
 
         # The office's overview has one more red unit item, and project 2 and the whole plan lost ground.
         log_in(page, live_server, username="duchashi")
+        page.goto(f"{live_server.url}/dashboards/?month=2022-09")
         after = overview_figures(page)
         assert int(after["unit_red"]) == int(before["unit_red"]) + 1
         assert number(after["project_2"]) < number(before["project_2"])

@@ -26,13 +26,14 @@ def project_row(data, number):
         (date(2022, 7, 10), date(2022, 6, 1)),
         # June is not over on its last day: its figures describe the state at its end.
         (date(2022, 6, 30), date(2022, 5, 1)),
-        (date(2022, 7, 1), date(2022, 6, 1)),
+        # June has ended, but its figures are due on 5 July: May is the latest month reported.
+        (date(2022, 7, 1), date(2022, 5, 1)),
         # Before the plan, its first month; long after, its last.
         (date(2021, 11, 3), date(2022, 1, 1)),
         (date(2025, 3, 1), date(2022, 12, 1)),
     ],
 )
-def test_default_month_is_the_latest_month_that_has_ended(plan_2022, today, expected):
+def test_default_month_is_the_latest_month_whose_figures_were_due(plan_2022, today, expected):
     assert sel.default_month(plan=plan_2022, today=today) == expected
 
 
@@ -239,5 +240,5 @@ def test_default_month_is_the_latest_month_with_reports(plan_2022):
     progress_refresh(indicator_id=indicator.pk, unit_id=hubin.pk)
     # Years later, the plan opens on its last reported month, not on an empty December.
     assert sel.default_month(plan=plan_2022, today=date(2026, 11, 29)) == date(2022, 9, 1)
-    # A month that has not ended does not count, reported or not.
-    assert sel.default_month(plan=plan_2022, today=date(2022, 9, 20)) == date(2022, 8, 1)
+    # Before September's due day an early report does not move the dashboards onto September.
+    assert sel.default_month(plan=plan_2022, today=date(2022, 10, 3)) == date(2022, 8, 1)
