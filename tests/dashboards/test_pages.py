@@ -39,10 +39,20 @@ def test_home_is_the_overview_for_the_office_and_leaders(client, office, leader,
     assert html.index('data-project="10"') < html.index("其他民生实事") < html.index('data-project="1"')
 
 
-def test_a_unit_user_lands_on_a_page_leading_to_its_own_unit(client, county_user):
+def test_a_unit_user_lands_on_its_monthly_report_with_a_link_to_its_own_unit(client, county_user):
     response = page(client, county_user, reverse("home"))
-    assert response.status_code == 200
-    assert reverse("unit_detail", args=[county_user.unit_id]) in response.content.decode()
+    assert response.status_code == 302 and response["Location"] == reverse("report_index")
+    month_page = client.get(reverse("home"), follow=True)
+    assert month_page.templates[0].name == "reporting/month.html"
+    assert reverse("unit_detail", args=[county_user.unit_id]) in month_page.content.decode()
+
+
+def test_an_account_without_a_unit_is_told_so_on_the_home_page(client, plan_2022):
+    from projects.models import User
+
+    clerk = User.objects.create_user("no-unit", password="x-unused-1234", is_staff=True)
+    html = page(client, clerk, reverse("home")).content.decode()
+    assert "您的账号尚未关联单位" in html
 
 
 def test_month_and_plan_selectors(client, office, plan_2022):
