@@ -335,7 +335,10 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     submission = get_object_or_404(Submission, pk=pk, unit=permissions.acting_unit(request.user))
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("请选择要上传的文件"))
+        # No file chosen, or Django's reason for refusing the one sent (an empty file …).
+        reasons = form.errors.get("file") if request.FILES.get("file") else None
+        for error in reasons or [_("请选择要上传的文件")]:
+            messages.error(request, error)
         return _back_to(submission.pk)
     try:
         evidence = svc.evidence_add(user=request.user, submission_id=submission.pk, upload=form.cleaned_data["file"])

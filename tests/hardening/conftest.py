@@ -33,7 +33,7 @@ from projects.models import (
 from projects.services.accounts import office_group_ensure
 from projects.services.progress import progress_refresh
 from tests.factories import LeaderFactory, UserFactory
-from tests.reporting.conftest import JUNE, clock, private_media  # noqa: F401 - fixtures used by the tests
+from tests.reporting.conftest import JUNE, clock, hubin, office, private_media, shanzhou  # noqa: F401 - fixtures
 from tests.reporting.test_permissions import PNG
 
 # The roles of the permission matrix, in the order of its columns.
@@ -116,9 +116,9 @@ def world(plan_2022, clock, private_media) -> World:  # noqa: F811 - the importe
     }
     users["leader"] = LeaderFactory(username="m-leader")
     # The office as the demo accounts make it: admin staff in the office group, not superuser.
-    office = UserFactory(username="m-office", role=Role.OFFICE, is_staff=True, first_name="市政府督查室")
-    office.groups.add(office_group_ensure())
-    users["office"] = office
+    office_user = UserFactory(username="m-office", role=Role.OFFICE, is_staff=True, first_name="市政府督查室")
+    office_user.groups.add(office_group_ensure())
+    users["office"] = office_user
     # Admin access and nothing else: no role in reporting, no unit, no permission.
     users["staff"] = UserFactory(username="m-staff", is_staff=True)
     users["super"] = UserFactory(username="m-super", is_staff=True, is_superuser=True)
