@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,6 +51,8 @@ from projects.services.reporting import (
     figure_store,
     number_parse,
 )
+
+logger = logging.getLogger(__name__)
 
 TEMPLATE_FORMAT = "livelihood-tracker/monthly-report/1"
 MAIN_SHEET = "月报"
@@ -589,34 +592,49 @@ def figures_import(
 
     page = sel.month_page(unit=unit, month=month, today=today)
     planned, errors = _plan_rows(rows, page, submit)
-    result = ImportResult()
-    with transaction.atomic():
-        for p in planned:
-            row, label = p.row, p.label
-            try:
-                figure_store(
-                    actor=actor,
-                    assignment=p.report.assignment,
-                    month=month,
-                    figure=p.figure,
-                    version=p.version,
-                    submit=submit,
-                    reason=REASON_IMPORT_SUBMIT if submit else REASON_IMPORT_DRAFT,
-                    today=today,
-                )
-            except (Locked, Conflict) as exc:
-                errors.append(RowError(row.number, label, exc.message))
-            except ValidationError as exc:
-                for name, messages in exc.message_dict.items():
-                    errors.extend(RowError(row.number, label, f"{FIELD_LABELS.get(name, name)}：{m}") for m in messages)
-            else:
-                result.saved.append(label)
-        if errors:
-            transaction.set_rollback(True)
+    try:
+        result = _store_rows(planned, errors, actor=actor, month=month, submit=submit, today=today)
+    except DatabaseError as exc:
+        # The transaction is rolled back whole: nothing of the file is saved.
+        logger.exception("import of %s %s failed in the database", unit, f"{month:%Y-%m}")
+        raise ImportRejected(
+            _("保存时数据库出错，未导入任何数据。请稍后重新上传；如仍出错，请联系市政府督查室")
+        ) from exc
     if errors:
         errors.sort(key=lambda e: e.row)
         raise ImportRejected(_("共有 %(n)s 处问题，未导入任何数据，请修改后重新上传") % {"n": len(errors)}, errors)
     result.unchanged = len(rows) - len(result.saved)
+    return result
+
+
+@transaction.atomic
+def _store_rows(
+    planned: list[_Planned], errors: list[RowError], *, actor: User | None, month: dt.date, submit: bool, today
+) -> ImportResult:
+    """Store every planned row in one transaction; any problem (``errors``) rolls all of it back."""
+    result = ImportResult()
+    for p in planned:
+        row, label = p.row, p.label
+        try:
+            figure_store(
+                actor=actor,
+                assignment=p.report.assignment,
+                month=month,
+                figure=p.figure,
+                version=p.version,
+                submit=submit,
+                reason=REASON_IMPORT_SUBMIT if submit else REASON_IMPORT_DRAFT,
+                today=today,
+            )
+        except (Locked, Conflict) as exc:
+            errors.append(RowError(row.number, label, exc.message))
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                errors.extend(RowError(row.number, label, f"{FIELD_LABELS.get(name, name)}：{m}") for m in messages)
+        else:
+            result.saved.append(label)
+    if errors:
+        transaction.set_rollback(True)
     return result
 
 

@@ -32,6 +32,7 @@ from projects.models import (
 )
 from projects.services.accounts import office_group_ensure
 from projects.services.progress import progress_refresh
+from tests.alerts.conftest import people, roads  # noqa: F401 - fixtures
 from tests.factories import LeaderFactory, UserFactory
 from tests.reporting.conftest import JUNE, clock, hubin, office, private_media, shanzhou  # noqa: F401 - fixtures
 from tests.reporting.test_permissions import PNG
