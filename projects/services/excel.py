@@ -472,7 +472,8 @@ def _read_upload(data: bytes, *, unit: Unit, month: dt.date) -> list[_Row]:
 def _figure_from(row: _Row, indicator, errors: list[RowError], label: str) -> FigureInput | None:
     figure = FigureInput()
     ok = True
-    unknown = [key for key, value in row.cells.items() if value is NO_CACHED_VALUE]
+    # Only what is imported matters: a formula in a column shown for reference is not read.
+    unknown = [c.key for c in COLUMNS if c.is_input and row.cells.get(c.key) is NO_CACHED_VALUE]
     if unknown:
         errors.append(
             RowError(

@@ -125,7 +125,8 @@ def _render_month(
 def report_edit(request: HttpRequest, month: dt.date, indicator_id: int) -> HttpResponse:
     assignment = get_object_or_404(
         permissions.assignments_reportable_by(request.user).select_related("indicator__task__project__plan", "unit"),
-        indicator_id=indicator_id,
+        # Through the indicator's key, which Django bounds: an id past 64 bits is not found, not an error.
+        indicator__pk=indicator_id,
     )
     indicator, unit = assignment.indicator, assignment.unit
     plan = indicator.task.project.plan

@@ -150,9 +150,9 @@ def cell(key: str, value, code: str = "1.1.1") -> Edit:
     return edit
 
 
-def formula(text: str, code: str = "1.1.1") -> Edit:
+def formula(text: str, code: str = "1.1.1", key: str = "value") -> Edit:
     def edit(wb, ws, rows) -> None:
-        ws.cell(rows[code], excel.COLUMN_INDEX["value"]).value = text  # openpyxl: a formula, no result
+        ws.cell(rows[code], excel.COLUMN_INDEX[key]).value = text  # openpyxl: a formula, no result
 
     return edit
 
@@ -343,6 +343,12 @@ CASES = [
     Case("excel", "4,001 characters", workbook(cell("progress_text", "进" * 4001)), Refused("最多 4000 字，现有 4001 字")),
     Case("excel", "formula with its saved result", cached_formula("SUM(60,40)", "100"), Stored({"value": Decimal(100)})),
     Case("excel", "formula without a result", workbook(formula("=SUM(60,40)")), Refused("是公式，但文件里没有它的计算结果")),
+    Case(
+        "excel",
+        "formula without a result in a column not imported",
+        workbook(cell("value", 5), formula("=F5*2", key="city_target")),
+        Stored({"value": Decimal(5)}),
+    ),
     Case("excel", "formula whose result is an error", cached_formula("1/0", "#DIV/0!", "e"), Refused(NOT_A_NUMBER)),
     Case("excel", "the 月报 sheet hidden", workbook(hide_main_sheet), Refused("工作表被隐藏了")),
     Case("excel", "another hidden sheet", workbook(cell("value", 5), hidden_notes), Stored({"value": Decimal(5)})),
@@ -393,7 +399,7 @@ CASES = [
     Case("plan", "a PNG", fixed(PNG), Refused("文件不是 UTF-8 编码的文本")),
     Case("plan", "empty", fixed(b""), Refused("JSON 格式错误")),
     Case("plan", "nested ten thousand deep", fixed(b"[" * 10000), Refused("嵌套层次过深")),
-    # Query strings (as the office, who sees every page).
+    # Addresses and query strings (as the office, who sees every page, or as the county).
     Case("query", "review list: NUL in the filters", "/review/?unit=%00&status=%00&month=%00", Answered(200)),
     Case("query", "review list: script as the sort", f"/review/?sort={SCRIPT}", Answered(200, SCRIPT)),
     Case("query", "overview: a month and plan of words", f"/dashboards/?month={SCRIPT}&plan=abc", Answered(200, SCRIPT)),
@@ -402,6 +408,11 @@ CASES = [
     Case("query", "a unit's month: script as the unit", f"/report/2022-06/?unit={SCRIPT}", Answered(404)),
     Case("query", "report index: NUL as the month", "/report/?month=%00", Answered(302)),
     Case("query", "inbox: script as the page", f"/inbox/?page={SCRIPT}", Answered(200, SCRIPT)),
+    Case("query", "an id past 64 bits", "/submissions/99999999999999999999/", Answered(404)),
+    Case("query", "an indicator id past 64 bits", ("hubin", "/report/2022-06/indicator/99999999999999999999/"), Answered(404)),
+    Case("query", "the year 1 in the address", "/report/0001-01/", Answered(404)),
+    Case("query", "the year 9999 in the address", ("hubin", "/report/9999-12/excel/"), Answered(404)),
+    Case("query", "the year 1 in the month selector", ("hubin", "/report/?month=0001-01"), Answered(302)),
 ]  # fmt: skip
 
 
@@ -497,8 +508,9 @@ def ctx(client, clock, hubin, shanzhou, office, private_media, tmp_path) -> Ctx:
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.door}: {c.name}" for c in CASES])
 def test_bad_input(ctx, private_media, case):
     if case.door == "query":
-        ctx.client.force_login(ctx.users["office"])
-        response = ctx.client.get(case.payload)
+        who, url = case.payload if isinstance(case.payload, tuple) else ("office", case.payload)
+        ctx.client.force_login(ctx.users[who])
+        response = ctx.client.get(url)
         assert response.status_code == case.outcome.status
         if case.outcome.hostile:
             assert case.outcome.hostile not in response.content.decode(), "echoed unescaped"
