@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tables2 import RequestConfig
@@ -513,6 +514,7 @@ def month_closure(request: HttpRequest, month: dt.date) -> HttpResponse:
     except ObjectDoesNotExist as exc:
         raise Http404 from exc
     target = request.POST.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
+    # Django's check, not a prefix test: browsers read "/\\evil.example" as another site.
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return redirect(target)
     return redirect(reverse("review_list"))
