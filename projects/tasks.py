@@ -36,27 +36,30 @@ RETRYING = {
 }
 
 
-def _publish(task: Task, args: tuple) -> None:
-    try:
-        task.delay(*args)
-    except Exception:
-        # The broker is down: the figures are saved all the same. The periodic sweep sends the
-        # pending deliveries and the daily scan catches up with the alerts once it is back.
-        logger.exception("could not enqueue %s%s", task.name, args)
+def _publish(task: Task, calls: list[tuple]) -> None:
+    for done, args in enumerate(calls):
+        try:
+            task.delay(*args)
+        except Exception:
+            # The broker is down: the figures are saved all the same. The periodic sweep sends the
+            # pending deliveries and the daily scan catches up with the alerts once it is back.
+            # The first failure ends the batch: each further try would wait out the same retries.
+            left = len(calls) - done - 1
+            logger.exception("could not enqueue %s%s%s", task.name, args, f" (and {left} more)" if left else "")
+            return
 
 
 def enqueue(task: Task, *args: object) -> None:
     """Enqueue ``task`` once the current transaction commits (at once outside a transaction)."""
-    transaction.on_commit(lambda: _publish(task, args))
+    transaction.on_commit(lambda: _publish(task, [args]))
 
 
 def deliveries_enqueue(delivery_ids: Iterable[int]) -> None:
     ids = list(delivery_ids)
     if len(ids) > SWEEP_THRESHOLD:
         enqueue(deliver_pending)
-    else:
-        for delivery_id in ids:
-            enqueue(deliver, delivery_id)
+    elif ids:
+        transaction.on_commit(lambda: _publish(deliver, [(delivery_id,) for delivery_id in ids]))
 
 
 def _as_of(value: str | None) -> date:

@@ -2,6 +2,7 @@ import datetime as dt
 
 from django.urls import path, register_converter
 
+from projects.selectors.reporting import parse_month
 from projects.views import dashboards, home, inbox, reporting
 
 
@@ -11,11 +12,11 @@ class MonthConverter:
     regex = r"\d{4}-\d{2}"
 
     def to_python(self, value: str) -> dt.date:
-        year, month = value.split("-")
-        return dt.date(int(year), int(month), 1)  # ValueError for month 13: no match, a 404
+        # ValueError for month 13 or a year no plan can have (0001): no match, a 404.
+        return parse_month(value)
 
     def to_url(self, value: dt.date | str) -> str:
-        return value if isinstance(value, str) else f"{value:%Y-%m}"
+        return value if isinstance(value, str) else f"{value.year:04d}-{value.month:02d}"
 
 
 register_converter(MonthConverter, "month")

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin, TableExport
@@ -92,6 +93,7 @@ def _no_plan(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     _require_everything(request)
     period = _period(request)
@@ -109,6 +111,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_everything(request)
     project = get_object_or_404(Project.objects.select_related("plan"), pk=pk)
@@ -134,6 +137,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(Task.objects.select_related("project__plan"), pk=pk)
     if not sel.task_visible(user=request.user, task=task):
@@ -164,6 +168,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = get_object_or_404(Indicator.objects.select_related("task__project__plan", "parent"), pk=pk)
     task = indicator.task
@@ -202,6 +207,7 @@ UNIT_GROUPS = [("county", _("县（市、区）及管委会")), ("other", _("市
 
 
 @login_required
+@require_GET
 def county_view(request: HttpRequest) -> HttpResponse:
     _require_everything(request)
     period = _period(request)
@@ -227,6 +233,7 @@ def county_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(Unit, pk=pk)
     if not sel.unit_visible(user=request.user, unit=unit):
@@ -442,6 +449,7 @@ BULLETIN_FORMATS = {
 
 
 @login_required
+@require_GET
 def bulletin_download(request: HttpRequest, fmt: str) -> HttpResponse:
     _require_everything(request)
     if fmt not in BULLETIN_FORMATS:

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
 
 from projects.permissions import acting_unit
 from projects.selectors.dashboards import sees_everything
@@ -8,6 +9,7 @@ from projects.views import dashboards
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """The office and the leaders land on the overview; a unit on its monthly report."""
     if sees_everything(request.user):
