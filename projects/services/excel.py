@@ -38,6 +38,7 @@ from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import iterparse
 
 from projects import permissions
+from projects.exports import FORMULA_STARTS
 from projects.models import IndicatorKind, RateBasis, Submission, SubmissionStatus, Unit, User
 from projects.selectors import reporting as sel
 from projects.services.reporting import (
@@ -65,8 +66,6 @@ XLSX_MAX_ROWS = 1000
 XLSX_MAX_ROW_NUMBER = 5000
 XLSX_MAX_COLUMN = 40
 MERGE_CELL_TAG = f"{{{SHEET_MAIN_NS}}}mergeCell"
-# Text that a spreadsheet would read as the start of a formula (or of a DDE call).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 YES = {"是", "y", "yes", "true", "1", "√", "✓", "确认"}
 NO = {"", "否", "n", "no", "false", "0"}
