@@ -14,7 +14,8 @@ SCALE ?=
 REDIS_SERVER = $(firstword $(wildcard $(VENV)/bin/redis-server) $(shell command -v redis-server))
 REDIS_CLI = $(firstword $(wildcard $(VENV)/bin/redis-cli) $(shell command -v redis-cli))
 CELERY := $(VENV)/bin/celery -A tracker
-export CELERY_BROKER_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
+# Only the local stack gets this broker; the tests start their own Redis on a free port.
+run db redis: export CELERY_BROKER_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
 
 .PHONY: run test venv db system-deps redis stop lint bench loadtest messages clean
 
@@ -42,6 +43,8 @@ db: venv
 	$(MANAGE) create_demo_accounts
 	$(MANAGE) setup_schedules
 	$(MANAGE) seed_demo --as-of 2022-09-30
+	@# The alerts of the demo month, so that the inboxes have something in them (safe to repeat).
+	$(MANAGE) scan --as-of 2022-09-30 --no-send
 
 # --- run --------------------------------------------------------------------------------------
 
@@ -52,9 +55,10 @@ run: db redis
 	@echo
 	@echo "The tracker is at http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
 	@echo "Log in with a demo account above. Ctrl-C stops the server, the worker, beat and Redis."
+	@echo "The worker's log, with the e-mails it sends (to the console): $(VAR)/log/celery-worker.log"
 	@trap '$(MAKE) --no-print-directory stop' EXIT; \
-	$(CELERY) worker --loglevel=INFO --concurrency=2 --pidfile=$(VAR)/celery-worker.pid & \
-	$(CELERY) beat --loglevel=INFO --pidfile=$(VAR)/celery-beat.pid & \
+	$(CELERY) worker --loglevel=INFO --concurrency=2 --pidfile=$(VAR)/celery-worker.pid >> $(VAR)/log/celery-worker.log 2>&1 & \
+	$(CELERY) beat --loglevel=INFO --pidfile=$(VAR)/celery-beat.pid >> $(VAR)/log/celery-beat.log 2>&1 & \
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 redis: venv
@@ -78,10 +82,10 @@ system-deps:
 	@bash .ci/system-deps
 
 # The suite runs twice: on SQLite, then on PostgreSQL (.ci/postgres starts it and sets DATABASE_URL).
-# --ds: the test settings, not the local ones exported above for `make run`.
+# --ds: the test settings, whatever DJANGO_SETTINGS_MODULE the shell has.
 test: venv system-deps
-	env -u DATABASE_URL $(PY) -m pytest --ds=tracker.settings.test
-	bash .ci/postgres $(PY) -m pytest --ds=tracker.settings.test
+	env -u DATABASE_URL -u CELERY_BROKER_URL $(PY) -m pytest --ds=tracker.settings.test
+	env -u CELERY_BROKER_URL bash .ci/postgres $(PY) -m pytest --ds=tracker.settings.test
 
 # --- benchmarks -------------------------------------------------------------------------------
 

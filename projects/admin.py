@@ -166,6 +166,27 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
         (_("跟踪系统"), {"fields": ["role", "unit", "email"]}),
     ]
 
+    # The office manages accounts without being superusers: it must not be able to make anyone
+    # (itself included) a superuser, hand out single permissions, or take over a superuser's
+    # account by changing its password.
+    SUPERUSER_ONLY_FIELDS = ("is_superuser", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += [f for f in self.SUPERUSER_ONLY_FIELDS if f not in fields]
+        return fields
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
 
 # Groups with their change history: a group's permissions are every member's permissions.
 admin.site.unregister(Group)

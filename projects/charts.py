@@ -76,7 +76,9 @@ def curve_figure(points: Sequence[CurvePoint], *, unit: str = "%", title: str = 
         ],
         layout=_layout(
             title={"text": title, "font": {"size": 14}} if title else None,
-            yaxis={"title": {"text": unit}, "rangemode": "tozero", "ticksuffix": "%" if percent else ""},
+            # The unit on the ticks ("6000 个"), not as an axis title: plotly turns that sideways,
+            # and a Chinese unit on its side reads as an arrow.
+            yaxis={"rangemode": "tozero", "ticksuffix": suffix, "automargin": True},
             xaxis={"type": "category"},
         ),
     )

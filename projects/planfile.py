@@ -18,6 +18,7 @@ import jsonschema
 from django.utils.translation import gettext as _
 
 from projects.allocation import allocation_mismatch
+from projects.models.catalogue import DECIMAL
 
 FORMAT_VERSION = 1
 
@@ -189,8 +190,8 @@ def parse_plan(raw: bytes | str) -> CheckedPlan:
     except UnicodeDecodeError as exc:
         raise PlanFileError([_("文件不是 UTF-8 编码的文本（第 %(pos)s 字节）") % {"pos": exc.start}]) from exc
     try:
-        # Decimal keeps 12.5 公里 exact; floats would not.
-        data = json.loads(text, parse_float=Decimal)
+        # Decimal keeps 12.5 公里 exact; floats would not. NaN and Infinity are not JSON.
+        data = json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise PlanFileError(
             [
@@ -198,12 +199,45 @@ def parse_plan(raw: bytes | str) -> CheckedPlan:
                 % {"line": exc.lineno, "col": exc.colno, "msg": exc.msg}
             ]
         ) from exc
+    except _NotANumber as exc:
+        raise PlanFileError([_("JSON 格式错误：%(word)s 不是数字") % {"word": exc.args[0]}]) from exc
+    except RecursionError as exc:
+        raise PlanFileError([_("JSON 格式错误：嵌套层次过深")]) from exc
     problems = _schema_problems(data)
     if not problems:
-        problems = _meaning_problems(data)
+        problems = _number_problems(data, ()) + _meaning_problems(data)
     if problems:
         raise PlanFileError(problems)
     return CheckedPlan(data=data)
+
+
+class _NotANumber(ValueError):
+    pass
+
+
+def _no_constant(word: str) -> None:
+    raise _NotANumber(word)
+
+
+# Every number is stored as the catalogue stores it: at most 14 digits before the point and 4
+# after (DecimalField(max_digits=18, decimal_places=4)).
+_NUMBER_LIMIT = Decimal(10) ** (DECIMAL["max_digits"] - DECIMAL["decimal_places"])
+_NUMBER_PLACES = Decimal(1).scaleb(-DECIMAL["decimal_places"])
+
+
+def _number_problems(value: Any, path: tuple) -> list[str]:
+    if isinstance(value, dict):
+        return [p for key, item in value.items() for p in _number_problems(item, (*path, key))]
+    if isinstance(value, list):
+        return [p for i, item in enumerate(value) for p in _number_problems(item, (*path, i))]
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        return []
+    number = Decimal(value)
+    if abs(number) >= _NUMBER_LIMIT:
+        return [f"{_place(path)}: " + _("数值 %(value)s 过大（整数部分最多 14 位）") % {"value": value}]
+    if number != number.quantize(_NUMBER_PLACES):
+        return [f"{_place(path)}: " + _("数值 %(value)s 的小数超过 4 位") % {"value": value}]
+    return []
 
 
 def _place(path: Any) -> str:

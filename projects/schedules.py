@@ -3,7 +3,7 @@
 ``manage.py setup_schedules`` writes these into the database once; from then on the office edits
 them in the admin (周期任务), and running the command again never overwrites an edit. Times are
 Beijing time. The missing-report scan and the reminder follow the default due day (the 5th): when a
-plan moves its due day, move these two in the admin.
+plan moves its due day, move these two in the admin. The monthly bulletin job is created disabled.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ class Schedule:
     month_of_year: str = "*"
     day_of_week: str = "*"
     every_seconds: int | None = None  # an interval instead of a crontab
+    enabled: bool = True
 
 
 DEFAULT_SCHEDULES: tuple[Schedule, ...] = (
@@ -57,6 +58,20 @@ DEFAULT_SCHEDULES: tuple[Schedule, ...] = (
         minute="0",
         hour="8",
         day_of_week="1",
+    ),
+    # Off until the office switches it on in the admin: the bulletin is a document the office
+    # publishes under its name, and some offices want to read the month's figures first.
+    Schedule(
+        name="月度通报（每月 8 日发送上月通报）",
+        task="projects.send_bulletin",
+        description=(
+            "每月 8 日 9:00 将上月的进展通报（Word 和 Excel）通过邮件和站内消息发送各位领导；"
+            "默认停用，由督查室在后台启用"
+        ),
+        minute="0",
+        hour="9",
+        day_of_month="8",
+        enabled=False,
     ),
     Schedule(
         name="发送待发通知（含失败重试）",

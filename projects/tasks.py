@@ -15,7 +15,9 @@ from celery import Task, shared_task
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from projects import rules
 from projects.services import alerts as alert_services
+from projects.services.bulletin import bulletin_notify_leaders
 from projects.services.notifications import deliveries_send_due, delivery_send
 
 logger = logging.getLogger(__name__)
@@ -34,27 +36,30 @@ RETRYING = {
 }
 
 
-def _publish(task: Task, args: tuple) -> None:
-    try:
-        task.delay(*args)
-    except Exception:
-        # The broker is down: the figures are saved all the same. The periodic sweep sends the
-        # pending deliveries and the daily scan catches up with the alerts once it is back.
-        logger.exception("could not enqueue %s%s", task.name, args)
+def _publish(task: Task, calls: list[tuple]) -> None:
+    for done, args in enumerate(calls):
+        try:
+            task.delay(*args)
+        except Exception:
+            # The broker is down: the figures are saved all the same. The periodic sweep sends the
+            # pending deliveries and the daily scan catches up with the alerts once it is back.
+            # The first failure ends the batch: each further try would wait out the same retries.
+            left = len(calls) - done - 1
+            logger.exception("could not enqueue %s%s%s", task.name, args, f" (and {left} more)" if left else "")
+            return
 
 
 def enqueue(task: Task, *args: object) -> None:
     """Enqueue ``task`` once the current transaction commits (at once outside a transaction)."""
-    transaction.on_commit(lambda: _publish(task, args))
+    transaction.on_commit(lambda: _publish(task, [args]))
 
 
 def deliveries_enqueue(delivery_ids: Iterable[int]) -> None:
     ids = list(delivery_ids)
     if len(ids) > SWEEP_THRESHOLD:
         enqueue(deliver_pending)
-    else:
-        for delivery_id in ids:
-            enqueue(deliver, delivery_id)
+    elif ids:
+        transaction.on_commit(lambda: _publish(deliver, [(delivery_id,) for delivery_id in ids]))
 
 
 def _as_of(value: str | None) -> date:
@@ -97,6 +102,16 @@ def remind_due(as_of: str | None = None) -> int:
 def send_digests(as_of: str | None = None) -> int:
     """Monday morning: each leader's weekly digest."""
     ids = alert_services.digests_send(as_of=_as_of(as_of))
+    deliveries_enqueue(ids)
+    return len(ids)
+
+
+@shared_task(name="projects.send_bulletin", **RETRYING)
+def send_bulletin(month: str | None = None) -> int:
+    """The monthly bulletin to the leaders: ``month`` (YYYY-MM), by default the month before today
+    (the job runs on the 8th, after the due day and a few days of review)."""
+    when = date.fromisoformat(f"{month}-01") if month else rules.add_months(timezone.localdate().replace(day=1), -1)
+    ids = bulletin_notify_leaders(month=when)
     deliveries_enqueue(ids)
     return len(ids)
 

@@ -2,6 +2,7 @@ import datetime as dt
 
 from django.urls import path, register_converter
 
+from projects.selectors.reporting import parse_month
 from projects.views import dashboards, home, inbox, reporting
 
 
@@ -11,18 +12,18 @@ class MonthConverter:
     regex = r"\d{4}-\d{2}"
 
     def to_python(self, value: str) -> dt.date:
-        year, month = value.split("-")
-        return dt.date(int(year), int(month), 1)  # ValueError for month 13: no match, a 404
+        # ValueError for month 13 or a year no plan can have (0001): no match, a 404.
+        return parse_month(value)
 
     def to_url(self, value: dt.date | str) -> str:
-        return value if isinstance(value, str) else f"{value:%Y-%m}"
+        return value if isinstance(value, str) else f"{value.year:04d}-{value.month:02d}"
 
 
 register_converter(MonthConverter, "month")
 
 urlpatterns = [
     path("", home.home, name="home"),
-    # Dashboards (read-only): the office and leaders; a unit its own page and the tasks it leads.
+    # Dashboards (read-only): the office and leaders; a unit its own page, its alerts and the tasks it leads.
     path("dashboards/", dashboards.overview, name="overview"),
     path("dashboards/projects/<int:pk>/", dashboards.project_detail, name="project_detail"),
     path("dashboards/tasks/<int:pk>/", dashboards.task_detail, name="task_detail"),
@@ -32,6 +33,7 @@ urlpatterns = [
     path("dashboards/lagging/", dashboards.LaggingListView.as_view(), name="lagging_list"),
     path("dashboards/overdue/", dashboards.OverdueListView.as_view(), name="overdue_list"),
     path("dashboards/missing/", dashboards.MissingListView.as_view(), name="missing_list"),
+    path("dashboards/alerts/", dashboards.AlertListView.as_view(), name="alert_list"),
     path("dashboards/bulletin.<str:fmt>", dashboards.bulletin_download, name="bulletin_download"),
     # The in-app inbox of alerts, reminders and supervision notices.
     path("inbox/", inbox.inbox, name="inbox"),

@@ -91,6 +91,8 @@ def test_production_reads_hosts_and_shared_media_from_the_environment(monkeypatc
     assert production.ALLOWED_HOSTS == [HOST, "10.41.0.21"]
     assert production.DEBUG is False
     assert str(production.MEDIA_ROOT) == str(tmp_path / "media")
+    # Evidence is on the share as well (every web machine reads it, the backup of the share takes it).
+    assert str(production.PRIVATE_MEDIA_ROOT) == str(tmp_path / "media" / "private")
 
 
 def test_the_example_environment_file_does_not_start_until_its_secret_is_set(tmp_path):

@@ -110,7 +110,7 @@ def test_unit_user_sees_home_and_its_unit_but_no_admin(client, unit):
     user = User.objects.create_user("hubin", password="x-unused-1234", role="unit", unit=unit)
     client.force_login(user)
 
-    page = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("home"), follow=True).content.decode()  # the unit's month of reporting
 
     assert f'href="{reverse("home")}"' in page
     assert reverse("admin:index") not in page

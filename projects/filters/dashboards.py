@@ -1,4 +1,4 @@
-"""Filters of the dashboard lists: month, project, unit, light, kind, and the row level.
+"""Filters of the dashboard lists: month, project, unit, light, kind, and the row level; the alerts.
 
 Every FilterSet is built for one plan (the choices of project, unit and month are that plan's) and
 is always bound to a month: the view puts the month it resolved into the data, so the list and the
@@ -15,7 +15,17 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import CityProgress, IndicatorKind, LightChoices, Plan, Unit, UnitProgress
+from projects.models import (
+    Alert,
+    AlertKind,
+    CityProgress,
+    IndicatorKind,
+    LightChoices,
+    Plan,
+    Severity,
+    Unit,
+    UnitProgress,
+)
 from projects.selectors.dashboards import missing, month_label, parse_month, plan_months
 
 LEVELS = [("unit", _("单位事项")), ("city", _("全市指标"))]
@@ -34,10 +44,13 @@ class PlanMonthFilterSet(django_filters.FilterSet):
     )
 
     defaults: dict[str, str] = {}
+    # False: "all months" is a choice, and the month is the one asked for in the data, if any.
+    month_required = True
 
     def __init__(self, data: QueryDict | None = None, queryset: QuerySet | None = None, *, plan: Plan, month: date):
         data = data.copy() if data is not None else QueryDict(mutable=True)
-        data["month"] = month.strftime("%Y-%m")
+        if self.month_required or data.get("month"):
+            data["month"] = month.strftime("%Y-%m")
         for key, value in self.defaults.items():
             if not data.get(key):
                 data[key] = value
@@ -109,3 +122,47 @@ class MissingFilter(PlanMonthFilterSet):
 
     def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return missing(queryset, status=value)
+
+
+ALERT_STATUSES = [("open", _("未解除")), ("resolved", _("已解除")), ("all", _("全部"))]
+
+
+class AlertFilter(PlanMonthFilterSet):
+    """Alerts of one plan. Open ones by default, of every month: an open alert carries the latest
+    month the scan read for it, which differs between indicators (a deadline in April, a missing
+    report of August), so one month would hide some of the alerts that are open now."""
+
+    month = django_filters.ChoiceFilter(label=_("依据月份"), method="filter_month", empty_label=_("全部月份"))
+    kind = django_filters.ChoiceFilter(
+        field_name="kind", choices=AlertKind.choices, label=_("预警类型"), empty_label=_("全部类型")
+    )
+    unit = django_filters.ModelChoiceFilter(
+        field_name="unit", queryset=None, label=_("单位"), empty_label=_("全部单位")
+    )
+    severity = django_filters.ChoiceFilter(
+        field_name="severity", choices=Severity.choices, label=_("预警等级"), empty_label=_("全部")
+    )
+    status = django_filters.ChoiceFilter(
+        choices=ALERT_STATUSES, method="filter_status", label=_("状态"), empty_label=None
+    )
+    defaults = {"status": "open"}
+    month_required = False
+
+    class Meta:
+        model = Alert
+        fields: list[str] = []
+
+    def __init__(self, *args: Any, units: QuerySet[Unit] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        # The units that have alerts in the plan (a city alert names the task's lead department,
+        # which reports nothing itself), or the ones the user may see.
+        self.filters["unit"].queryset = (
+            units if units is not None else Unit.objects.filter(alerts__plan=self.plan).distinct()
+        ).order_by("position", "pk")
+
+    def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == "open":
+            return queryset.filter(resolved_at__isnull=True)
+        if value == "resolved":
+            return queryset.filter(resolved_at__isnull=False)
+        return queryset

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import Indicator, IndicatorKind, RateBasis
-from projects.services.reporting import FigureInput, fields_for, number_parse
+from projects.services.reporting import TEXT_LIMITS, FigureInput, fields_for, number_parse
 
 TEXT_FIELDS = ("progress_text", "problems_text", "next_steps_text", "explanation")
 
@@ -23,6 +24,19 @@ class FigureField(forms.CharField):
 
     def to_python(self, value: str | None) -> Decimal | None:  # type: ignore[override]
         return number_parse(super().to_python(value))
+
+
+# C0 control characters other than tab and line breaks: invisible, never meant (pasted from other
+# programs), and a NUL is refused by PostgreSQL; removed rather than refused with Django's message.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class PlainTextField(forms.CharField):
+    """Free text as typed, less invisible control characters."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return _CONTROL.sub("", value) if isinstance(value, str) else value
 
 
 def _textarea(rows: int = 3) -> forms.Textarea:
@@ -43,13 +57,19 @@ class FigureForm(forms.Form):
         empty_value=None,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    progress_text = forms.CharField(label=_("进展情况"), required=False, max_length=4000, widget=_textarea(4))
-    problems_text = forms.CharField(label=_("存在问题"), required=False, max_length=4000, widget=_textarea())
-    next_steps_text = forms.CharField(label=_("下步打算"), required=False, max_length=4000, widget=_textarea())
-    explanation = forms.CharField(
+    progress_text = PlainTextField(
+        label=_("进展情况"), required=False, max_length=TEXT_LIMITS["progress_text"], widget=_textarea(4)
+    )
+    problems_text = PlainTextField(
+        label=_("存在问题"), required=False, max_length=TEXT_LIMITS["problems_text"], widget=_textarea()
+    )
+    next_steps_text = PlainTextField(
+        label=_("下步打算"), required=False, max_length=TEXT_LIMITS["next_steps_text"], widget=_textarea()
+    )
+    explanation = PlainTextField(
         label=_("情况说明"),
         required=False,
-        max_length=2000,
+        max_length=TEXT_LIMITS["explanation"],
         widget=_textarea(2),
         help_text=_("累计数低于上月、节点阶段倒退时必须说明原因"),
     )
@@ -113,14 +133,14 @@ class FigureForm(forms.Form):
 class ReviewForm(forms.Form):
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     action = forms.ChoiceField(choices=[("approve", _("审核通过")), ("return", _("退回修改"))])
-    comment = forms.CharField(
+    comment = PlainTextField(
         label=_("审核意见"), required=False, max_length=2000, widget=_textarea(2), help_text=_("退回时必填")
     )
 
 
 class ReopenForm(forms.Form):
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("重新打开的原因"), max_length=2000, widget=_textarea(2))
+    reason = PlainTextField(label=_("重新打开的原因"), max_length=2000, widget=_textarea(2))
 
 
 class EvidenceForm(forms.Form):
@@ -147,4 +167,4 @@ class ImportForm(forms.Form):
 class ClosureForm(forms.Form):
     plan = forms.IntegerField(widget=forms.HiddenInput)
     action = forms.ChoiceField(choices=[("close", _("关闭")), ("open", _("开放"))])
-    reason = forms.CharField(label=_("说明"), required=False, max_length=200)
+    reason = PlainTextField(label=_("说明"), required=False, max_length=200)

@@ -23,6 +23,7 @@ class Event(models.TextChoices):
     NOTICE = "notice", _("督办通知单")
     DUE_REMINDER = "due_reminder", _("报送截止提醒")
     DIGEST = "digest", _("每周摘要")
+    BULLETIN = "bulletin", _("月度通报")
 
 
 class Audience(models.TextChoices):

@@ -138,11 +138,31 @@ def plan_months(plan: Plan) -> list[date]:
 
 
 def default_month(*, plan: Plan, today: date) -> date:
-    """The latest month of the plan that has ended by ``today``; the first month if none has,
-    the last one once the plan is over."""
+    """The month a dashboard opens on: the latest month whose figures were due before ``today``
+    and for which figures came in; without reports, the latest month that was due (or, before any
+    was due, the latest that has ended; the first month before that).
+
+    Before a month's due day its figures are still coming in, and an early report must not move
+    every dashboard onto a nearly empty month; a plan looked at years later opens on its last
+    reported month rather than an empty December."""
     months = plan_months(plan)
     ended = [m for m in months if rules.month_end(m) < today]
-    return ended[-1] if ended else months[0]
+    due = [m for m in ended if plan.due_date(m) < today]
+    if not due:
+        return ended[-1] if ended else months[0]
+    reported = (
+        UnitProgress.objects.filter(indicator__task__project__plan=plan, reported=True, month__lte=due[-1])
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .first()
+    )
+    return reported if reported in due else due[-1]
+
+
+def has_demo_data(*, plan: Plan, month: date) -> bool:
+    """Whether the figures of ``plan`` as of ``month`` include demo figures (``seed_demo``): the
+    pages then carry the 演示数据 ribbon, as the reporting pages do."""
+    return Submission.objects.filter(indicator__task__project__plan=plan, month__lte=month, is_demo=True).exists()
 
 
 def parse_month(text: str | None) -> date | None:

@@ -47,11 +47,18 @@ def local_today() -> dt.date:
     return timezone.localdate(timezone.now(), timezone.get_default_timezone())
 
 
+# The years a plan can have (the plan file's schema): other months have nothing to show, and
+# the year 1 or 9999 would break the date arithmetic of due days and URLs.
+MONTH_YEARS = range(2000, 2101)
+
+
 def parse_month(text: str) -> dt.date:
     """``"2022-06"`` -> 2022-06-01; ValueError for anything else."""
     year, sep, month = text.partition("-")
     if not sep or len(year) != 4 or len(month) != 2 or not (year + month).isdigit():
         raise ValueError(f"not a month: {text!r}")
+    if int(year) not in MONTH_YEARS:
+        raise ValueError(f"not a month of a plan: {text!r}")
     return dt.date(int(year), int(month), 1)
 
 

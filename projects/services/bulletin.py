@@ -7,14 +7,18 @@ language of the person who downloads it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from io import BytesIO
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -30,8 +34,9 @@ from openpyxl.utils import get_column_letter
 
 from projects.exports import safe_cell
 from projects.formatting import percent
-from projects.models import IndicatorKind, Plan
-from projects.selectors.dashboards import BulletinData, Standing, bulletin_data
+from projects.models import Event, IndicatorKind, Plan, Role, User
+from projects.selectors.dashboards import BulletinData, Standing, bulletin_data, parse_month, plan_months
+from projects.services.notifications import News, notifications_create
 
 OFFICE = "市政府督查室"
 LIGHT_NAMES = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "": "未评价"}
@@ -524,26 +529,86 @@ def bulletin_xlsx_build(*, plan: Plan, month: date) -> bytes:
         return _xlsx(bulletin_data(plan=plan, month=month))
 
 
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def bulletin_title(*, plan: Plan, month: date) -> str:
+    return f"{plan.year}年重点民生实事进展通报（截至{month.year}年{month.month}月底）"
+
+
+def bulletin_attachments(*, plan: Plan, month: date) -> list[tuple[str, bytes, str]]:
+    """The Word document and the Excel workbook as e-mail attachments: (file name, bytes, type)."""
+    return [
+        (bulletin_filename(plan=plan, month=month, fmt="docx"), bulletin_docx_build(plan=plan, month=month), DOCX_TYPE),
+        (bulletin_filename(plan=plan, month=month, fmt="xlsx"), bulletin_xlsx_build(plan=plan, month=month), XLSX_TYPE),
+    ]
+
+
 def bulletin_send(*, plan: Plan, month: date, recipients: Sequence[str]) -> int:
-    """E-mail the bulletin (Word and Excel attached) to ``recipients``; returns the messages sent."""
+    """E-mail the bulletin (Word and Excel attached) to ``recipients``; returns the messages sent.
+
+    Sends at once, every time it is called; the monthly job goes through ``bulletin_notify_leaders``
+    instead, which sends each leader a month's bulletin once."""
     if not recipients:
         return 0
-    with translation.override("zh-hans"):
-        subject = f"{plan.year}年重点民生实事进展通报（截至{month.year}年{month.month}月底）"
-        message = EmailMessage(
-            subject=subject,
-            body=f"{subject}见附件。\n\n{OFFICE}",
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=list(recipients),
-        )
-    message.attach(
-        bulletin_filename(plan=plan, month=month, fmt="docx"),
-        bulletin_docx_build(plan=plan, month=month),
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    subject = bulletin_title(plan=plan, month=month)
+    message = EmailMessage(
+        subject=subject,
+        body=f"{subject}见附件。\n\n{OFFICE}",
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=list(recipients),
     )
-    message.attach(
-        bulletin_filename(plan=plan, month=month, fmt="xlsx"),
-        bulletin_xlsx_build(plan=plan, month=month),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    for name, content, mimetype in bulletin_attachments(plan=plan, month=month):
+        message.attach(name, content, mimetype)
     return message.send()
+
+
+# --- the monthly job: the bulletin to the leaders, once ------------------------------------------
+
+BULLETIN_KEY = re.compile(r"bulletin:(\d+):(\d{4}-\d{2})")
+
+
+def bulletin_key(*, plan: Plan, month: date) -> str:
+    """The dedupe key of a month's bulletin: each leader gets it once, whatever retries happen."""
+    return f"bulletin:{plan.pk}:{month:%Y-%m}"
+
+
+def bulletin_attachments_for_key(key: str) -> list[tuple[str, bytes, str]]:
+    """The attachments of the delivery with dedupe key ``key`` (see ``bulletin_key``)."""
+    match = BULLETIN_KEY.fullmatch(key)
+    if match is None:
+        raise ValueError(f"not a bulletin key: {key!r}")
+    plan = Plan.objects.get(pk=int(match.group(1)))
+    return bulletin_attachments(plan=plan, month=parse_month(match.group(2)))
+
+
+def bulletin_notify_leaders(*, month: date) -> list[int]:
+    """The month's bulletin of every plan that covers ``month``, to every active leader: an e-mail
+    with the Word and Excel files and an inbox message (as the notification rules say, event 月度通报).
+
+    A month's bulletin reaches each leader once: the deliveries and messages carry the key
+    ``bulletin:<plan>:<YYYY-MM>`` and a second run creates nothing. Returns the ids of the
+    deliveries to send (the caller sends them once the transaction commits)."""
+    plans = [p for p in Plan.objects.order_by("year", "pk") if month in plan_months(p)]
+    leaders = list(User.objects.filter(role=Role.LEADER, is_active=True).order_by("pk").values_list("pk", flat=True))
+    news = []
+    for plan in plans:
+        title = bulletin_title(plan=plan, month=month)
+        link = (
+            f"{reverse('bulletin_download', args=['docx'])}?{urlencode({'plan': plan.pk, 'month': f'{month:%Y-%m}'})}"
+        )
+        body = f"{title}已印发，Word 文件和 Excel 数据表见附件，也可登录系统在总览页下载。\n\n{OFFICE}"
+        news += [
+            News(
+                event=Event.BULLETIN,
+                key=bulletin_key(plan=plan, month=month),
+                subject=f"【月度通报】{title}",
+                body=body,
+                link=link,
+                user_id=leader,
+            )
+            for leader in leaders
+        ]
+    with transaction.atomic():
+        return notifications_create(items=news)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,10 +31,14 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.xml.constants import SHEET_MAIN_NS
+from openpyxl.xml.functions import iterparse
 
 from projects import permissions
+from projects.exports import FORMULA_STARTS
 from projects.models import IndicatorKind, RateBasis, Submission, SubmissionStatus, Unit, User
 from projects.selectors import reporting as sel
 from projects.services.reporting import (
@@ -48,14 +53,19 @@ from projects.services.reporting import (
     number_parse,
 )
 
+logger = logging.getLogger(__name__)
+
 TEMPLATE_FORMAT = "livelihood-tracker/monthly-report/1"
 MAIN_SHEET = "月报"
 META_SHEET = "_meta"
 XLSX_MAX_UNCOMPRESSED = 64 * 1024 * 1024
 XLSX_MAX_MEMBERS = 2000
 XLSX_MAX_ROWS = 1000
-# Text that a spreadsheet would read as the start of a formula (or of a DDE call).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Rows and columns read at most: a sheet can claim a million rows of 16,384 columns in a few
+# bytes (its <dimension>), and reading that would take minutes; the template has a few dozen rows.
+XLSX_MAX_ROW_NUMBER = 5000
+XLSX_MAX_COLUMN = 40
+MERGE_CELL_TAG = f"{{{SHEET_MAIN_NS}}}mergeCell"
 
 YES = {"是", "y", "yes", "true", "1", "√", "✓", "确认"}
 NO = {"", "否", "n", "no", "false", "0"}
@@ -333,33 +343,91 @@ class _Row:
     cells: dict[str, Any]
 
 
-def _read_rows(wb) -> list[_Row]:
+class _NoCachedValue:
+    """A formula cell whose file holds no computed result (written by a program, never opened and
+    saved in Excel, WPS or LibreOffice): its value is unknown, and is refused, never read as empty."""
+
+    def __str__(self) -> str:
+        return "="
+
+
+NO_CACHED_VALUE = _NoCachedValue()
+
+
+def _main_sheet(wb):
     if MAIN_SHEET not in wb.sheetnames:
         raise ImportRejected(_("找不到“%(sheet)s”工作表，请不要改名或删除") % {"sheet": MAIN_SHEET})
     ws = wb[MAIN_SHEET]
+    if ws.sheet_state != "visible":
+        # A copy of the sheet is what the user sees and edits; the hidden original would be imported.
+        raise ImportRejected(
+            _("“%(sheet)s”工作表被隐藏了。请在 Excel/WPS 中取消隐藏，确认其中是要报送的数据后再上传")
+            % {"sheet": MAIN_SHEET}
+        )
+    return ws
+
+
+def _merged_in_rows(ws) -> list[str]:
+    """Merged ranges below the header. openpyxl's read-only sheets do not expose them, so the
+    sheet's XML is read for its <mergeCell> elements (with openpyxl's guarded XML parser)."""
+    refs = []
+    with ws._get_source() as source:
+        for _event, element in iterparse(source):
+            if element.tag == MERGE_CELL_TAG:
+                refs.append(element.get("ref", ""))
+            element.clear()
+    return [ref for ref in refs if ref and CellRange(ref).max_row > HEADER_ROW]
+
+
+def _formula_cells(ws) -> set[tuple[int, int]]:
+    """(row, column) of the formula cells of a sheet opened with ``data_only=False``."""
+    found = set()
+    ws.reset_dimensions()
+    for row in ws.iter_rows(max_row=XLSX_MAX_ROW_NUMBER, max_col=XLSX_MAX_COLUMN):
+        for cell in row:
+            if getattr(cell, "data_type", None) == "f":
+                found.add((cell.row, cell.column))
+    return found
+
+
+def _header(texts: list[str]) -> dict[str, int]:
+    """Column positions by key, from the header row; every input column must be there."""
+    by_header = {c.header: c.key for c in COLUMNS}
+    header = {by_header[t]: i for i, t in enumerate(texts) if t in by_header}
+    missing = [c.header for c in COLUMNS if c.is_input and c.key not in header]
+    missing += [FIELD_LABELS["version"]] if "version" not in header else []
+    if missing:
+        raise ImportRejected(_("模板缺少以下列：%(cols)s，请不要删除列") % {"cols": "、".join(missing)})
+    return header
+
+
+def _read_rows(ws, formulas: set[tuple[int, int]]) -> list[_Row]:
     header: dict[str, int] | None = None
     rows: list[_Row] = []
-    by_header = {c.header: c.key for c in COLUMNS}
-    for number_, values in enumerate(ws.iter_rows(values_only=True), start=1):
+    # The sheet's <dimension> is what its writer claims: rows below it would be skipped, so it is
+    # not trusted, and the rows and columns read are bounded instead.
+    ws.reset_dimensions()
+    values_by_row = ws.iter_rows(max_col=XLSX_MAX_COLUMN, values_only=True)
+    for number_, values in enumerate(values_by_row, start=1):
+        if number_ > XLSX_MAX_ROW_NUMBER:
+            raise ImportRejected(
+                _("工作表超过 %(n)s 行，不像是月报模板，请使用本系统下载的模板") % {"n": XLSX_MAX_ROW_NUMBER}
+            )
         if header is None:
             texts = [_cell_text(v) for v in values]
             if texts and texts[0] == FIELD_LABELS["code"]:
-                header = {by_header[t]: i for i, t in enumerate(texts) if t in by_header}
-                missing = [c.header for c in COLUMNS if c.is_input and c.key not in header] + (
-                    [FIELD_LABELS["version"]] if "version" not in header else []
-                )
-                if missing:
-                    raise ImportRejected(_("模板缺少以下列：%(cols)s，请不要删除列") % {"cols": "、".join(missing)})
+                header = _header(texts)
             elif number_ > 10:
                 break
             continue
-        cells = {key: (values[i] if i < len(values) else None) for key, i in header.items()}
+        cells = {
+            key: NO_CACHED_VALUE if values[i] is None and (number_, i + 1) in formulas else values[i]
+            for key, i in header.items()
+            if i < len(values)
+        }
         code = _cell_text(cells.get("code"))
-        if not code:
-            if any(_cell_text(cells.get(c.key)) for c in COLUMNS if c.is_input):
-                rows.append(_Row(number_, "", cells))
-            continue
-        rows.append(_Row(number_, code, cells))
+        if code or any(_cell_text(cells.get(c.key)) for c in COLUMNS if c.is_input):
+            rows.append(_Row(number_, code, cells))
         if len(rows) > XLSX_MAX_ROWS:
             raise ImportRejected(_("行数过多，不像是月报模板"))
     if header is None:
@@ -367,9 +435,57 @@ def _read_rows(wb) -> list[_Row]:
     return rows
 
 
+def _unreadable() -> str:
+    return _("无法读取该 Excel 文件，请用 Excel、WPS 或 LibreOffice 重新保存为 .xlsx 后上传")
+
+
+def _read_upload(data: bytes, *, unit: Unit, month: dt.date) -> list[_Row]:
+    """The rows of an uploaded template, once its identity, its main sheet and its cells are checked.
+
+    Figures are read as the spreadsheet shows them: a formula counts with the result saved in the
+    file (Excel, WPS and LibreOffice save it); a formula without a saved result is refused."""
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        formulas_wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds for a broken or foreign file
+        raise ImportRejected(_unreadable()) from exc
+    try:
+        _check_identity(_read_meta(wb), unit, month)
+        ws = _main_sheet(wb)
+        merged = _merged_in_rows(ws)
+        if merged:
+            raise ImportRejected(
+                _("表格中有合并单元格（%(ranges)s）。合并后只有左上角的单元格保留内容，请取消合并后再上传")
+                % {"ranges": "、".join(merged[:5])}
+            )
+        return _read_rows(ws, _formula_cells(_main_sheet(formulas_wb)))
+    except ImportRejected:
+        raise
+    except Exception as exc:  # XML broken beyond what openpyxl checks when it opens a file
+        raise ImportRejected(_unreadable()) from exc
+    finally:
+        wb.close()
+        formulas_wb.close()
+
+
 def _figure_from(row: _Row, indicator, errors: list[RowError], label: str) -> FigureInput | None:
     figure = FigureInput()
     ok = True
+    # Only what is imported matters: a formula in a column shown for reference is not read.
+    unknown = [c.key for c in COLUMNS if c.is_input and row.cells.get(c.key) is NO_CACHED_VALUE]
+    if unknown:
+        errors.append(
+            RowError(
+                row.number,
+                label,
+                _(
+                    "“%(column)s”是公式，但文件里没有它的计算结果。"
+                    "请在 Excel 或 WPS 中打开、保存后再上传，或直接填写数值"
+                )
+                % {"column": "、".join(FIELD_LABELS[key] for key in unknown)},
+            )
+        )
+        return None
     for name in ("value", "numerator", "denominator"):
         try:
             setattr(figure, name, number_parse(row.cells.get(name)))
@@ -472,48 +588,53 @@ def figures_import(
         raise Unit.DoesNotExist("only the unit itself imports its figures")
     today = today or sel.local_today()
     xlsx_check(data)
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken or foreign file
-        raise ImportRejected(
-            _("无法读取该 Excel 文件，请用 Excel、WPS 或 LibreOffice 重新保存为 .xlsx 后上传")
-        ) from exc
-    try:
-        _check_identity(_read_meta(wb), unit, month)
-        rows = _read_rows(wb)
-    finally:
-        wb.close()
+    rows = _read_upload(data, unit=unit, month=month)
 
     page = sel.month_page(unit=unit, month=month, today=today)
     planned, errors = _plan_rows(rows, page, submit)
-    result = ImportResult()
-    with transaction.atomic():
-        for p in planned:
-            row, label = p.row, p.label
-            try:
-                figure_store(
-                    actor=actor,
-                    assignment=p.report.assignment,
-                    month=month,
-                    figure=p.figure,
-                    version=p.version,
-                    submit=submit,
-                    reason=REASON_IMPORT_SUBMIT if submit else REASON_IMPORT_DRAFT,
-                    today=today,
-                )
-            except (Locked, Conflict) as exc:
-                errors.append(RowError(row.number, label, exc.message))
-            except ValidationError as exc:
-                for name, messages in exc.message_dict.items():
-                    errors.extend(RowError(row.number, label, f"{FIELD_LABELS.get(name, name)}：{m}") for m in messages)
-            else:
-                result.saved.append(label)
-        if errors:
-            transaction.set_rollback(True)
+    try:
+        result = _store_rows(planned, errors, actor=actor, month=month, submit=submit, today=today)
+    except DatabaseError as exc:
+        # The transaction is rolled back whole: nothing of the file is saved.
+        logger.exception("import of %s %s failed in the database", unit, f"{month:%Y-%m}")
+        raise ImportRejected(
+            _("保存时数据库出错，未导入任何数据。请稍后重新上传；如仍出错，请联系市政府督查室")
+        ) from exc
     if errors:
         errors.sort(key=lambda e: e.row)
         raise ImportRejected(_("共有 %(n)s 处问题，未导入任何数据，请修改后重新上传") % {"n": len(errors)}, errors)
     result.unchanged = len(rows) - len(result.saved)
+    return result
+
+
+@transaction.atomic
+def _store_rows(
+    planned: list[_Planned], errors: list[RowError], *, actor: User | None, month: dt.date, submit: bool, today
+) -> ImportResult:
+    """Store every planned row in one transaction; any problem (``errors``) rolls all of it back."""
+    result = ImportResult()
+    for p in planned:
+        row, label = p.row, p.label
+        try:
+            figure_store(
+                actor=actor,
+                assignment=p.report.assignment,
+                month=month,
+                figure=p.figure,
+                version=p.version,
+                submit=submit,
+                reason=REASON_IMPORT_SUBMIT if submit else REASON_IMPORT_DRAFT,
+                today=today,
+            )
+        except (Locked, Conflict) as exc:
+            errors.append(RowError(row.number, label, exc.message))
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                errors.extend(RowError(row.number, label, f"{FIELD_LABELS.get(name, name)}：{m}") for m in messages)
+        else:
+            result.saved.append(label)
+    if errors:
+        transaction.set_rollback(True)
     return result
 
 

@@ -74,6 +74,8 @@ DEFAULT_RULES: dict[tuple[str, str], tuple[bool, bool, bool]] = {
     (Event.NOTICE, Audience.LEADERS): (True, True, True),
     (Event.DUE_REMINDER, Audience.REPORTING_UNIT): (True, True, True),
     (Event.DIGEST, Audience.LEADERS): (True, True, False),
+    # The monthly job's bulletin: e-mailed with the Word and Excel files, and a note in the inbox.
+    (Event.BULLETIN, Audience.LEADERS): (True, True, False),
 }
 NOTHING = (False, False, False)
 
@@ -358,6 +360,12 @@ def _send_email(delivery: Delivery) -> None:
         to=[delivery.recipient],
         headers={"X-Tracker-Key": delivery.dedupe_key},
     )
+    if delivery.event == Event.BULLETIN:
+        # Built when sent (a retry builds them again): the files are too big to keep per delivery.
+        from projects.services.bulletin import bulletin_attachments_for_key  # it imports this module
+
+        for name, content, mimetype in bulletin_attachments_for_key(delivery.dedupe_key):
+            message.attach(name, content, mimetype)
     message.send(fail_silently=False)
 
 

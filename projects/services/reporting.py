@@ -13,7 +13,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, fields
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 import filetype
@@ -129,12 +129,9 @@ def number_parse(raw: Any) -> Decimal | None:
 def _from_float(raw: float) -> Decimal:
     if raw != raw or raw in (float("inf"), float("-inf")):
         raise ValidationError(_("请输入有效的数字，不能是 NaN 或无穷大"))
-    value = Decimal(repr(raw))
-    if abs(value) >= _MAX_ABS:
-        return value
-    # A spreadsheet's binary float (0.1+0.2) is the decimal its user meant.
-    rounded = value.quantize(_PLACES, rounding=ROUND_HALF_UP)
-    return rounded if abs(value - rounded) < Decimal("1e-9") else value
+    # A spreadsheet keeps 15 significant digits and shows the float rounded to them: 0.1+0.2 is the
+    # 0.3 its user sees, while 1e-30 stays 1e-30 (and is refused for its decimals, not read as 0).
+    return Decimal(format(raw, ".15g"))
 
 
 def _from_text(raw: str) -> Decimal | None:
@@ -151,6 +148,10 @@ def _from_text(raw: str) -> Decimal | None:
 
 
 # --- checking a figure ----------------------------------------------------------------------
+
+# The longest texts a figure carries, in characters (the form and the Excel import alike): about
+# two pages of a report, which is what a bulletin can quote.
+TEXT_LIMITS = {"progress_text": 4000, "problems_text": 4000, "next_steps_text": 4000, "explanation": 2000}
 
 
 @dataclass
@@ -203,6 +204,7 @@ def figure_errors(
     def add(name: str, message: str) -> None:
         errors.setdefault(name, []).append(message)
 
+    _check_texts(figure, add)
     wanted = fields_for(indicator)
     for name in ("value", "numerator", "denominator", "stage"):
         if name not in wanted and getattr(figure, name) is not None:
@@ -226,6 +228,13 @@ def figure_errors(
     else:
         _check_cumulative(indicator, assignment, plan, figure, previous, submit, add)
     return errors
+
+
+def _check_texts(figure, add) -> None:
+    for name, limit in TEXT_LIMITS.items():
+        length = len(getattr(figure, name))
+        if length > limit:
+            add(name, _("最多 %(limit)s 字，现有 %(length)s 字，请精简") % {"limit": limit, "length": length})
 
 
 def _check_stage(indicator, figure, previous, submit, add) -> None:

@@ -38,7 +38,12 @@ def schedules_setup(*, schedules: tuple[Schedule, ...] = DEFAULT_SCHEDULES) -> l
             )
             when = {"crontab": crontab}
         PeriodicTask.objects.create(
-            name=schedule.name, task=schedule.task, description=schedule.description, kwargs="{}", **when
+            name=schedule.name,
+            task=schedule.task,
+            description=schedule.description,
+            kwargs="{}",
+            enabled=schedule.enabled,
+            **when,
         )
         outcome.append((schedule.name, True))
     return outcome

@@ -1,24 +1,27 @@
 """The dashboards' tables (django-tables2), on one shared base class.
 
 The lists read item rows (dicts from ``selectors.dashboards.item_rows``: a unit's or the city's
-standing on one indicator for one month), sorted and paginated in SQL. An alerts table after the
-alerts module lands is a ``DashboardTable`` subclass over ``Alert`` rows plus a FilterSet and a
-``DashboardListView`` subclass (see views/dashboards.py).
+standing on one indicator for one month), sorted and paginated in SQL. The alerts table reads
+``Alert`` rows (see ``AlertListView`` in views/dashboards.py).
 """
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 import django_tables2 as tables
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from projects.exports import safe_cell
 from projects.formatting import figure, percent, points
-from projects.models import IndicatorKind, LightChoices
+from projects.models import Alert, AlertScope, IndicatorKind, LightChoices
+from projects.selectors.dashboards import month_label
 
 NUMBER = {"td": {"class": "number text-nowrap"}, "th": {"class": "number"}}
 # Every sort ends with the full key of an item (indicator, then unit), so that pages never
@@ -62,6 +65,14 @@ def _plain(value: Any) -> Any:
 
 
 NOWRAP = {"td": {"class": "text-nowrap"}}
+# An indicator's name keeps a readable width: on a phone the table scrolls sideways instead.
+NAME = {"td": {"class": "dash-name"}}
+# Details that wait for a wider screen than a phone's.
+WIDE_ONLY = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell text-nowrap"}}
+WIDE_ONLY_NUMBER = {
+    "th": {"class": "number d-none d-md-table-cell"},
+    "td": {"class": "number text-nowrap d-none d-md-table-cell"},
+}
 
 
 class ItemTable(DashboardTable):
@@ -71,7 +82,7 @@ class ItemTable(DashboardTable):
     phone's screen, and the indicator's link leads to them."""
 
     code = tables.Column(verbose_name=_("编号"), accessor="code", order_by=INDICATOR_ORDER, attrs=NOWRAP)
-    indicator = tables.Column(verbose_name=_("指标"), accessor="indicator_name", order_by=INDICATOR_ORDER)
+    indicator = tables.Column(verbose_name=_("指标"), accessor="indicator_name", order_by=INDICATOR_ORDER, attrs=NAME)
     project = tables.Column(
         verbose_name=_("民生实事"), accessor="project_title", order_by=INDICATOR_ORDER, visible=False
     )
@@ -159,7 +170,7 @@ class MissingTable(DashboardTable):
 
     unit = tables.Column(verbose_name=_("单位"), accessor="unit_name", order_by=UNIT_ORDER, attrs=NOWRAP)
     code = tables.Column(verbose_name=_("编号"), accessor="code", order_by=INDICATOR_ORDER, attrs=NOWRAP)
-    indicator = tables.Column(verbose_name=_("指标"), accessor="indicator_name", order_by=INDICATOR_ORDER)
+    indicator = tables.Column(verbose_name=_("指标"), accessor="indicator_name", order_by=INDICATOR_ORDER, attrs=NAME)
     project = tables.Column(
         verbose_name=_("民生实事"), accessor="project_title", order_by=INDICATOR_ORDER, visible=False
     )
@@ -193,3 +204,137 @@ class MissingTable(DashboardTable):
 
     def value_status(self, value: bool, record: dict[str, Any]) -> str:
         return self.render_status(value, record)
+
+
+# --- alerts ----------------------------------------------------------------------------------
+
+ALERT_INDICATOR_KEY = ("indicator__task__project__number", "indicator__task__number", "indicator__position")
+ALERT_UNIT_KEY = ("unit__position", "unit__name")
+# Resolved alerts may repeat an (indicator, unit, kind): the primary key ends every sort.
+ALERT_ORDER = (*ALERT_INDICATOR_KEY, *ALERT_UNIT_KEY, "kind", "pk")
+
+
+def alert_then(*columns: str) -> tuple[str, ...]:
+    return (*columns, *ALERT_ORDER)
+
+
+def _local(value: datetime | None) -> str:
+    return "" if value is None else f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+
+
+class AlertTable(DashboardTable):
+    """Alerts (Alert rows): what the scan found, for whom, how bad, and whether it still holds.
+
+    ``link_indicators``: link the indicator to its page (the office and leaders; a unit user may
+    not open the pages of tasks it does not lead)."""
+
+    code = tables.Column(verbose_name=_("编号"), accessor="indicator__code", order_by=ALERT_ORDER, attrs=NOWRAP)
+    indicator = tables.Column(verbose_name=_("指标"), accessor="indicator__name", order_by=ALERT_ORDER, attrs=NAME)
+    project = tables.Column(
+        verbose_name=_("民生实事"), accessor="indicator__task__project__title", order_by=ALERT_ORDER, visible=False
+    )
+    unit = tables.Column(
+        verbose_name=_("单位"), accessor="unit__name", order_by=(*ALERT_UNIT_KEY, *ALERT_ORDER), attrs=NOWRAP
+    )
+    scope = tables.Column(verbose_name=_("范围"), accessor="scope", order_by=alert_then("scope"), visible=False)
+    kind = tables.Column(verbose_name=_("类型"), accessor="kind", order_by=alert_then("kind"), attrs=NOWRAP)
+    # Not a TemplateColumn: django-tables2 hands a choices field's cell its display text ("红色").
+    severity = tables.Column(verbose_name=_("等级"), accessor="severity", order_by=alert_then("severity"), attrs=NOWRAP)
+    month = tables.Column(verbose_name=_("依据月份"), accessor="month", order_by=alert_then("month"), attrs=WIDE_ONLY)
+    actual = tables.Column(verbose_name=_("完成率"), accessor="actual", order_by=alert_then("actual"), attrs=NUMBER)
+    expected = tables.Column(
+        verbose_name=_("序时进度"), accessor="expected", order_by=alert_then("expected"), attrs=WIDE_ONLY_NUMBER
+    )
+    opened = tables.Column(
+        verbose_name=_("发出时间"), accessor="opened_at", order_by=alert_then("opened_at"), attrs=WIDE_ONLY
+    )
+    status = tables.Column(
+        verbose_name=_("状态"),
+        accessor="resolved_at",
+        order_by=alert_then("resolved_at"),
+        attrs=NOWRAP,
+        empty_values=(),  # an open alert (no resolved_at) still says so
+    )
+
+    class Meta(DashboardTable.Meta):
+        order_by = ("severity",)
+        empty_text = _("没有符合条件的预警")
+
+    def __init__(self, *args: Any, link_indicators: bool = True, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.link_indicators = link_indicators
+
+    def render_indicator(self, value: str, record: Alert) -> str:
+        if not self.link_indicators:
+            return value
+        url = reverse("indicator_detail", args=[record.indicator_id])
+        return format_html('<a href="{}?month={}">{}</a>', url, f"{record.month:%Y-%m}", value)
+
+    def render_unit(self, value: str, record: Alert) -> str:
+        url = reverse("unit_detail", args=[record.unit_id])
+        link = format_html('<a href="{}?month={}">{}</a>', url, f"{record.month:%Y-%m}", value)
+        if record.scope == AlertScope.CITY:
+            # A city alert is about the city's figure, addressed to the task's lead department.
+            return format_html('{} <span class="badge text-bg-light border">{}</span>', link, _("全市指标"))
+        return link
+
+    def render_kind(self, record: Alert) -> str:
+        return record.get_kind_display()
+
+    def render_severity(self, record: Alert) -> str:
+        return render_to_string("partials/light.html", {"light": record.severity})
+
+    def render_month(self, value: date) -> str:
+        return month_label(value)
+
+    def render_actual(self, value: Decimal | None) -> str:
+        return percent(value)
+
+    render_expected = render_actual
+
+    def render_opened(self, value: datetime) -> str:
+        return _local(value)
+
+    def render_status(self, value: datetime | None, record: Alert) -> str:
+        if value is not None:
+            return format_html(
+                '<span class="text-body-secondary">{} {}</span>', _("已解除"), f"{timezone.localtime(value):%Y-%m-%d}"
+            )
+        if record.escalated_at is not None:
+            return format_html('<span class="badge text-bg-danger">{}</span>', _("已督办"))
+        return format_html('<span class="badge text-bg-light border">{}</span>', _("未解除"))
+
+    # Exports: plain text and numbers.
+    def value_indicator(self, value: str) -> str:
+        return value
+
+    def value_unit(self, value: str) -> str:
+        return value
+
+    def value_project(self, value: str, record: Alert) -> str:
+        return f"{record.indicator.task.project.number}. {value}"
+
+    def value_scope(self, record: Alert) -> str:
+        return str(record.get_scope_display())
+
+    def value_kind(self, record: Alert) -> str:
+        return str(record.get_kind_display())
+
+    def value_severity(self, record: Alert) -> str:
+        return str(LIGHTS.get(record.severity, record.get_severity_display()))
+
+    def value_month(self, value: date) -> str:
+        return f"{value:%Y-%m}"
+
+    def value_actual(self, value: Decimal | None) -> Decimal | None:
+        return value
+
+    value_expected = value_actual
+
+    def value_opened(self, value: datetime) -> str:
+        return _local(value)
+
+    def value_status(self, value: datetime | None, record: Alert) -> str:
+        if value is not None:
+            return f"{_('已解除')} {_local(value)}"
+        return str(_("已督办") if record.escalated_at is not None else _("未解除"))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -19,16 +20,18 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin, TableExport
 
-from projects import charts, rules
-from projects.filters.dashboards import CityItemFilter, ItemFilter, MissingFilter, PlanMonthFilterSet
-from projects.models import Indicator, Plan, Project, Task, TaskUnitRole, Unit, UnitKind
+from projects import charts, permissions, rules
+from projects.filters.dashboards import AlertFilter, CityItemFilter, ItemFilter, MissingFilter, PlanMonthFilterSet
+from projects.models import Alert, Indicator, Plan, Project, Task, TaskUnitRole, Unit, UnitKind
 from projects.selectors import dashboards as sel
 from projects.services.bulletin import bulletin_docx_build, bulletin_filename, bulletin_xlsx_build
-from projects.tables.dashboards import DashboardTable, ItemTable, MissingTable, OverdueTable
+from projects.tables.dashboards import AlertTable, DashboardTable, ItemTable, MissingTable, OverdueTable
 
 
 @dataclass(frozen=True)
@@ -44,9 +47,20 @@ class Period:
     def as_of(self) -> date:
         return rules.month_end(self.month)
 
+    def has_demo_data(self) -> bool:
+        return sel.has_demo_data(plan=self.plan, month=self.month)
+
     @property
     def context(self) -> dict[str, Any]:
-        return {"plan": self.plan, "month": self.month, "months": self.months, "plans": self.plans, "as_of": self.as_of}
+        return {
+            "plan": self.plan,
+            "month": self.month,
+            "months": self.months,
+            "plans": self.plans,
+            "as_of": self.as_of,
+            # A callable: the template asks (one query) only on pages that show the ribbon, not in exports.
+            "is_demo_data": self.has_demo_data,
+        }
 
 
 def _period(request: HttpRequest, *, plan: Plan | None = None) -> Period | None:
@@ -79,6 +93,7 @@ def _no_plan(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     _require_everything(request)
     period = _period(request)
@@ -96,6 +111,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_everything(request)
     project = get_object_or_404(Project.objects.select_related("plan"), pk=pk)
@@ -121,6 +137,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(Task.objects.select_related("project__plan"), pk=pk)
     if not sel.task_visible(user=request.user, task=task):
@@ -151,6 +168,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = get_object_or_404(Indicator.objects.select_related("task__project__plan", "parent"), pk=pk)
     task = indicator.task
@@ -189,6 +207,7 @@ UNIT_GROUPS = [("county", _("县（市、区）及管委会")), ("other", _("市
 
 
 @login_required
+@require_GET
 def county_view(request: HttpRequest) -> HttpResponse:
     _require_everything(request)
     period = _period(request)
@@ -214,6 +233,7 @@ def county_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(Unit, pk=pk)
     if not sel.unit_visible(user=request.user, unit=unit):
@@ -273,8 +293,12 @@ class DashboardListView(ExportMixin, SingleTableMixin, TemplateView):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated:
-            _require_everything(request)
+            self.check_access(request)
         return super().dispatch(request, *args, **kwargs)
+
+    def check_access(self, request: HttpRequest) -> None:
+        """The office and leaders only (404 for anyone else)."""
+        _require_everything(request)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.period = _period(request)
@@ -315,13 +339,17 @@ class DashboardListView(ExportMixin, SingleTableMixin, TemplateView):
         query.pop(self.export_trigger_param, None)
         query.pop("page", None)
         query["plan"] = self.period.plan.pk
-        query["month"] = self.period.month.strftime("%Y-%m")
+        clear = {"plan": self.period.plan.pk}
+        if self.filterset_class.month_required:
+            query["month"] = clear["month"] = self.period.month.strftime("%Y-%m")
         context.update(
             self.period.context,
             filter=self.filterset,
             everything=True,
             title=self.title,
             description=self.description,
+            show_as_of=self.filterset_class.month_required,
+            clear_query=urlencode(clear),
             list_name=self.request.resolver_match.url_name,
             export_links=[
                 (fmt.upper(), f"?{query.urlencode()}&{self.export_trigger_param}={fmt}") for fmt in self.export_formats
@@ -376,6 +404,42 @@ class MissingListView(DashboardListView):
         return sel.unit_item_rows(self.filterset.qs)
 
 
+class AlertListView(DashboardListView):
+    """The alerts the scans raised: the office and leaders see all of a plan's; a unit user sees
+    its own unit's (the ones addressed to it), and a URL naming another unit is a 404."""
+
+    table_class = AlertTable
+    filterset_class = AlertFilter
+    title = pgettext_lazy("清单", "预警")
+    description = _("系统按序时进度扫描发出的滞后、逾期和未报送预警；默认列出尚未解除的预警。")
+    export_name = "alerts"
+
+    def check_access(self, request: HttpRequest) -> None:
+        self.everything = sel.sees_everything(request.user)
+        self.own_unit = None if self.everything else permissions.acting_unit(request.user)
+        if not self.everything and self.own_unit is None:
+            raise Http404
+        wanted = request.GET.get("unit", "")
+        if self.own_unit is not None and wanted and wanted != str(self.own_unit.pk):
+            raise Http404
+
+    def base_queryset(self):
+        alerts = Alert.objects.filter(plan=self.period.plan).select_related("indicator__task__project", "unit")
+        return alerts if self.own_unit is None else alerts.filter(unit=self.own_unit)
+
+    def make_filterset(self, filterset_class: type[PlanMonthFilterSet], queryset) -> PlanMonthFilterSet:
+        units = None if self.own_unit is None else Unit.objects.filter(pk=self.own_unit.pk)
+        return filterset_class(self.request.GET, queryset, plan=self.period.plan, month=self.period.month, units=units)
+
+    def get_table_kwargs(self) -> dict[str, Any]:
+        return {"link_indicators": self.everything}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["everything"] = self.everything
+        return context
+
+
 # --- the bulletin ----------------------------------------------------------------------------
 
 BULLETIN_FORMATS = {
@@ -385,6 +449,7 @@ BULLETIN_FORMATS = {
 
 
 @login_required
+@require_GET
 def bulletin_download(request: HttpRequest, fmt: str) -> HttpResponse:
     _require_everything(request)
     if fmt not in BULLETIN_FORMATS:

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from projects.models import Message
 from projects.selectors.notifications import inbox_messages, notices_visible_to, unread_count
@@ -17,6 +17,7 @@ from projects.services.notifications import message_acknowledge, message_mark_re
 
 
 @login_required
+@require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     unread_only = request.GET.get("show") == "unread"
     page = Paginator(inbox_messages(user=request.user, unread_only=unread_only), 20).get_page(request.GET.get("page"))
@@ -61,6 +62,7 @@ def read_all(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_object_or_404(notices_visible_to(user=request.user), pk=pk)
     return render(request, "projects/inbox/notice.html", {"notice": notice})

@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tables2 import RequestConfig
@@ -125,7 +126,8 @@ def _render_month(
 def report_edit(request: HttpRequest, month: dt.date, indicator_id: int) -> HttpResponse:
     assignment = get_object_or_404(
         permissions.assignments_reportable_by(request.user).select_related("indicator__task__project__plan", "unit"),
-        indicator_id=indicator_id,
+        # Through the indicator's key, which Django bounds: an id past 64 bits is not found, not an error.
+        indicator__pk=indicator_id,
     )
     indicator, unit = assignment.indicator, assignment.unit
     plan = indicator.task.project.plan
@@ -335,7 +337,10 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     submission = get_object_or_404(Submission, pk=pk, unit=permissions.acting_unit(request.user))
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("请选择要上传的文件"))
+        # No file chosen, or Django's reason for refusing the one sent (an empty file …).
+        reasons = form.errors.get("file") if request.FILES.get("file") else None
+        for error in reasons or [_("请选择要上传的文件")]:
+            messages.error(request, error)
         return _back_to(submission.pk)
     try:
         evidence = svc.evidence_add(user=request.user, submission_id=submission.pk, upload=form.cleaned_data["file"])
@@ -509,6 +514,7 @@ def month_closure(request: HttpRequest, month: dt.date) -> HttpResponse:
     except ObjectDoesNotExist as exc:
         raise Http404 from exc
     target = request.POST.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
+    # Django's check, not a prefix test: browsers read "/\\evil.example" as another site.
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return redirect(target)
     return redirect(reverse("review_list"))

@@ -40,7 +40,7 @@ def test_the_unread_count_is_on_every_page_and_falls_as_messages_are_read(client
     message_for(people.mianchi, "乙消息")
     message_for(people.shanzhou, "别人的")
     client.force_login(people.mianchi)
-    home = client.get(reverse("home"))
+    home = client.get(reverse("home"), follow=True)  # a unit's home is its month of reporting
     assert home.context["inbox_url"] == "/inbox/"
     assert home.context["inbox_unread_count"] == 2
     response = client.post(reverse("message_read", args=[first.pk]), {"next": "/inbox/?show=unread"})

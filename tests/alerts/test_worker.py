@@ -8,12 +8,14 @@ real messages through Redis; the test waits until the worker is idle before it l
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import date
 
+import kombu.pools
 import pytest
 import redis
 import time_machine
@@ -37,8 +39,9 @@ OCT3 = date(2022, 10, 3)
 
 def _reset_broker_connections() -> None:
     # What Celery itself does after a fork: forget pooled connections made with an old broker URL.
-    if app._pool is not None:
-        app._pool.force_close_all()
+    # kombu keeps its pools in a registry by broker URL: closing one and leaving it there would
+    # hand the closed pool to the next test that publishes (eager tasks acquire a producer too).
+    kombu.pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 
@@ -90,6 +93,8 @@ class Tracker:
 @pytest.fixture(scope="module")
 def worker(redis_url: str, django_db_blocker) -> Iterator[Tracker]:
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "worker_hijack_root_logger")}
+    # Celery lets a CELERY_BROKER_URL in the environment win over the configuration: drop it here.
+    env_broker = os.environ.pop("CELERY_BROKER_URL", None)
     app.conf.update(broker_url=redis_url, task_always_eager=False, worker_hijack_root_logger=False)
     _reset_broker_connections()
     tracker = Tracker(redis_url)
@@ -102,6 +107,8 @@ def worker(redis_url: str, django_db_blocker) -> Iterator[Tracker]:
         task_prerun.disconnect(tracker.on_prerun)
         task_postrun.disconnect(tracker.on_postrun)
         app.conf.update(saved)
+        if env_broker is not None:
+            os.environ["CELERY_BROKER_URL"] = env_broker
         _reset_broker_connections()
 
 

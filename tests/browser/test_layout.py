@@ -36,7 +36,7 @@ def test_office_sees_home_in_chinese_switches_to_english_and_logs_out(page, live
         page.click("form.tracker-language button[value=en]")
 
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.locator(".navbar-brand").inner_text().strip() == "Key Livelihood Projects Tracker"
+    assert page.locator(".navbar-brand").inner_text().strip() == "Livelihood Tracker"  # short: one line
     assert "Key livelihood projects: overview" in page.locator("h1").inner_text()
     assert page.locator("nav .nav-link.active").inner_text().strip() == "Home"
     assert page.locator(".tracker-light-red").first.inner_text().strip() == "Red"

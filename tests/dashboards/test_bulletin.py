@@ -1,10 +1,10 @@
 """The monthly bulletin: Word and Excel from the overview's own selectors, in government style."""
 
 import io
+import re
 import shutil
 import subprocess
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ from projects.models import Assignment, Indicator, Unit, UnitKind
 from projects.selectors import dashboards as sel
 from projects.services.bulletin import bulletin_docx_build, bulletin_send, bulletin_xlsx_build
 from projects.services.progress import progress_refresh
-from tests.dashboards.conftest import JUNE, fill_months, report, split_evenly
+from tests.dashboards.conftest import JUNE, fill_months, split_evenly
 
 pytestmark = pytest.mark.django_db
 
@@ -163,35 +163,75 @@ def test_bulletin_by_email(demo):
     assert bulletin_send(plan=demo, month=JUNE, recipients=[]) == 0
 
 
-@pytest.mark.skipif(
-    SOFFICE is None,
-    reason="LibreOffice (soffice) is not installed: the bulletin was NOT checked to open in an office suite "
-    "(`make test` installs libreoffice-writer-nogui and libreoffice-calc-nogui)",
-)
-@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
-def test_bulletin_opens_in_libreoffice(tmp_path, demo, fmt):
-    report("1.1.1", "湖滨区政府", JUNE, value=Decimal(12345))
-    build = bulletin_docx_build if fmt == "docx" else bulletin_xlsx_build
-    source = tmp_path / f"bulletin.{fmt}"
-    source.write_bytes(build(plan=demo, month=JUNE))
+@pytest.fixture
+def demo_september(plan_2022):
+    """The demo data of `make run` (seed_demo as of 2022-09-30)."""
+    call_command("seed_demo", "--as-of", "2022-09-30", stdout=io.StringIO())
+    return plan_2022
+
+
+def convert_to_pdf(tmp_path: Path, *sources: Path) -> list[Path]:
     profile = tmp_path / "lo-profile"  # a private profile: parallel runs do not share a lock
+    out = tmp_path / "pdf"
     result = subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
+        [SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf", "--outdir", str(out)]
+        + [str(s) for s in sources],
         capture_output=True,
         text=True,
         timeout=180,
         check=False,
     )
-    pdf = tmp_path / "bulletin.pdf"
     assert result.returncode == 0, result.stderr
-    assert pdf.exists() and pdf.stat().st_size > 1000, result.stdout + result.stderr
-    assert pdf.read_bytes()[:5] == b"%PDF-"
+    pdfs = [out / f"{s.stem}.pdf" for s in sources]
+    for pdf in pdfs:
+        assert pdf.exists() and pdf.stat().st_size > 1000, result.stdout + result.stderr
+        assert pdf.read_bytes()[:5] == b"%PDF-"
+    return pdfs
+
+
+def test_the_demo_bulletin_says_what_the_pages_show_and_opens_in_libreoffice(tmp_path, demo_september, client, office):
+    september = date(2022, 9, 1)
+    client.force_login(office)
+    overview = client.get(reverse("overview"), {"month": "2022-09"}).context["data"]
+    ranking = client.get(reverse("county_view"), {"month": "2022-09"}).context["view"].ranking
+    docx = bulletin_docx_build(plan=demo_september, month=september)
+    xlsx = bulletin_xlsx_build(plan=demo_september, month=september)
+
+    doc = Document(io.BytesIO(docx))
+    text = text_of(doc)
+    o, r = overview.overall, overview.reporting
+    green = o.items - o.red - o.yellow
+    assert (
+        f"总体完成率{o.completion:.2f}%，序时进度{o.expected:.2f}%" in text
+        and f"全部{o.items}项指标中，绿灯{green}项、黄灯{o.yellow}项、红灯{o.red}项，逾期未完成{o.overdue}项" in text
+        and f"9月应报送数据{r.expected}项，已报送{r.reported}项" in text
+        and f"按时报送{r.on_time}项" in text
+    ), text[:600]
+    projects = {row.cells[0].text: [c.text for c in row.cells] for row in doc.tables[0].rows[1:]}
+    assert len(projects) == len(overview.projects) == 10
+    for row in overview.projects:
+        cells = projects[str(row.project.number)]
+        s = row.standing
+        assert cells[2:4] == [f"{s.completion:.2f}%", f"{s.expected:.2f}%"]
+        assert cells[6] == f"{s.red}/{s.yellow}/{s.overdue}"
+    ranked = [[c.text for c in row.cells][:3] for row in doc.tables[1].rows[1:]]
+    assert ranked == [[str(u.rank or "—"), u.unit.name, f"{u.score:.2f}%"] for u in ranking]
+
+    summary = {row[0].value: row[1].value for row in load_workbook(io.BytesIO(xlsx))["总体进展"].iter_rows()}
+    assert summary["总体完成率（%）"] == pytest.approx(float(o.completion))
+    assert (summary["本月已报送"], summary["本月应报送"], summary["红灯指标"]) == (r.reported, r.expected, o.red)
+
+    if SOFFICE is None:
+        pytest.skip(
+            "LibreOffice (soffice) is not installed: the bulletin's numbers were checked but it was NOT opened in an "
+            "office suite (`make test` installs libreoffice-writer-nogui and libreoffice-calc-nogui)"
+        )
+    word, excel = tmp_path / "bulletin-2022-09.docx", tmp_path / "bulletin-2022-09-data.xlsx"
+    word.write_bytes(docx)
+    excel.write_bytes(xlsx)
+    word_pdf, _excel_pdf = convert_to_pdf(tmp_path, word, excel)
+    # A4 pages (595.3 x 841.9 points), several of them: the document was laid out, not just opened.
+    pdf = word_pdf.read_bytes()
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    assert boxes and {(round(float(w)), round(float(h))) for w, h in boxes} == {(595, 842)}
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) >= 3

@@ -9,9 +9,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from projects.models import Evidence, Indicator, Project, Task, Unit
+from projects.models import Evidence, Indicator, Project, Role, Task, Unit
 from projects.selectors import dashboards as sel
-from tests.dashboards.conftest import JUNE, NOW, report
+from tests.dashboards.conftest import JUNE, NOW, make_user, report
 
 pytestmark = pytest.mark.django_db
 
@@ -39,10 +39,17 @@ def test_home_is_the_overview_for_the_office_and_leaders(client, office, leader,
     assert html.index('data-project="10"') < html.index("其他民生实事") < html.index('data-project="1"')
 
 
-def test_a_unit_user_lands_on_a_page_leading_to_its_own_unit(client, county_user):
-    response = page(client, county_user, reverse("home"))
-    assert response.status_code == 200
+def test_a_unit_user_lands_on_its_reporting_month_which_leads_to_its_own_unit(client, county_user):
+    client.force_login(county_user)
+    response = client.get(reverse("home"), follow=True)
+    assert response.redirect_chain[0][0] == reverse("report_index")
+    assert response.status_code == 200 and response.context["unit"] == county_user.unit
     assert reverse("unit_detail", args=[county_user.unit_id]) in response.content.decode()
+
+
+def test_an_account_without_a_unit_is_told_whom_to_ask(client, plan_2022):
+    client.force_login(make_user("no-unit", Role.UNIT))
+    assert "请联系市政府督查室" in client.get(reverse("home")).content.decode()
 
 
 def test_month_and_plan_selectors(client, office, plan_2022):
@@ -140,7 +147,7 @@ def test_indicator_page_draws_counts_in_their_own_unit(client, office, plan_2022
     figure = json.loads(re.search(r'<script id="curve-figure" type="application/json">(.*?)</script>', html, re.S)[1])
     assert figure["data"][0]["y"][5] == 30000
     assert figure["data"][1]["y"][11] == 60000
-    assert "人次" in figure["layout"]["yaxis"]["title"]["text"]
+    assert figure["layout"]["yaxis"]["ticksuffix"] == " 人次"
 
 
 def test_county_view_heat_map_and_ranking(client, office, plan_2022):
@@ -219,3 +226,14 @@ def test_unknown_objects_are_404(client, office):
     for name in ("project_detail", "task_detail", "indicator_detail", "unit_detail"):
         assert client.get(reverse(name, args=[999999])).status_code == 404
     assert client.get(reverse("bulletin_download", args=["pdf"])).status_code == 404
+
+
+def test_pages_showing_demo_figures_say_so(client, office, plan_2022):
+    pages = [reverse("overview"), reverse("county_view"), reverse("lagging_list"), reverse("alert_list")]
+    for url in pages:
+        assert "tracker-demo-banner" not in page(client, office, url, month="2022-06").content.decode()
+    report("1.1.1", "湖滨区政府", JUNE, value=Decimal(100), is_demo=True)  # what seed_demo writes
+    for url in pages:
+        assert "tracker-demo-banner" in page(client, office, url, month="2022-06").content.decode(), url
+    # The month before the first demo figure is real data only.
+    assert "tracker-demo-banner" not in page(client, office, reverse("overview"), month="2022-05").content.decode()

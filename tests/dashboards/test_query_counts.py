@@ -3,7 +3,7 @@ figures (April to June) of the real plan, then twelve months with twenty more in
 more counties; the pages show June.
 
 The counts include the two queries of every logged-in request (session, user) and, on HTML
-pages, the unread count of the inbox badge.
+pages, the unread count of the inbox badge and whether the figures include demo data (the ribbon).
 """
 
 from datetime import date
@@ -12,8 +12,21 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from projects.models import Indicator, Project, Submission, Task, Unit, UnitProgress
+from projects.models import (
+    Alert,
+    AlertKind,
+    AlertScope,
+    Assignment,
+    Indicator,
+    Project,
+    Submission,
+    Task,
+    Unit,
+    UnitProgress,
+)
+from tests.alerts.factories import AlertFactory
 from tests.dashboards.conftest import add_synthetic, fill_months, plan_months_until, split_evenly
 
 pytestmark = pytest.mark.django_db
@@ -22,17 +35,17 @@ APRIL, MAY, JUNE = date(2022, 4, 1), date(2022, 5, 1), date(2022, 6, 1)
 
 # page -> queries
 PAGES = {
-    "overview": 7,  # plans, projects, project standings, reporting and unit items
-    "project": 13,  # project, leaders, standing, tasks (2), indicators, units (2), history, curve
-    "task": 11,  # task, its units, standing, indicators, units (2), history, curve
-    "indicator": 10,  # indicator, parts, city row, units (2), history, curve
-    "county": 7,  # plans, units, progress rows, indicators
-    "unit": 11,  # unit, plans, owed items (3), ranking (3)
-    "lagging": 8,  # plans, filter choices (2), count, page
+    "overview": 8,  # plans, projects, project standings, reporting and unit items, demo data?
+    "project": 14,  # project, leaders, standing, tasks (2), indicators, units (2), history, curve
+    "task": 12,  # task, its units, standing, indicators, units (2), history, curve
+    "indicator": 11,  # indicator, parts, city row, units (2), history, curve
+    "county": 8,  # plans, units, progress rows, indicators
+    "unit": 12,  # unit, plans, owed items (3), ranking (3)
+    "lagging": 9,  # plans, filter choices (2), count, page, demo data?
     "lagging_csv": 4,  # plans, all the filtered rows
     "lagging_xlsx": 4,
-    "overdue": 8,
-    "missing": 8,
+    "overdue": 9,
+    "missing": 9,
     "missing_csv": 4,
     "bulletin_docx": 14,  # plans, overview (3), tasks (2), ranking (3), late units (2), red list
     "bulletin_xlsx": 14,
@@ -95,3 +108,42 @@ def test_pages_run_a_fixed_number_of_queries(client, office, plan_2022, django_a
     url, params = urls(plan_2022)["overview"]
     with django_assert_num_queries(PAGES["overview"]):
         client.get(url, params)
+
+
+# The alerts list: plans, the filter's choices (projects, units), count, page and the demo ribbon's
+# question; an export: plans
+# and all the filtered rows.
+ALERT_PAGES = {"alerts": 10, "alerts_csv": 5, "alerts_xlsx": 5}
+
+
+def alert_counts(client) -> dict[str, int]:
+    counts = {}
+    for name, params in [("alerts", {}), ("alerts_csv", {"_export": "csv"}), ("alerts_xlsx", {"_export": "xlsx"})]:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("alert_list"), {"status": "all", **params}).status_code == 200
+        counts[name] = len(queries)
+    return counts
+
+
+def test_the_alerts_list_runs_a_fixed_number_of_queries(client, office, plan_2022):
+    client.force_login(office)
+    AlertFactory(code="1.1.1", unit_name="湖滨区政府")
+    AlertFactory(code="2.3.1", unit_name="市住房城乡建设局", scope=AlertScope.CITY)
+    small = alert_counts(client)
+
+    # Many alerts of many indicators, units, kinds and months, open and resolved.
+    assignments = (
+        Assignment.objects.filter(indicator__task__project__plan=plan_2022)
+        .exclude(indicator__code__in=["1.1.1", "2.3.1"])
+        .select_related("indicator", "unit")[:120]
+    )
+    for i, a in enumerate(assignments):
+        AlertFactory(
+            indicator=a.indicator,
+            unit=a.unit,
+            kind=[AlertKind.LAGGING, AlertKind.OVERDUE, AlertKind.MISSING][i % 3],
+            month=date(2022, 1 + i % 9, 1),
+            resolved_at=timezone.now() if i % 4 == 0 else None,
+        )
+    assert Alert.objects.count() > 100
+    assert alert_counts(client) == small == ALERT_PAGES

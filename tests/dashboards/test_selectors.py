@@ -26,13 +26,14 @@ def project_row(data, number):
         (date(2022, 7, 10), date(2022, 6, 1)),
         # June is not over on its last day: its figures describe the state at its end.
         (date(2022, 6, 30), date(2022, 5, 1)),
-        (date(2022, 7, 1), date(2022, 6, 1)),
+        # June has ended, but its figures are due on 5 July: May is the latest month reported.
+        (date(2022, 7, 1), date(2022, 5, 1)),
         # Before the plan, its first month; long after, its last.
         (date(2021, 11, 3), date(2022, 1, 1)),
         (date(2025, 3, 1), date(2022, 12, 1)),
     ],
 )
-def test_default_month_is_the_latest_month_that_has_ended(plan_2022, today, expected):
+def test_default_month_is_the_latest_month_whose_figures_were_due(plan_2022, today, expected):
     assert sel.default_month(plan=plan_2022, today=today) == expected
 
 
@@ -227,3 +228,17 @@ def test_ahead_and_behind_in_the_bulletin(plan_2022):
     # Most behind first.
     gaps = [t.standing.gap for t in data.tasks_behind]
     assert gaps == sorted(gaps, reverse=True)
+
+
+def test_default_month_is_the_latest_month_with_reports(plan_2022):
+    from projects.models import Indicator, Submission, Unit
+    from projects.services.progress import progress_refresh
+
+    indicator = Indicator.objects.get(code="1.1.1")
+    hubin = Unit.objects.get(name="湖滨区政府")
+    Submission.objects.create(indicator=indicator, unit=hubin, month=date(2022, 9, 1), value=100, status="submitted")
+    progress_refresh(indicator_id=indicator.pk, unit_id=hubin.pk)
+    # Years later, the plan opens on its last reported month, not on an empty December.
+    assert sel.default_month(plan=plan_2022, today=date(2026, 11, 29)) == date(2022, 9, 1)
+    # Before September's due day an early report does not move the dashboards onto September.
+    assert sel.default_month(plan=plan_2022, today=date(2022, 10, 3)) == date(2022, 8, 1)

@@ -3,6 +3,8 @@
 Every value comes from the environment file of docs/deploy.md; `python manage.py check --deploy`
 with these settings prints no warnings (tests/test_settings_production.py)."""
 
+from pathlib import Path
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -41,6 +43,10 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Shared between web machines (NFS in docs/deploy.md): evidence uploaded through one machine
 # must be readable through every other.
 MEDIA_ROOT = env.path("TRACKER_MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Evidence files too (on the share, so every web machine serves what any other received, and the
+# nightly backup of the share takes them): in a folder of their own that no URL maps to (nginx
+# never serves /media/; only the permission-checked view reads them).
+PRIVATE_MEDIA_ROOT = env.path("TRACKER_PRIVATE_MEDIA_ROOT", default=str(Path(MEDIA_ROOT) / "private"))
 STATIC_ROOT = env.path("TRACKER_STATIC_ROOT", default=str(VAR_DIR / "staticfiles"))
 
 # nginx terminates TLS and tells us so; it must overwrite (never pass on) this header.

@@ -1,0 +1,148 @@
+"""The people and objects of the hardening tests: one user of each kind, each with objects of its
+own (submissions, evidence, messages, notices), so that every page can be asked for with one's
+own ids and with other units' ids.
+
+The clock (3 July 2022, June being reported) and the private media folder come from the
+reporting tests' fixtures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from projects.models import (
+    Alert,
+    AlertKind,
+    Event,
+    Evidence,
+    Indicator,
+    Message,
+    Role,
+    Severity,
+    Submission,
+    SubmissionStatus,
+    SupervisionNotice,
+    Unit,
+    User,
+)
+from projects.services.accounts import office_group_ensure
+from projects.services.progress import progress_refresh
+from tests.alerts.conftest import people, roads  # noqa: F401 - fixtures
+from tests.factories import LeaderFactory, UserFactory
+from tests.reporting.conftest import JUNE, clock, hubin, office, private_media, shanzhou  # noqa: F401 - fixtures
+from tests.reporting.test_permissions import PNG
+
+# The roles of the permission matrix, in the order of its columns.
+ROLES = ("anon", "county", "lead", "other", "cttee", "leader", "office", "staff", "super")
+# The unit each unit role acts for.
+ROLE_UNITS = {
+    "county": "湖滨区政府",  # a county government: reports, never reviews
+    "lead": "市住房城乡建设局",  # lead department of tasks 2.1-2.3, 2.5 and 6.1: reviews the counties
+    "other": "三门峡供电公司",  # a company on other tasks: leads 10.4 (its own figures), cooperates on 2.1
+    "cttee": "城乡一体化示范区管委会",  # a management committee: reports 4.1, never reviews
+}
+
+
+def unit(name: str) -> Unit:
+    return Unit.objects.get(name=name)
+
+
+def indicator(code: str) -> Indicator:
+    return Indicator.objects.get(code=code)
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    units: dict[str, Unit]
+    submissions: dict[str, Submission]
+    evidence: dict[str, Evidence]
+    messages: dict[str, Message]
+    notices: dict[str, SupervisionNotice]
+
+
+def _submission(code: str, unit_name: str, status: str, value: int) -> Submission:
+    sub = Submission.objects.create(
+        indicator=indicator(code), unit=unit(unit_name), month=JUNE, status=status, value=Decimal(value)
+    )
+    progress_refresh(indicator_id=sub.indicator_id, unit_id=sub.unit_id)
+    return sub
+
+
+def _evidence(submission: Submission, uploader: User, name: str) -> Evidence:
+    data = PNG + name.encode()
+    return Evidence.objects.create(
+        submission=submission,
+        file=SimpleUploadedFile(name, data),
+        original_name=name,
+        content_type="image/png",
+        size=len(data),
+        sha256=f"{submission.pk:064d}",
+        uploaded_by=uploader,
+    )
+
+
+def _notice(number: int, code: str, unit_name: str, lead_name: str) -> SupervisionNotice:
+    ind = indicator(code)
+    now = timezone.now()
+    alert = Alert.objects.create(
+        plan=ind.task.project.plan, kind=AlertKind.LAGGING, indicator=ind, unit=unit(unit_name), month=JUNE,
+        severity=Severity.RED, expected=Decimal(50), actual=Decimal(5), opened_at=now, updated_at=now,
+        checked_on=date(2022, 7, 3), red_since=date(2022, 5, 1),
+    )  # fmt: skip
+    return SupervisionNotice.objects.create(
+        plan=ind.task.project.plan, number=number, code=f"督办〔2022〕{number}号", alert=alert, task=ind.task,
+        indicator=ind, unit=unit(unit_name), lead_unit=unit(lead_name), problem="进度滞后", deadline=date(2022, 8, 5),
+        issued_at=now,
+    )  # fmt: skip
+
+
+def _message(recipient: User, key: str) -> Message:
+    return Message.objects.create(
+        recipient=recipient, kind=Event.ALERT_LAGGING, subject=f"【滞后预警】{key}", body="正文",
+        dedupe_key=f"matrix:{key}", created=timezone.now(),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def world(plan_2022, clock, private_media) -> World:  # noqa: F811 - the imported fixtures
+    users = {
+        role: UserFactory(username=f"m-{role}", unit=unit(name), first_name=f"{name}填报员")
+        for role, name in ROLE_UNITS.items()
+    }
+    users["leader"] = LeaderFactory(username="m-leader")
+    # The office as the demo accounts make it: admin staff in the office group, not superuser.
+    office_user = UserFactory(username="m-office", role=Role.OFFICE, is_staff=True, first_name="市政府督查室")
+    office_user.groups.add(office_group_ensure())
+    users["office"] = office_user
+    # Admin access and nothing else: no role in reporting, no unit, no permission.
+    users["staff"] = UserFactory(username="m-staff", is_staff=True)
+    users["super"] = UserFactory(username="m-super", is_staff=True, is_superuser=True)
+
+    subs = {
+        # 2.1.1 is reported by the counties and reviewed by 市住房城乡建设局.
+        "county_sent": _submission("2.1.1", "湖滨区政府", SubmissionStatus.SUBMITTED, 3),
+        "county_draft": _submission("2.2.1", "湖滨区政府", SubmissionStatus.DRAFT, 5),
+        # 1.1.1 is reviewed by 市人力资源社会保障局, none of the matrix's roles: only the office reopens it.
+        "county_approved": _submission("1.1.1", "湖滨区政府", SubmissionStatus.APPROVED, 100),
+        # A figure the lead department holds itself: the office reviews it.
+        "lead_sent": _submission("2.3.1", "市住房城乡建设局", SubmissionStatus.SUBMITTED, 1),
+        "other_sent": _submission("10.4.1", "三门峡供电公司", SubmissionStatus.SUBMITTED, 10),
+        "cttee_sent": _submission("4.1.1", "城乡一体化示范区管委会", SubmissionStatus.SUBMITTED, 1),
+    }
+    evidence = {
+        "county": _evidence(subs["county_sent"], users["county"], "湖滨现场.png"),
+        "lead": _evidence(subs["lead_sent"], users["lead"], "住建台账.png"),
+    }
+    messages = {"county": _message(users["county"], "county"), "lead": _message(users["lead"], "lead")}
+    notices = {
+        "county": _notice(1, "2.1.1", "湖滨区政府", "市住房城乡建设局"),
+        "other": _notice(2, "10.4.1", "三门峡供电公司", "三门峡供电公司"),
+    }
+    units = {role: users[role].unit for role in ROLE_UNITS}
+    return World(users=users, units=units, submissions=subs, evidence=evidence, messages=messages, notices=notices)

@@ -1,0 +1,426 @@
+"""Every URL of the site, GET and POST, as every kind of user, with one's own and other units' ids.
+
+The one table below says what each role gets. It is checked against the URL configuration: a URL
+pattern without a row fails ``test_every_url_pattern_has_a_row`` (the admin counts as one entry:
+its hundred-odd patterns share one gate, ``AdminSite.admin_view``, checked through a few rows).
+
+Answers (one column per role):
+
+    200    the page (or the file)
+    302    a redirect that is not to a login page (a write done, a page moved on)
+    L      sent to the login page          A   sent to the admin's login page
+    403    the admin's "permission denied" 404 not found: a forbidden object does not exist
+    405    the method is not allowed (read-only pages answer GET only, writes POST only)
+
+Each request runs in a savepoint that is rolled back, so that a write allowed in one row does not
+change what the next row sees; behind every refusal a view makes (404, 403) the database is
+checked to be unchanged.
+
+The reporting pages' finer cases (a reviewer of another department, drafts never reviewed …)
+stay in tests/reporting/test_permissions.py; this matrix covers all URLs and the roles of issue 7.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from projects.models import Evidence, Message, MonthClosure, Submission, User
+
+from .conftest import JUNE, PNG, ROLES, World, indicator
+
+pytestmark = pytest.mark.django_db
+
+#                                        anon county lead other cttee leader office staff super
+TABLE = """
+# Units land on their monthly report; the office and leaders on the overview; staff with no unit
+# on a page that says so.
+home                              GET    L    302   302  302   302   200    200    200   200
+home                              POST   L    405   405  405   405   405    405    405   405
+set_language                      GET    302  302   302  302   302   302    302    302   302
+set_language                      POST   302  302   302  302   302   302    302    302   302
+login                             GET    200  200   200  200   200   200    200    200   200
+login                             POST   200  200   200  200   200   200    200    200   200
+logout                            GET    405  405   405  405   405   405    405    405   405
+logout                            POST   L    L     L    L     L     L      L      L     L
+password_change                   GET    L    200   200  200   200   200    200    200   200
+password_change                   POST   L    200   200  200   200   200    200    200   200
+password_change_done              GET    L    200   200  200   200   200    200    200   200
+password_change_done              POST   L    405   405  405   405   405    405    405   405
+password_reset                    GET    200  200   200  200   200   200    200    200   200
+password_reset                    POST   302  302   302  302   302   302    302    302   302
+password_reset_done               GET    200  200   200  200   200   200    200    200   200
+password_reset_done               POST   405  405   405  405   405   405    405    405   405
+password_reset_confirm            GET    200  200   200  200   200   200    200    200   200
+password_reset_confirm            POST   200  200   200  200   200   200    200    200   200
+password_reset_complete           GET    200  200   200  200   200   200    200    200   200
+password_reset_complete           POST   405  405   405  405   405   405    405    405   405
+admin_index                       GET    A    A     A    A     A     A      200    200   200
+admin_index                       POST   A    A     A    A     A     A      200    200   200
+admin_alerts                      GET    A    A     A    A     A     A      200    403   200
+admin_alerts                      POST   A    A     A    A     A     A      200    403   200
+# The superuser's account: the office (admin staff, not superuser) may read it, never change it.
+admin_change_superuser            GET    A    A     A    A     A     A      200    403   200
+admin_change_superuser            POST   A    A     A    A     A     A      403    403   200
+overview                          GET    L    404   404  404   404   200    200    404   200
+overview                          POST   L    405   405  405   405   405    405    405   405
+project_detail                    GET    L    404   404  404   404   200    200    404   200
+project_detail                    POST   L    405   405  405   405   405    405    405   405
+task_detail:lead                  GET    L    404   200  404   404   200    200    404   200
+task_detail:lead                  POST   L    405   405  405   405   405    405    405   405
+task_detail:other                 GET    L    404   404  200   404   200    200    404   200
+indicator_detail:lead             GET    L    404   200  404   404   200    200    404   200
+indicator_detail:other            GET    L    404   404  200   404   200    200    404   200
+indicator_detail:other            POST   L    405   405  405   405   405    405    405   405
+county_view                       GET    L    404   404  404   404   200    200    404   200
+county_view                       POST   L    405   405  405   405   405    405    405   405
+unit_detail:county                GET    L    200   404  404   404   200    200    404   200
+unit_detail:lead                  GET    L    404   200  404   404   200    200    404   200
+unit_detail:lead                  POST   L    405   405  405   405   405    405    405   405
+# The lists are class-based views: the role is checked before the method.
+lagging_list                      GET    L    404   404  404   404   200    200    404   200
+lagging_list                      POST   L    404   404  404   404   405    405    404   405
+overdue_list                      GET    L    404   404  404   404   200    200    404   200
+overdue_list                      POST   L    404   404  404   404   405    405    404   405
+missing_list                      GET    L    404   404  404   404   200    200    404   200
+missing_list                      POST   L    404   404  404   404   405    405    404   405
+# The alerts list: every unit sees its own unit's alerts; another unit's, by filter, is not found.
+alert_list                        GET    L    200   200  200   200   200    200    404   200
+alert_list                        POST   L    405   405  405   405   405    405    404   405
+alert_list:county                 GET    L    200   404  404   404   200    200    404   200
+# One format is enough: the format only picks the builder (the Word one is the slow one).
+bulletin:xlsx                     GET    L    404   404  404   404   200    200    404   200
+bulletin:xlsx                     POST   L    405   405  405   405   405    405    405   405
+bulletin:pdf                      GET    L    404   404  404   404   404    404    404   404
+inbox                             GET    L    200   200  200   200   200    200    200   200
+inbox                             POST   L    405   405  405   405   405    405    405   405
+inbox_read_all                    GET    L    405   405  405   405   405    405    405   405
+inbox_read_all                    POST   L    302   302  302   302   302    302    302   302
+message_read:county               GET    L    405   405  405   405   405    405    405   405
+message_read:county               POST   L    302   404  404   404   404    404    404   404
+message_read:lead                 POST   L    404   302  404   404   404    404    404   404
+message_acknowledge:county        GET    L    405   405  405   405   405    405    405   405
+message_acknowledge:county        POST   L    302   404  404   404   404    404    404   404
+message_acknowledge:lead          POST   L    404   302  404   404   404    404    404   404
+notice_detail:county              GET    L    200   200  404   404   404    200    404   200
+notice_detail:county              POST   L    405   405  405   405   405    405    405   405
+notice_detail:other               GET    L    404   404  200   404   404    200    404   200
+report_index                      GET    L    302   302  302   302   302    302    404   302
+report_index                      POST   L    405   405  405   405   405    405    405   405
+report_month:own                  GET    L    200   200  200   200   200    200    404   200
+report_month:own                  POST   L    405   405  405   405   405    405    405   405
+report_month:county               GET    L    200   404  404   404   200    200    404   200
+# Month 13 matches no URL pattern: a 404 before any login check.
+report_month:no_such_month        GET    404  404   404  404   404   404    404    404   404
+report_edit:county                GET    L    200   404  404   404   404    404    404   404
+report_edit:county                POST   L    302   404  404   404   404    404    404   404
+report_edit:lead                  GET    L    404   200  404   404   404    404    404   404
+report_edit:lead                  POST   L    404   302  404   404   404    404    404   404
+report_edit:county_before_plan    GET    L    404   404  404   404   404    404    404   404
+report_template:own               GET    L    200   200  200   200   404    404    404   404
+report_template:own               POST   L    405   405  405   405   405    405    405   405
+report_template:county            GET    L    200   404  404   404   200    200    404   200
+report_import                     GET    L    405   405  405   405   405    405    405   405
+report_import                     POST   L    200   200  200   200   404    404    404   404
+month_closure                     GET    L    405   405  405   405   405    405    405   405
+month_closure                     POST   L    404   404  404   404   404    302    404   302
+submission_detail:county_sent     GET    L    200   200  404   404   200    200    404   200
+submission_detail:county_sent     POST   L    405   405  405   405   405    405    405   405
+submission_detail:county_draft    GET    L    200   404  404   404   200    200    404   200
+submission_detail:lead_sent       GET    L    404   200  404   404   200    200    404   200
+submission_detail:other_sent      GET    L    404   404  200   404   200    200    404   200
+submission_detail:cttee_sent      GET    L    404   404  404   200   200    200    404   200
+submission_review:county_sent     GET    L    405   405  405   405   405    405    405   405
+submission_review:county_sent     POST   L    404   302  404   404   404    404    404   404
+submission_review:county_draft    POST   L    404   404  404   404   404    404    404   404
+submission_review:lead_sent       POST   L    404   404  404   404   404    302    404   302
+submission_review:other_sent      POST   L    404   404  404   404   404    302    404   302
+submission_reopen:county_approved GET    L    405   405  405   405   405    405    405   405
+submission_reopen:county_approved POST   L    404   404  404   404   404    302    404   302
+evidence_upload:county_sent       GET    L    405   405  405   405   405    405    405   405
+evidence_upload:county_sent       POST   L    302   404  404   404   404    404    404   404
+evidence_upload:lead_sent         POST   L    404   302  404   404   404    404    404   404
+evidence_file:county              GET    L    200   200  404   404   200    200    404   200
+evidence_file:county              POST   L    405   405  405   405   405    405    405   405
+evidence_file:lead                GET    L    404   200  404   404   200    200    404   200
+evidence_delete:county            GET    L    405   405  405   405   405    405    405   405
+evidence_delete:county            POST   L    302   404  404   404   404    404    404   404
+evidence_delete:lead              POST   L    404   302  404   404   404    404    404   404
+# A reviewer is sent to what waits for review (?status=submitted); a leader reads the whole list.
+review_list                       GET    L    404   302  302   404   200    302    404   302
+review_list                       POST   L    405   405  405   405   405    405    405   405
+review_export                     GET    L    404   200  200   404   200    200    404   200
+review_export                     POST   L    405   405  405   405   405    405    405   405
+"""
+
+REFUSALS = {"L", "A", "403", "404", "405"}
+
+
+@dataclass(frozen=True)
+class Case:
+    """How to ask for one row: the URL pattern it exercises, its address, what a POST carries."""
+
+    url_name: str
+    url: Callable[[World], str]
+    data: Callable[[World], dict] = lambda w: {}
+
+
+def _sub(key: str) -> Callable[[World], int]:
+    return lambda w: w.submissions[key].pk
+
+
+def _figure(key: str, value: str) -> Callable[[World], dict]:
+    return lambda w: {"version": w.submissions[key].version, "value": value, "action": "submit"}
+
+
+def _png(name: str) -> Callable[[World], dict]:
+    return lambda w: {"file": SimpleUploadedFile(name, PNG + name.encode(), content_type="image/png")}
+
+
+def _month_of(code: str, month: str = f"{JUNE:%Y-%m}") -> Callable[[World], str]:
+    return lambda w: reverse("report_edit", args=[month, indicator(code).pk])
+
+
+CASES: dict[str, Case] = {
+    "home": Case("home", lambda w: reverse("home")),
+    "set_language": Case("set_language", lambda w: reverse("set_language"), lambda w: {"language": "zh-hans"}),
+    "login": Case("login", lambda w: reverse("login"), lambda w: {"username": "nobody", "password": "wrong-Pass-1"}),
+    "logout": Case("logout", lambda w: reverse("logout")),
+    "password_change": Case("password_change", lambda w: reverse("password_change")),
+    "password_change_done": Case("password_change_done", lambda w: reverse("password_change_done")),
+    "password_reset": Case(
+        "password_reset", lambda w: reverse("password_reset"), lambda w: {"email": "nobody@example.org"}
+    ),
+    "password_reset_done": Case("password_reset_done", lambda w: reverse("password_reset_done")),
+    "password_reset_confirm": Case(
+        "password_reset_confirm",
+        lambda w: reverse("password_reset_confirm", args=["MQ", "not-a-token"]),
+        lambda w: {"new_password1": "Xin-Mima-2022-a", "new_password2": "Xin-Mima-2022-a"},
+    ),
+    "password_reset_complete": Case("password_reset_complete", lambda w: reverse("password_reset_complete")),
+    "admin_index": Case("admin:index", lambda w: reverse("admin:index")),
+    "admin_alerts": Case("admin:projects_alert_changelist", lambda w: reverse("admin:projects_alert_changelist")),
+    # The superuser's own record: an office clerk who could edit it could take over the account.
+    "admin_change_superuser": Case(
+        "admin:projects_user_change", lambda w: reverse("admin:projects_user_change", args=[w.users["super"].pk])
+    ),
+    "overview": Case("overview", lambda w: reverse("overview")),
+    "project_detail": Case(
+        "project_detail", lambda w: reverse("project_detail", args=[indicator("2.1.1").task.project_id])
+    ),
+    "task_detail:lead": Case("task_detail", lambda w: reverse("task_detail", args=[indicator("2.1.1").task_id])),
+    "task_detail:other": Case("task_detail", lambda w: reverse("task_detail", args=[indicator("10.4.1").task_id])),
+    "indicator_detail:lead": Case(
+        "indicator_detail", lambda w: reverse("indicator_detail", args=[indicator("2.1.1").pk])
+    ),
+    "indicator_detail:other": Case(
+        "indicator_detail", lambda w: reverse("indicator_detail", args=[indicator("10.4.1").pk])
+    ),
+    "county_view": Case("county_view", lambda w: reverse("county_view")),
+    "unit_detail:county": Case("unit_detail", lambda w: reverse("unit_detail", args=[w.units["county"].pk])),
+    "unit_detail:lead": Case("unit_detail", lambda w: reverse("unit_detail", args=[w.units["lead"].pk])),
+    "lagging_list": Case("lagging_list", lambda w: reverse("lagging_list")),
+    "overdue_list": Case("overdue_list", lambda w: reverse("overdue_list")),
+    "missing_list": Case("missing_list", lambda w: reverse("missing_list")),
+    "alert_list": Case("alert_list", lambda w: reverse("alert_list")),
+    "alert_list:county": Case("alert_list", lambda w: reverse("alert_list") + f"?unit={w.units['county'].pk}"),
+    "bulletin:xlsx": Case("bulletin_download", lambda w: reverse("bulletin_download", args=["xlsx"])),
+    "bulletin:pdf": Case("bulletin_download", lambda w: reverse("bulletin_download", args=["pdf"])),
+    "inbox": Case("inbox", lambda w: reverse("inbox")),
+    "inbox_read_all": Case("inbox_read_all", lambda w: reverse("inbox_read_all")),
+    "message_read:county": Case("message_read", lambda w: reverse("message_read", args=[w.messages["county"].pk])),
+    "message_read:lead": Case("message_read", lambda w: reverse("message_read", args=[w.messages["lead"].pk])),
+    "message_acknowledge:county": Case(
+        "message_acknowledge", lambda w: reverse("message_acknowledge", args=[w.messages["county"].pk])
+    ),
+    "message_acknowledge:lead": Case(
+        "message_acknowledge", lambda w: reverse("message_acknowledge", args=[w.messages["lead"].pk])
+    ),
+    "notice_detail:county": Case("notice_detail", lambda w: reverse("notice_detail", args=[w.notices["county"].pk])),
+    "notice_detail:other": Case("notice_detail", lambda w: reverse("notice_detail", args=[w.notices["other"].pk])),
+    "report_index": Case("report_index", lambda w: reverse("report_index")),
+    "report_month:own": Case("report_month", lambda w: reverse("report_month", args=[JUNE])),
+    "report_month:county": Case(
+        "report_month", lambda w: reverse("report_month", args=[JUNE]) + f"?unit={w.units['county'].pk}"
+    ),
+    "report_month:no_such_month": Case(
+        "report_month", lambda w: reverse("report_month", args=["2022-06"]).replace("06", "13")
+    ),
+    "report_edit:county": Case("report_edit", _month_of("2.1.1"), _figure("county_sent", "4")),
+    "report_edit:lead": Case("report_edit", _month_of("2.3.1"), _figure("lead_sent", "2")),
+    "report_edit:county_before_plan": Case("report_edit", _month_of("2.1.1", "2021-06")),
+    "report_template:own": Case("report_template", lambda w: reverse("report_template", args=[JUNE])),
+    "report_template:county": Case(
+        "report_template", lambda w: reverse("report_template", args=[JUNE]) + f"?unit={w.units['county'].pk}"
+    ),
+    "report_import": Case("report_import", lambda w: reverse("report_import", args=[JUNE])),
+    "month_closure": Case(
+        "month_closure",
+        lambda w: reverse("month_closure", args=[JUNE]),
+        lambda w: {"plan": indicator("2.1.1").task.project.plan_id, "action": "close"},
+    ),
+    **{
+        f"submission_detail:{key}": Case(
+            "submission_detail", lambda w, k=key: reverse("submission_detail", args=[_sub(k)(w)])
+        )
+        for key in ("county_sent", "county_draft", "lead_sent", "other_sent", "cttee_sent")
+    },
+    **{
+        f"submission_review:{key}": Case(
+            "submission_review",
+            lambda w, k=key: reverse("submission_review", args=[_sub(k)(w)]),
+            lambda w, k=key: {"version": w.submissions[k].version, "action": "approve"},
+        )
+        for key in ("county_sent", "county_draft", "lead_sent", "other_sent")
+    },
+    "submission_reopen:county_approved": Case(
+        "submission_reopen",
+        lambda w: reverse("submission_reopen", args=[_sub("county_approved")(w)]),
+        lambda w: {"version": w.submissions["county_approved"].version, "reason": "核实数据"},
+    ),
+    "evidence_upload:county_sent": Case(
+        "evidence_upload", lambda w: reverse("evidence_upload", args=[_sub("county_sent")(w)]), _png("补充.png")
+    ),
+    "evidence_upload:lead_sent": Case(
+        "evidence_upload", lambda w: reverse("evidence_upload", args=[_sub("lead_sent")(w)]), _png("补充.png")
+    ),
+    "evidence_file:county": Case("evidence_file", lambda w: reverse("evidence_file", args=[w.evidence["county"].pk])),
+    "evidence_file:lead": Case("evidence_file", lambda w: reverse("evidence_file", args=[w.evidence["lead"].pk])),
+    "evidence_delete:county": Case(
+        "evidence_delete", lambda w: reverse("evidence_delete", args=[w.evidence["county"].pk])
+    ),
+    "evidence_delete:lead": Case("evidence_delete", lambda w: reverse("evidence_delete", args=[w.evidence["lead"].pk])),
+    "review_list": Case("review_list", lambda w: reverse("review_list")),
+    "review_export": Case("review_export", lambda w: reverse("review_export")),
+}
+
+
+def parse_table(text: str) -> dict[tuple[str, str], dict[str, str]]:
+    rows: dict[tuple[str, str], dict[str, str]] = {}
+    for line in text.strip().splitlines():
+        line = line.split("#", 1)[0]
+        if not line.strip():
+            continue
+        case, method, *answers = line.split()
+        assert len(answers) == len(ROLES), f"{case} {method}: {len(answers)} answers for {len(ROLES)} roles"
+        assert (case, method) not in rows, f"{case} {method} twice in the table"
+        rows[(case, method)] = dict(zip(ROLES, answers, strict=True))
+    return rows
+
+
+EXPECTED = parse_table(TABLE)
+
+
+# --- the table against the URL configuration ---------------------------------------------------
+
+
+def url_pattern_names(urlconf: str | None = None) -> set[str]:
+    """Every URL pattern's name, with its namespace; the admin's as the one entry ``admin``."""
+    names: set[str] = set()
+
+    def walk(patterns, namespace: str | None, route: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = ":".join(filter(None, [namespace, pattern.namespace])) or None
+                walk(pattern.url_patterns, inner, route + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                if namespace == "admin" or (namespace or "").startswith("admin:"):
+                    names.add("admin")
+                elif pattern.name is None:
+                    names.add(f"<unnamed {route}{pattern.pattern}>")
+                else:
+                    names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+
+    walk(get_resolver(urlconf).url_patterns, None, "")
+    return names
+
+
+def table_url_names() -> set[str]:
+    return {"admin" if CASES[case].url_name.startswith("admin:") else CASES[case].url_name for case, _m in EXPECTED}
+
+
+def rows_missing(urlconf: str | None = None) -> list[str]:
+    return sorted(url_pattern_names(urlconf) - table_url_names())
+
+
+def test_every_url_pattern_has_a_row():
+    assert rows_missing() == [], "URL patterns without a row in the permission table: add them to TABLE"
+
+
+def test_every_row_is_a_case_and_names_a_real_url_pattern():
+    assert {case for case, _m in EXPECTED} == set(CASES)
+    assert table_url_names() <= url_pattern_names()
+    # GET and POST of every URL pattern.
+    for method in ("GET", "POST"):
+        covered = {CASES[case].url_name for case, m in EXPECTED if m == method}
+        assert {CASES[c].url_name for c in CASES} <= covered, f"URL patterns never asked with {method}"
+
+
+@pytest.mark.urls("tests.hardening.urls_with_a_new_page")
+def test_a_new_url_pattern_without_a_row_is_caught():
+    assert rows_missing() == ["new_page"]
+
+
+# --- the requests -------------------------------------------------------------------------------
+
+
+def state() -> tuple:
+    """What a refused request must leave as it was."""
+    return (
+        list(Submission.objects.order_by("pk").values_list("pk", "status", "value", "version", "reviewed_by")),
+        list(Evidence.objects.order_by("pk").values_list("pk", "sha256")),
+        list(MonthClosure.objects.values_list("plan", "month")),
+        list(Message.objects.order_by("pk").values_list("pk", "read_at", "acknowledged_at")),
+        list(User.objects.order_by("pk").values_list("pk", "password", "is_superuser", "is_staff", "role", "unit")),
+    )
+
+
+def outcome(response) -> str:
+    if response.status_code != 302:
+        return str(response.status_code)
+    location = response["Location"]
+    if location.startswith(reverse("admin:login")):
+        return "A"
+    if location.startswith(reverse("login")):
+        return "L"
+    return "302"
+
+
+def ask(client: Client, method: str, url: str, data: dict, *, watch: bool = True):
+    """One request, rolled back afterwards; returns the response and whether the state moved
+    (looked at when ``watch``)."""
+    with transaction.atomic():
+        before = state() if watch else None
+        response = client.get(url) if method == "GET" else client.post(url, data)
+        changed = watch and state() != before
+        transaction.set_rollback(True)
+    return response, changed
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_permission_matrix(world, role):
+    client = Client()
+    user = world.users.get(role)
+    wrong: list[str] = []
+    for (case_name, method), answers in EXPECTED.items():
+        case = CASES[case_name]
+        if user is not None:
+            client.force_login(user)  # again each time: a row may have logged out or switched language
+        client.cookies.pop("django_language", None)
+        url = case.url(world)
+        expected = answers[role]
+        # Refusals in the view (404, 403) are watched; a 405 or a login page never reaches it.
+        watch = expected in ("403", "404")
+        response, changed = ask(client, method, url, case.data(world) if method == "POST" else {}, watch=watch)
+        got = outcome(response)
+        if got != expected:
+            wrong.append(f"{case_name:34} {method:4} expected {expected:3} got {got} ({url})")
+        elif expected in REFUSALS and changed:
+            wrong.append(f"{case_name:34} {method:4} refused but the database changed ({url})")
+    assert wrong == [], f"as {role}:\n" + "\n".join(wrong)
