@@ -61,6 +61,10 @@ def percentile(values: list[float], share: float) -> float | None:
     return ordered[index]
 
 
+def _ms(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
 def _wait_http(url: str, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
