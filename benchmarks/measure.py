@@ -149,17 +149,23 @@ SCAN_OUTPUT = ("projects_message", "projects_delivery", "projects_supervisionnot
 
 
 def _empty_alert_tables() -> None:
-    """Remove what a scan wrote, so that the next run starts from the same database; on
-    PostgreSQL VACUUM then clears the dead rows (and the statistics counting them), as autovacuum
-    would on a live database, so that neither the next scan nor a page's inbox count reads them."""
+    """Remove what a scan wrote, so that the next run starts from the same database.
+
+    On PostgreSQL with TRUNCATE: a DELETE of a province's alerts and messages (and the VACUUM
+    it needs) writes much WAL, and flushing that then lands on the next
+    cycle's commits (measured at L: the scan's 180 commits took 2 s in all after a TRUNCATE,
+    21 to 32 s after a DELETE and VACUUM). Fresh statistics follow, as autovacuum's ANALYZE
+    would give them."""
     with transaction.atomic(), connection.cursor() as cursor:
-        for table in SCAN_OUTPUT:
-            cursor.execute(f"DELETE FROM {table}")
-    # (Not inside a transaction, where VACUUM cannot run: the test of this module.)
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {', '.join(SCAN_OUTPUT)}")
+        else:
+            for table in SCAN_OUTPUT:
+                cursor.execute(f"DELETE FROM {table}")
+    if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for table in ALERT_TABLES:
-                cursor.execute(f"VACUUM ANALYZE {table}")
+                cursor.execute(f"ANALYZE {table}")
 
 
 def _data_calls(plan: Plan, project: Project, month: date) -> dict[str, Callable[[], Any]]:
