@@ -17,7 +17,7 @@ CELERY := $(VENV)/bin/celery -A tracker
 # Only the local stack gets this broker; the tests start their own Redis on a free port.
 run db redis: export CELERY_BROKER_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
 
-.PHONY: run test venv db system-deps redis stop lint bench messages clean
+.PHONY: run test venv db system-deps redis stop lint bench loadtest messages clean
 
 # --- set-up -----------------------------------------------------------------------------------
 
@@ -86,6 +86,21 @@ system-deps:
 test: venv system-deps
 	env -u DATABASE_URL -u CELERY_BROKER_URL $(PY) -m pytest --ds=tracker.settings.test
 	env -u CELERY_BROKER_URL bash .ci/postgres $(PY) -m pytest --ds=tracker.settings.test
+
+# --- benchmarks -------------------------------------------------------------------------------
+
+# Pages, bulletin and alert scan against their SQL floors at scales S, M, L on SQLite and
+# PostgreSQL (docs/performance.md). `make bench SCALE=M` for one scale; BENCH_ARGS=--regenerate
+# to make the data again.
+bench: venv
+	@command -v pg_ctlcluster >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
+	$(PY) benchmarks/run.py $(if $(SCALE),--scale $(SCALE)) $(BENCH_ARGS)
+
+# The month-end rush: 200 reporting users (locust, headless) against gunicorn, PostgreSQL, Redis and
+# a Celery worker on loopback; the database is checked afterwards. LOADTEST_ARGS=--reporters 50 …
+loadtest: venv
+	@command -v pg_ctlcluster >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
+	$(PY) benchmarks/loadtest/run.py $(LOADTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

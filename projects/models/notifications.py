@@ -200,6 +200,10 @@ class Delivery(models.Model):
             models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="delivery_pending_due"),
             # deliveries_send_due marks rows stuck in "sending" (a worker died mid-send) as failed.
             models.Index(fields=["claimed_at"], condition=Q(status="sending"), name="delivery_sending"),
+            # notifications_create finds the pending deliveries of the news it has just written: a
+            # province's first scan writes tens of thousands, plan by plan, and without this index
+            # each plan's lookup read every pending delivery of the plans before it.
+            models.Index(fields=["dedupe_key"], condition=Q(status="pending"), name="delivery_pending_key"),
         ]
 
     def __str__(self) -> str:

@@ -48,7 +48,8 @@ class UnitProgress(ProgressFields):
     report still shows where the unit stood. ``light`` is blank where the unit has no target of its
     own (an additive figure that the office has not split among units)."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="unit_progress")
+    # No index of its own: the unique constraint and unitprogress_indicator_month start with it.
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="unit_progress", db_index=False)
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="progress")
     reported = models.BooleanField(_("本月已报送"), default=False)
     late = models.BooleanField(_("逾期报送"), default=False)
@@ -61,8 +62,11 @@ class UnitProgress(ProgressFields):
             models.UniqueConstraint(fields=["indicator", "unit", "month"], name="unitprogress_unique"),
         ]
         indexes = [
-            # The county view and the lagging lists read one month across all indicators.
-            models.Index(fields=["month", "light"], name="unitprogress_month_light"),
+            # Every page, list and scan reads one plan's rows of one month (by a light for the
+            # lagging lists): through the plan's indicators, so that the cost follows the plan's
+            # size, not the province's, nor the months of history (docs/performance.md).
+            models.Index(fields=["indicator", "month", "light"], name="unitprogress_indicator_month"),
+            # The county view and a unit's page: one unit's rows of a month.
             models.Index(fields=["unit", "month"], name="unitprogress_unit_month"),
         ]
 
@@ -73,7 +77,8 @@ class UnitProgress(ProgressFields):
 class CityProgress(ProgressFields):
     """The city's standing on one indicator at one month's end, from the units' figures."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="city_progress")
+    # No index of its own: the unique constraint's starts with it.
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="city_progress", db_index=False)
     units_expected = models.PositiveSmallIntegerField(_("应报单位数"), default=0)
     units_reported = models.PositiveSmallIntegerField(_("已报单位数"), default=0)
     units_on_time = models.PositiveSmallIntegerField(_("按时报送单位数"), default=0)
@@ -81,8 +86,9 @@ class CityProgress(ProgressFields):
     class Meta:
         verbose_name = _("全市进度")
         verbose_name_plural = _("全市进度")
+        # The unique constraint's index (indicator, month) serves every read: one plan's
+        # indicators at one month. An index on (month, light) would read every plan's rows.
         constraints = [models.UniqueConstraint(fields=["indicator", "month"], name="cityprogress_unique")]
-        indexes = [models.Index(fields=["month", "light"], name="cityprogress_month_light")]
 
     def __str__(self) -> str:
         return f"{self.indicator_id}/{self.month:%Y-%m}"

@@ -430,7 +430,8 @@ def _scan_plan(plan: Plan, *, as_of: date, kinds: tuple[str, ...], focus: Focus 
         )
         notices = _escalate(catalogue, as_of=as_of, tracked=tracked, focus=focus, now=now) if escalate else []
         catalogue.load_units([a.unit_id for a in opened])
-        news = [_alert_news(catalogue, alert, as_of) for alert in opened]
+        inbox = reverse("inbox")  # once, not once per alert: a first scan opens thousands
+        news = [_alert_news(catalogue, alert, as_of, link=inbox) for alert in opened]
         news += [_notice_news(catalogue, notice) for notice in notices]
         delivery_ids = notifications_create(items=news)
     return ScanResult(
@@ -617,7 +618,7 @@ def _target(indicator: Indicator) -> str:
     }
 
 
-def _alert_news(catalogue: _Catalogue, alert: Alert, as_of: date) -> News:
+def _alert_news(catalogue: _Catalogue, alert: Alert, as_of: date, *, link: str) -> News:
     indicator = catalogue.indicators[alert.indicator_id]
     unit = catalogue.units[alert.unit_id]
     values = {
@@ -661,7 +662,7 @@ def _alert_news(catalogue: _Catalogue, alert: Alert, as_of: date) -> News:
         key=f"alert:{alert.pk}:opened",
         subject=subject,
         body=body,
-        link=reverse("inbox"),
+        link=link,
         unit_id=alert.unit_id,
         lead_unit_id=catalogue.lead.get(indicator.task_id),
         project_id=indicator.task.project_id,

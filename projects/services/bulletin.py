@@ -176,38 +176,44 @@ def _table(
     centred: Sequence[int] = (),
 ) -> None:
     """A table in the document's table style; ``widths`` in millimetres (156 mm of text width);
-    ``centred`` the columns whose cells are centred (figures, lights)."""
+    ``centred`` the columns whose cells are centred (figures, lights).
+
+    Cells are filled in one pass, with the paragraph style set by its id: python-docx looks a style
+    up by name by walking every style of the document, which made a province's bulletin (hundreds
+    of red items) take most of a second (docs/performance.md)."""
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, header in zip(table.rows[0].cells, headers, strict=True):
-        cell.text = ""
-        paragraph = cell.paragraphs[0]
-        paragraph.style = doc.styles["表格文字"]
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _fonts(paragraph.add_run(header), east_asia=H1_FONT, size=10.5)
+    style_id = doc.styles["表格文字"].style_id
+    lengths = [Mm(w) for w in widths]
+
+    def fill(cells: Sequence[Any], values: Sequence[Any], header: bool) -> None:
+        for index, (cell, value, length) in enumerate(zip(cells, values, lengths, strict=True)):
+            if header:
+                cell.text = ""
+            paragraph = cell.paragraphs[0]
+            paragraph._p.style = style_id
+            if header:
+                _fonts(paragraph.add_run(value), east_asia=H1_FONT, size=10.5)
+            else:
+                paragraph.add_run(str(value))
+            # Widths on every cell (Word reads those) and on the grid below (LibreOffice reads these).
+            cell.width = length
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            if header or index in centred:
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    fill(table.rows[0].cells, headers, header=True)
     # Repeat the header row on every page.
     tr_pr = table.rows[0]._tr.get_or_add_trPr()
     header_flag = OxmlElement("w:tblHeader")
     header_flag.set(qn("w:val"), "true")
     tr_pr.append(header_flag)
     for values in rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, values, strict=True):
-            paragraph = cell.paragraphs[0]
-            paragraph.style = doc.styles["表格文字"]
-            paragraph.add_run(str(value))
-    # Widths on the grid (LibreOffice reads these) and on every cell (Word reads those).
+        fill(table.add_row().cells, values, header=False)
     table.autofit = False
-    for column, width in zip(table.columns, widths, strict=True):
-        column.width = Mm(width)
-    for row in table.rows:
-        for index, (cell, width) in enumerate(zip(row.cells, widths, strict=True)):
-            cell.width = Mm(width)
-            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-            if index in centred:
-                for paragraph in cell.paragraphs:
-                    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for column, length in zip(table.columns, lengths, strict=True):
+        column.width = length
     doc.add_paragraph()
 
 

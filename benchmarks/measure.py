@@ -1,0 +1,384 @@
+"""Measure the pages, the bulletin and the alert scan against their SQL floors, in one database.
+
+Run by ``benchmarks/run.py`` in a fresh process per database and scale, with
+DJANGO_SETTINGS_MODULE=tracker.settings.bench and DATABASE_URL set; prints one JSON document.
+
+For each target: the median server-side time of ``repeat`` runs after a warm-up (pages through
+Django's test client, in process: middleware, view, queries, templates, no network), the number
+of SQL queries, the peak of Python allocations (tracemalloc, in a separate run, since tracing
+slows the code down) and the peak resident memory of the process during the call (VmHWM, reset
+before each call through /proc/self/clear_refs). The floor is measured the same way, in the same
+process, right after its page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings.bench")
+
+import django
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.db.models import Q  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from benchmarks import floors  # noqa: E402
+from projects import rules  # noqa: E402
+from projects.models import Alert, AlertScope, Plan, Project, Role, User  # noqa: E402
+from projects.selectors import dashboards as sel  # noqa: E402
+from projects.services.alerts import alerts_scan, due_month  # noqa: E402
+from projects.tables.dashboards import INDICATOR_ORDER  # noqa: E402
+
+# The month each scale is looked at: late in the plan, so the floors have most of the history to read.
+MONTHS = {"S": date(2022, 12, 1), "T": date(2022, 10, 1), "M": date(2024, 6, 1), "L": date(2024, 6, 1)}
+PAGE_SIZE = 50  # DashboardTable.Meta.per_page
+
+
+# --- memory ------------------------------------------------------------------------------------
+
+
+def _status_kb(field: str) -> int | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def _reset_peak_rss() -> bool:
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def measure_memory(call: Callable[[], Any]) -> dict[str, float | None]:
+    """Peak resident memory of the process during ``call`` and the peak of Python allocations."""
+    gc.collect()
+    can_reset = _reset_peak_rss()
+    before = _status_kb("VmRSS")
+    call()
+    peak = _status_kb("VmHWM") if can_reset else None
+    gc.collect()
+    tracemalloc.start()
+    call()
+    _current, traced = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {
+        "rss_peak_mb": round(peak / 1024, 1) if peak else None,
+        "rss_before_mb": round(before / 1024, 1) if before else None,
+        "traced_peak_mb": round(traced / 1024 / 1024, 2),
+    }
+
+
+@contextmanager
+def counting() -> Iterator[dict[str, int]]:
+    """Counts every SQL statement run inside (CaptureQueriesContext keeps only the last 9,000)."""
+    counter = {"queries": 0}
+
+    def wrapper(execute, sql, params, many, context):
+        counter["queries"] += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        yield counter
+
+
+def measure(call: Callable[[], Any], *, repeat: int) -> dict[str, Any]:
+    call()  # warm-up: caches, connections, imports
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    with counting() as counted:
+        call()
+    return {
+        "median_s": statistics.median(times),
+        "min_s": min(times),
+        "max_s": max(times),
+        "runs": repeat,
+        "queries": counted["queries"],
+        **measure_memory(call),
+    }
+
+
+# --- targets -----------------------------------------------------------------------------------
+
+
+def _office_client() -> Client:
+    user, _ = User.objects.get_or_create(username="bench-office", defaults={"role": Role.OFFICE})
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _page(client: Client, url: str) -> Callable[[], int]:
+    def call() -> int:
+        response = client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        return len(body)
+
+    return call
+
+
+ALERT_TABLES = ("projects_alert", "projects_message", "projects_delivery")
+# Emptied between the scan's runs, children first (the bench databases hold no alerts of their own).
+SCAN_OUTPUT = ("projects_message", "projects_delivery", "projects_supervisionnotice", "projects_alert")
+
+
+def _empty_alert_tables() -> None:
+    """Remove what a scan wrote, so that the next run starts from the same database.
+
+    On PostgreSQL with TRUNCATE: a DELETE of a province's alerts and messages (and the VACUUM
+    it needs) writes much WAL, and flushing that then lands on the next
+    cycle's commits (measured at L: the scan's 180 commits took 2 s in all after a TRUNCATE,
+    21 to 32 s after a DELETE and VACUUM). Fresh statistics follow, as autovacuum's ANALYZE
+    would give them."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {', '.join(SCAN_OUTPUT)}")
+        else:
+            for table in SCAN_OUTPUT:
+                cursor.execute(f"DELETE FROM {table}")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in ALERT_TABLES:
+                cursor.execute(f"ANALYZE {table}")
+
+
+def _data_calls(plan: Plan, project: Project, month: date) -> dict[str, Callable[[], Any]]:
+    """What each page computes before rendering: the selectors its view calls, nothing else. The
+    fair match for the floor, which only computes numbers."""
+    scope = Q(indicator__task__project=project)
+
+    def project_page() -> None:
+        sel.scope_standing(plan=plan, month=month, scope=scope)
+        sel.task_rows(plan=plan, month=month, project=project)
+        sel.city_rows(plan=plan, month=month, scope=scope)
+        sel.unit_rows(plan=plan, month=month, scope=scope)
+        sel.submission_history(scope=scope)
+        sel.progress_curve(plan=plan, month=month, scope=scope)
+
+    def lagging_list() -> None:
+        units, city = sel.month_progress(plan=plan, month=month)
+        rows = sel.item_rows(units=sel.lagging(units), city=sel.lagging(city)).order_by(*INDICATOR_ORDER)
+        rows.count()
+        list(rows[:PAGE_SIZE])
+
+    return {
+        "overview": lambda: sel.overview(plan=plan, month=month),
+        "project": project_page,
+        "county": lambda: sel.county_view(plan=plan, month=month),
+        "lagging": lagging_list,
+        "bulletin": lambda: sel.bulletin_data(plan=plan, month=month),
+    }
+
+
+def _floor(floor: floors.Floor) -> Callable[[], list]:
+    def call() -> list:
+        with connection.cursor() as cursor:
+            cursor.execute(floor.sql, floor.params)
+            return cursor.fetchall()
+
+    return call
+
+
+def _max_diff(pairs: list[tuple[Any, Any]]) -> float | None:
+    diffs = [abs(float(a or 0) - float(b or 0)) for a, b in pairs]
+    return round(max(diffs), 4) if diffs else None
+
+
+def run(scale: str, repeat: int, scan_repeat: int, only: set[str] | None, plan: Plan | None = None) -> dict[str, Any]:
+    """Every target (or ``only`` those) on ``plan`` (the first plan by default)."""
+    plan = plan or Plan.objects.order_by("pk").first()
+    month = MONTHS[scale]
+    as_of = rules.month_end(month)
+    project = plan.projects.order_by("number").first()
+    dialect = floors.Dialect.of(connection)
+    client = _office_client()
+    query = f"?plan={plan.pk}&month={month:%Y-%m}"
+    results: dict[str, Any] = {"load_before": os.getloadavg()}
+    _empty_alert_tables()
+
+    def wanted(name: str) -> bool:
+        return only is None or name in only
+
+    pages = {
+        "overview": (f"/dashboards/{query}", floors.overview(dialect, plan_id=plan.pk, month=month, as_of=as_of)),
+        "project": (
+            f"/dashboards/projects/{project.pk}/{query}",
+            floors.project(
+                dialect, plan_id=plan.pk, project_id=project.pk, plan_start=plan.start, month=month, as_of=as_of
+            ),
+        ),
+        "county": (f"/dashboards/units/{query}", floors.county(dialect, plan_id=plan.pk, month=month, as_of=as_of)),
+        "lagging": (
+            f"/dashboards/lagging/{query}",
+            floors.lagging(dialect, plan_id=plan.pk, month=month, as_of=as_of, page_size=PAGE_SIZE),
+        ),
+        "bulletin": (
+            f"/dashboards/bulletin.docx{query}",
+            floors.bulletin(dialect, plan_id=plan.pk, month=month, as_of=as_of),
+        ),
+    }
+    data = _data_calls(plan, project, month)
+    for name, (url, floor) in pages.items():
+        if not wanted(name):
+            continue
+        page = measure(_page(client, url), repeat=repeat)
+        rows = _floor(floor)()
+        results[name] = {
+            "page": page,
+            "data": measure(data[name], repeat=repeat),
+            "floor": measure(_floor(floor), repeat=repeat),
+            "floor_rows": len(rows),
+        }
+        if name == "overview":
+            standings = {r.project.pk: r.standing for r in sel.overview(plan=plan, month=month).projects}
+            results[name]["agreement"] = {
+                "what": "project completion and expected progress, page vs floor (max abs difference, points)",
+                "completion": _max_diff([(standings[r[1]].completion, r[2]) for r in rows if r[0] == "project"]),
+                "expected": _max_diff([(standings[r[1]].expected, r[3]) for r in rows if r[0] == "project"]),
+                "projects_with_other_red_yellow_overdue_counts": sum(
+                    1
+                    for r in rows
+                    if r[0] == "project"
+                    and (standings[r[1]].red, standings[r[1]].yellow, standings[r[1]].overdue) != tuple(r[4:7])
+                ),
+            }
+        if name == "county":
+            ranking = {r.unit.pk: r.score for r in sel.county_view(plan=plan, month=month).ranking}
+            scores = {unit_id: score for unit_id, *_rest, score in rows}
+            results[name]["agreement"] = {
+                "what": "counties' ranking scores, page vs floor (max abs difference, points)",
+                "score": _max_diff([(ranking.get(u), s) for u, s in scores.items()]),
+            }
+    if wanted("scan"):
+        results["scan"] = _scan(plan, month, dialect, scan_repeat)
+        _empty_alert_tables()
+    # Other work on the machine shows here (the bench does not stop other processes).
+    results["load_after"] = os.getloadavg()
+    return {"scale": scale, "vendor": connection.vendor, "plan": plan.pk, "month": f"{month:%Y-%m}", **results}
+
+
+def _scan(plan: Plan, month: date, dialect: floors.Dialect, repeat: int) -> dict[str, Any]:
+    """The daily scan of every plan, as of a day after the month's figures were due.
+
+    "first": the scan that finds everything (opens every alert, writes its messages and
+    deliveries); "rescan": the next day's scan, which finds the same conditions and changes
+    nothing. Both run as in production, each plan in its own transaction; then what they wrote is
+    deleted, so every cycle starts from the same database: a warm-up (whose peak RSS is the
+    scan's), ``repeat`` timed cycles, one counting queries and alerts, one under tracemalloc."""
+    as_of = plan.due_date(month) + timedelta(days=5)
+    due = due_month(plan=plan, as_of=as_of)
+    floor = floors.scan(dialect, month=month, scan_day=as_of, due=due)
+
+    def cycle(*, traced: bool = False, capture: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if traced:
+            tracemalloc.start()
+        with counting() as first_queries:
+            start = time.perf_counter()
+            out["summary"] = alerts_scan(as_of=as_of).summary()
+            out["first"] = time.perf_counter() - start
+        if traced:
+            out["traced_peak_mb"] = round(tracemalloc.get_traced_memory()[1] / 1024 / 1024, 2)
+            tracemalloc.stop()
+        # A day passes between two scans: the database's statistics (autovacuum's ANALYZE) then
+        # know the alerts table holds thousands of rows.
+        with connection.cursor() as cursor:
+            for table in ALERT_TABLES:
+                cursor.execute(f"ANALYZE {table}")
+        with counting() as rescan_queries:
+            start = time.perf_counter()
+            alerts_scan(as_of=as_of)
+            out["rescan"] = time.perf_counter() - start
+        if capture:
+            out["first_queries"] = first_queries["queries"]
+            out["rescan_queries"] = rescan_queries["queries"]
+            out["opened"] = {
+                (a.kind, a.indicator_id, None if a.scope == AlertScope.CITY else a.unit_id)
+                for a in Alert.objects.filter(resolved_at__isnull=True).only("kind", "indicator_id", "unit_id", "scope")
+            }
+        _empty_alert_tables()
+        return out
+
+    gc.collect()
+    can_reset = _reset_peak_rss()
+    before = _status_kb("VmRSS")
+    cycle()
+    peak = _status_kb("VmHWM") if can_reset else None
+    timed = [cycle() for _ in range(repeat)]
+    counted = cycle(capture=True)
+    traced = cycle(traced=True)
+
+    def stats(key: str) -> dict[str, Any]:
+        times = [c[key] for c in timed]
+        return {
+            "median_s": statistics.median(times),
+            "min_s": min(times),
+            "max_s": max(times),
+            "runs": repeat,
+            "queries": counted[f"{key}_queries"],
+        }
+
+    result = {
+        "first": {
+            **stats("first"),
+            "rss_peak_mb": round(peak / 1024, 1) if peak else None,
+            "rss_before_mb": round(before / 1024, 1) if before else None,
+            "traced_peak_mb": traced["traced_peak_mb"],
+        },
+        "rescan": stats("rescan"),
+        "summary": counted["summary"],
+    }
+    rows = _floor(floor)()
+    found = {(kind, indicator_id, unit_id) for kind, _severity, indicator_id, unit_id in rows}
+    opened = counted["opened"]
+    result["floor"] = measure(_floor(floor), repeat=repeat)
+    result["floor_rows"] = len(rows)
+    result["agreement"] = {
+        "what": "alerts opened by the scan vs the floor's findings (kind, indicator, unit)",
+        "scan": len(opened),
+        "floor": len(found),
+        "only_in_scan": len(opened - found),
+        "only_in_floor": len(found - opened),
+    }
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", required=True, choices=sorted(MONTHS))
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--scan-repeat", type=int, default=3)
+    parser.add_argument("--only", help="comma-separated targets (overview,project,county,lagging,bulletin,scan)")
+    args = parser.parse_args()
+    only = set(args.only.split(",")) if args.only else None
+    print(json.dumps(run(args.scale, args.repeat, args.scan_repeat, only), default=str))
+
+
+if __name__ == "__main__":
+    main()
