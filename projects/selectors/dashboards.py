@@ -647,9 +647,10 @@ class OwedItem:
     missing_months: list[date]
 
 
-def unit_owes(*, plan: Plan, unit: Unit, month: date) -> list[OwedItem]:
+def unit_owes(*, plan: Plan, unit: Unit, month: date, today: date) -> list[OwedItem]:
     """What a unit owes as of a month: its indicators with targets, last figures, lights and the
-    months up to ``month`` it has not reported (three queries)."""
+    months up to ``month`` it has not reported although their due day has passed by ``today``
+    (three queries). A month still open for reporting is not owed yet."""
     base = UnitProgress.objects.filter(indicator__task__project__plan=plan, unit=unit)
     allocation = Assignment.objects.filter(indicator=OuterRef("indicator_id"), unit=OuterRef("unit_id")).values(
         "target"
@@ -665,7 +666,8 @@ def unit_owes(*, plan: Plan, unit: Unit, month: date) -> list[OwedItem]:
     for indicator_id, m in (
         base.filter(month__lte=month, reported=False).order_by("month").values_list("indicator_id", "month")
     ):
-        missing[indicator_id].append(m)
+        if plan.due_date(m) < today:
+            missing[indicator_id].append(m)
     current = (
         base.filter(month=month)
         .select_related("indicator__task__project")

@@ -242,7 +242,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if period is None:
         return _no_plan(request)
     plan, month = period.plan, period.month
-    owes = sel.unit_owes(plan=plan, unit=unit, month=month)
+    owes = sel.unit_owes(plan=plan, unit=unit, month=month, today=timezone.localdate())
     group = "county" if unit.kind in sel.REPORTING_KINDS else "other"
     ranking = sel.county_view(plan=plan, month=month, group=group).ranking
     rank = next((r for r in ranking if r.unit.pk == unit.pk), None)

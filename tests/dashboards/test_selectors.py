@@ -190,7 +190,10 @@ def test_what_a_unit_owes(plan_2022):
     report("1.1.1", "湖滨区政府", date(2022, 3, 1), value=Decimal(100))
     report("1.1.1", "湖滨区政府", date(2022, 5, 1), value=Decimal(300))
     hubin = Unit.objects.get(name="湖滨区政府")
-    owes = {o.progress.indicator.code: o for o in sel.unit_owes(plan=plan_2022, unit=hubin, month=JUNE)}
+    after_due = date(2022, 7, 6)  # June's figures were due on 5 July
+    owes = {
+        o.progress.indicator.code: o for o in sel.unit_owes(plan=plan_2022, unit=hubin, month=JUNE, today=after_due)
+    }
     assert set(owes) == set(
         UnitProgress.objects.filter(unit=hubin, month=JUNE).values_list("indicator__code", flat=True)
     )
@@ -199,6 +202,15 @@ def test_what_a_unit_owes(plan_2022):
     assert [m.month for m in item.missing_months] == [1, 2, 4, 6]
     assert item.progress.value == 300  # carried forward from May
     assert [m.month for m in owes["1.1.2"].missing_months] == [1, 2, 3, 4, 5, 6]
+
+
+def test_a_month_still_open_for_reporting_is_not_owed(plan_2022):
+    hubin = Unit.objects.get(name="湖滨区政府")
+    on_due_day = date(2022, 7, 5)
+    owes = {
+        o.progress.indicator.code: o for o in sel.unit_owes(plan=plan_2022, unit=hubin, month=JUNE, today=on_due_day)
+    }
+    assert [m.month for m in owes["1.1.2"].missing_months] == [1, 2, 3, 4, 5]
 
 
 def test_late_units_and_the_red_list(plan_2022):
