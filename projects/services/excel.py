@@ -37,7 +37,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import iterparse
 
-from projects import permissions
+from projects import calendar, clock, permissions
 from projects.exports import FORMULA_STARTS
 from projects.models import IndicatorKind, RateBasis, Submission, SubmissionStatus, Unit, User
 from projects.selectors import reporting as sel
@@ -158,12 +158,12 @@ def _how(indicator) -> str:
 def template_build(*, unit: Unit, month: dt.date, today: dt.date | None = None) -> bytes:
     """The month's template for a unit: its indicators, targets, last figures, and what it has
     entered so far (a draft downloaded again comes back filled)."""
-    today = today or sel.local_today()
+    today = today or clock.today()
     page = sel.month_page(unit=unit, month=month, today=today)
     wb = Workbook()
     ws = wb.active
     ws.title = MAIN_SHEET
-    title = _("%(month)s 重点民生实事月报 · %(unit)s") % {"month": sel.month_label(month), "unit": unit.name}
+    title = _("%(month)s 重点民生实事月报 · %(unit)s") % {"month": calendar.month_label(month), "unit": unit.name}
     text_cell(ws, 1, 1, title).font = Font(bold=True, size=14)
     text_cell(
         ws,
@@ -198,7 +198,7 @@ def template_build(*, unit: Unit, month: dt.date, today: dt.date | None = None) 
             ("format", TEMPLATE_FORMAT),
             ("unit", unit.name),
             ("month", f"{month:%Y-%m}"),
-            ("generated_at", timezone.localtime().replace(microsecond=0).isoformat()),
+            ("generated_at", clock.now().replace(microsecond=0).isoformat()),
         ],
         start=1,
     ):
@@ -327,12 +327,12 @@ def _check_identity(meta: dict[str, str], unit: Unit, month: dt.date) -> None:
         )
     if meta.get("month") != f"{month:%Y-%m}":
         try:
-            other = sel.month_label(sel.parse_month(meta.get("month", "")))
+            other = calendar.month_label(calendar.parse_month(meta.get("month", "")))
         except ValueError:
             other = meta.get("month") or "?"
         raise ImportRejected(
             _("这是%(other)s的月报模板，当前导入的是%(month)s。请下载%(month)s的模板。")
-            % {"other": other, "month": sel.month_label(month)}
+            % {"other": other, "month": calendar.month_label(month)}
         )
 
 
@@ -546,7 +546,7 @@ def _plan_rows(rows: list[_Row], page: sel.MonthPage, submit: bool) -> tuple[lis
     for row in rows:
         report = by_code.get(row.code)
         if report is None:
-            message = _("不是本单位%(month)s应报的指标") % {"month": sel.month_label(page.month)}
+            message = _("不是本单位%(month)s应报的指标") % {"month": calendar.month_label(page.month)}
             errors.append(RowError(row.number, row.code or "—", message))
             continue
         label = f"{report.indicator.code} {report.indicator.name}"
@@ -586,7 +586,7 @@ def figures_import(
     ``ImportRejected`` with the problems of every row; then nothing was saved."""
     if actor is not None and permissions.acting_unit(actor) != unit:
         raise Unit.DoesNotExist("only the unit itself imports its figures")
-    today = today or sel.local_today()
+    today = today or clock.today()
     xlsx_check(data)
     rows = _read_upload(data, unit=unit, month=month)
 

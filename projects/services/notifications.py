@@ -34,6 +34,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from projects import clock
 from projects.models import (
     Audience,
     Channel,
@@ -201,6 +202,9 @@ def notifications_create(*, items: Iterable[News]) -> list[int]:
         return []
     rules = notification_rules()
     directory = _Directory.load(items)
+    # The message is dated by the one clock (the inbox shows it beside the figures' month); the
+    # deliveries' times drive real retries, so they are real.
+    created = clock.now()
     now = timezone.now()
     messages: dict[tuple[int, str], Message] = {}
     deliveries: dict[tuple[str, str, str], Delivery] = {}
@@ -212,7 +216,7 @@ def notifications_create(*, items: Iterable[News]) -> list[int]:
             users, addresses, hooks = directory.audience(news, audience)
             if in_app:
                 for user in users:
-                    messages.setdefault((user.pk, news.key), _message(news, user, now))
+                    messages.setdefault((user.pk, news.key), _message(news, user, created))
             if email:
                 for address in [u.email for u in users if u.email] + addresses:
                     key = (Channel.EMAIL, address.strip().lower(), news.key)
@@ -444,13 +448,13 @@ def post_json(*, url: str, payload: dict) -> None:
 
 
 def message_mark_read(*, message: Message) -> None:
-    Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=timezone.now())
+    Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=clock.now())
 
 
 def message_acknowledge(*, message: Message, user: User) -> None:
     """确认收到: marks the message read and acknowledged; for a supervision notice addressed to the
     user's unit, the first acknowledgement signs for the notice (签收)."""
-    now = timezone.now()
+    now = clock.now()
     Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=now)
     Message.objects.filter(pk=message.pk, acknowledged_at__isnull=True).update(acknowledged_at=now)
     if message.notice_id and user.unit_id:
@@ -460,4 +464,4 @@ def message_acknowledge(*, message: Message, user: User) -> None:
 
 
 def messages_mark_all_read(*, user: User) -> int:
-    return Message.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    return Message.objects.filter(recipient=user, read_at__isnull=True).update(read_at=clock.now())

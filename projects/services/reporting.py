@@ -26,7 +26,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects import permissions
+from projects import clock, permissions
 from projects.models import (
     Assignment,
     Direction,
@@ -375,7 +375,7 @@ def figure_store(
 
     ``version`` is the version the form showed (0 for a figure not yet saved). Raises ``Locked``,
     ``Conflict`` or ``ValidationError`` (by field) and then changes nothing."""
-    today = today or sel.local_today()
+    today = today or clock.today()
     indicator = _lock_indicator(assignment.indicator_id)
     plan = indicator.task.project.plan
     if month not in indicator_months(indicator=indicator, plan=plan):
@@ -407,7 +407,7 @@ def figure_store(
         setattr(submission, f.name, getattr(figure, f.name))
     # A figure a person has entered is theirs: seed_demo never replaces it.
     submission.is_demo = False
-    now = timezone.now()
+    now = clock.now()
     if submit:
         # A figure first sent on time stays on time when it is fixed after a return.
         if submission.submitted_at is None or submission.late:
@@ -466,7 +466,7 @@ def submission_review(*, user: User, submission_id: int, version: int, approve: 
         raise ValidationError({"comment": [_("退回时请填写退回意见，说明需要修改什么")]})
     _claim_version(submission, version)
     submission.status = SubmissionStatus.APPROVED if approve else SubmissionStatus.RETURNED
-    submission.reviewed_at = timezone.now()
+    submission.reviewed_at = clock.now()
     submission.reviewed_by = user
     submission.review_comment = comment
     reason = REASON_APPROVE if approve else REASON_RETURN.format(comment=comment)
@@ -489,7 +489,7 @@ def submission_reopen(*, user: User, submission_id: int, version: int, reason: s
         raise ValidationError({"reason": [_("请填写重新打开的原因")]})
     _claim_version(submission, version)
     submission.status = SubmissionStatus.RETURNED
-    submission.reviewed_at = timezone.now()
+    submission.reviewed_at = clock.now()
     submission.reviewed_by = user
     submission.review_comment = reason
     _save(submission, actor=user, reason=REASON_REOPEN.format(reason=reason))
@@ -531,7 +531,7 @@ def _own_unlocked_submission(user: User, submission_id: int, today: dt.date | No
         plan=submission.indicator.task.project.plan,
         month=submission.month,
         submission=submission,
-        today=today or sel.local_today(),
+        today=today or clock.today(),
     )
     if lock:
         raise Locked(lock)

@@ -17,7 +17,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -26,7 +25,7 @@ from django.views.generic import TemplateView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin, TableExport
 
-from projects import charts, permissions, rules
+from projects import calendar, charts, clock, permissions
 from projects.filters.dashboards import AlertFilter, CityItemFilter, ItemFilter, MissingFilter, PlanMonthFilterSet
 from projects.models import Alert, Indicator, Plan, Project, Task, TaskUnitRole, Unit, UnitKind
 from projects.selectors import dashboards as sel
@@ -45,7 +44,7 @@ class Period:
 
     @property
     def as_of(self) -> date:
-        return rules.month_end(self.month)
+        return calendar.as_of(self.month)
 
     def has_demo_data(self) -> bool:
         return sel.has_demo_data(plan=self.plan, month=self.month)
@@ -65,7 +64,7 @@ class Period:
 
 def _period(request: HttpRequest, *, plan: Plan | None = None) -> Period | None:
     """The plan asked for (else the latest) and the month asked for, if it is one of the plan's
-    (else the latest month that has ended)."""
+    (else the reporting month as of today: ``sel.default_month``)."""
     plans: list[Plan] = []
     if plan is None:
         plans = list(sel.plans())
@@ -74,9 +73,9 @@ def _period(request: HttpRequest, *, plan: Plan | None = None) -> Period | None:
         if plan is None:
             return None
     months = sel.plan_months(plan)
-    month = sel.parse_month(request.GET.get("month"))
+    month = calendar.month_or_none(request.GET.get("month"))
     if month not in months:
-        month = sel.default_month(plan=plan, today=timezone.localdate())
+        month = sel.default_month(plan=plan, today=clock.today(), months=months)
     return Period(plan=plan, month=month, months=months, plans=plans)
 
 
@@ -242,7 +241,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if period is None:
         return _no_plan(request)
     plan, month = period.plan, period.month
-    owes = sel.unit_owes(plan=plan, unit=unit, month=month, today=timezone.localdate())
+    owes = sel.unit_owes(plan=plan, unit=unit, month=month, today=clock.today())
     group = "county" if unit.kind in sel.REPORTING_KINDS else "other"
     ranking = sel.county_view(plan=plan, month=month, group=group).ranking
     rank = next((r for r in ranking if r.unit.pk == unit.pk), None)
@@ -326,12 +325,24 @@ class DashboardListView(ExportMixin, SingleTableMixin, TemplateView):
     def get_table_data(self):
         return self.filterset.qs
 
+    def export_month(self) -> date | None:
+        """The month the exported rows are of: the page's, or for a list of every month (the
+        alerts) the one chosen in its filter, None for all of them."""
+        if self.filterset_class.month_required:
+            return self.period.month
+        month = calendar.month_or_none(self.request.GET.get("month"))
+        return month if month in self.period.months else None
+
     def get_export_filename(self, export_format: str) -> str:
-        return f"{self.export_name}-{self.period.month:%Y-%m}.{export_format}"
+        month = self.export_month()
+        which = calendar.month_key(month) if month else f"{self.period.plan.year}-all-months"
+        return f"{self.export_name}-{which}.{export_format}"
 
     def get_dataset_kwargs(self) -> dict[str, str]:
         # An Excel sheet title: at most 31 characters, none of []:*?/\
-        return {"title": f"{self.title} {self.period.month:%Y-%m}"[:31]}
+        month = self.export_month()
+        which = calendar.month_key(month) if month else _("全部月份")
+        return {"title": f"{self.title} {which}"[:31]}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

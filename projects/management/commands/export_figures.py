@@ -3,9 +3,10 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from projects.calendar import parse_month
 from projects.models import Plan
 from projects.selectors.catalogue import plan_for_year
-from projects.selectors.reporting import figures_export, parse_month
+from projects.selectors.reporting import figures_export
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from projects.calendar import parse_month
 from projects.models import Unit
-from projects.selectors.reporting import parse_month
 from projects.services.excel import ImportRejected, figures_import
 
 
