@@ -21,7 +21,7 @@ def mark_existing(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0007_indexes_for_scale'),
+        ('projects', '0008_audit_trail'),
     ]
 
     operations = [
