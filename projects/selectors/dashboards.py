@@ -144,13 +144,15 @@ def plan_months(plan: Plan) -> list[date]:
 
 def default_month(*, plan: Plan, today: date, months: Sequence[date] | None = None) -> date:
     """The month a dashboard opens on: the reporting month as of ``today`` (``calendar.
-    landing_month``: the latest month whose due day has passed), within the plan's months.
+    landing_month``: the latest month whose due day has passed), from the plan's first month to
+    the month of its default deadline (2022-12 for the 2022 plan: its 三年内 items are looked at in
+    2023 and 2024 by choosing those months).
 
     A figure sent early for a later month does not move it: until that month's due day, its
     figures are still coming in."""
-    return calendar.landing_month(
-        months=plan_months(plan) if months is None else months, today=today, due_day=plan.due_day
-    )
+    months = plan_months(plan) if months is None else months
+    last = calendar.month_of(plan.default_deadline)
+    return calendar.landing_month(months=[m for m in months if m <= last], today=today, due_day=plan.due_day)
 
 
 def has_demo_data(*, plan: Plan, month: date) -> bool:

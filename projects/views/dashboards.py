@@ -317,7 +317,9 @@ class DashboardListView(ExportMixin, SingleTableMixin, TemplateView):
         return False if self.exporting else super().get_table_pagination(table)
 
     def make_filterset(self, filterset_class: type[PlanMonthFilterSet], queryset) -> PlanMonthFilterSet:
-        return filterset_class(self.request.GET, queryset, plan=self.period.plan, month=self.period.month)
+        return filterset_class(
+            self.request.GET, queryset, plan=self.period.plan, month=self.period.month, months=self.period.months
+        )
 
     def base_queryset(self):
         return sel.month_progress(plan=self.period.plan, month=self.period.month)[0]
@@ -440,7 +442,14 @@ class AlertListView(DashboardListView):
 
     def make_filterset(self, filterset_class: type[PlanMonthFilterSet], queryset) -> PlanMonthFilterSet:
         units = None if self.own_unit is None else Unit.objects.filter(pk=self.own_unit.pk)
-        return filterset_class(self.request.GET, queryset, plan=self.period.plan, month=self.period.month, units=units)
+        return filterset_class(
+            self.request.GET,
+            queryset,
+            plan=self.period.plan,
+            month=self.period.month,
+            months=self.period.months,
+            units=units,
+        )
 
     def get_table_kwargs(self) -> dict[str, Any]:
         return {"link_indicators": self.everything}
