@@ -464,6 +464,7 @@ def _review_filter(request: HttpRequest) -> SubmissionFilter:
 @login_required
 @require_GET
 def review_list(request: HttpRequest) -> HttpResponse:
+    _review_queryset(request)  # 404 for whoever may not see the list, before any redirect
     if not request.GET:
         # Everyone lands on the reporting month as of today, as on the dashboards; a reviewer on
         # what waits for review. In the URL, so that sorting and paging keep it ("全部月份" is a choice).
