@@ -19,6 +19,7 @@ import logging
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -641,13 +642,26 @@ def _store_rows(
 # --- exports --------------------------------------------------------------------------------
 
 EXPORT_HEADERS = (
-    "月份", "主要任务", "指标编号", "指标名称", "报送单位", "填报数值", "状态", "逾期", "报送时间",
-    "进展情况", "存在问题", "下步打算", "情况说明", "审核意见",
+    "月份", "主要任务", "指标编号", "指标名称", "报送单位", "累计完成", "计量单位", "分子", "分母", "节点阶段",
+    "状态", "逾期", "报送时间", "进展情况", "存在问题", "下步打算", "情况说明", "审核意见",
 )  # fmt: skip
+# Columns written as numbers (累计完成, 分子, 分母), so that a spreadsheet sums and sorts them.
+NUMBER_COLUMNS = {6, 8, 9}
+
+
+def _export_figure(s: Submission) -> Decimal | None:
+    """The figure as a number in the indicator's unit: the value, or a ratio's level in % (two
+    places, as the pages show it); None for a milestone (its stage has a column of its own)."""
+    if s.indicator.kind == IndicatorKind.MILESTONE:
+        return None
+    if s.value is None and s.indicator.kind == IndicatorKind.RATE:
+        return sel.rate_level(s.numerator, s.denominator)
+    return s.value
 
 
 def submissions_export(*, submissions: Iterable[Submission]) -> bytes:
-    """A list of submissions as a workbook (the review list's download)."""
+    """A list of submissions as a workbook (the review list's download): figures are numbers, with
+    the unit of measure in its own column."""
     wb = Workbook()
     ws = wb.active
     ws.title = _("月报列表")
@@ -655,12 +669,16 @@ def submissions_export(*, submissions: Iterable[Submission]) -> bytes:
         text_cell(ws, 1, i, header).font = Font(bold=True)
     for r, s in enumerate(submissions, start=2):
         values = [
-            f"{s.month:%Y-%m}",
+            calendar.month_key(s.month),
             s.indicator.task.code,
             s.indicator.code,
             s.indicator.name,
             s.unit.name,
-            sel.submission_figure_text(s),
+            _export_figure(s),
+            s.indicator.unit_of_measure,
+            s.numerator,
+            s.denominator,
+            sel.stage_label(s.indicator, s.stage),
             s.get_status_display(),
             _("是") if s.late else "",
             timezone.localtime(s.submitted_at).strftime("%Y-%m-%d %H:%M") if s.submitted_at else "",
@@ -671,7 +689,11 @@ def submissions_export(*, submissions: Iterable[Submission]) -> bytes:
             s.review_comment,
         ]
         for c, value in enumerate(values, start=1):
-            text_cell(ws, r, c, value)
-    for c, width in enumerate((9, 9, 9, 34, 16, 18, 10, 6, 17, 40, 30, 30, 30, 30), start=1):
+            if c in NUMBER_COLUMNS:
+                _number_cell(ws, r, c, None if value is None else value.normalize())
+            else:
+                text_cell(ws, r, c, value)
+    widths = (9, 9, 9, 34, 16, 12, 8, 10, 10, 10, 10, 6, 17, 40, 30, 30, 30, 30)
+    for c, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(c)].width = width
     return _workbook_bytes(wb)
