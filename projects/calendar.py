@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from django.utils import formats
-from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 __all__ = [
@@ -142,7 +141,7 @@ def month_label(month: date) -> str:
 
 def short_month_label(month: date) -> str:
     """The month without its year (the page says the year): 9月, Sep."""
-    return _("%(month)s月") % {"month": month.month, "name": formats.date_format(month, "b").capitalize()}
+    return formats.date_format(month, pgettext("短月份格式", "n月"))
 
 
 def day_label(day: date) -> str:
