@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import calendar as _stdlib_calendar
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.translation import pgettext
 
 __all__ = [
@@ -114,7 +115,8 @@ def parse_month(text: str) -> date:
     """``"2022-06"`` -> 2022-06-01. ValueError for anything else: another shape, a month 13, a
     year no plan can have."""
     year, sep, month = (text or "").partition("-")
-    if not sep or len(year) != 4 or len(month) != 2 or not (year + month).isdigit():
+    digits = year + month
+    if not sep or len(year) != 4 or len(month) != 2 or not (digits.isascii() and digits.isdigit()):
         raise ValueError(f"not a month (YYYY-MM): {text!r}")
     if int(year) not in MONTH_YEARS:
         raise ValueError(f"not a month of a plan: {text!r}")
@@ -134,24 +136,32 @@ def month_key(month: date) -> str:
     return f"{month:%Y-%m}"
 
 
-def month_label(month: date) -> str:
-    """The month as people read it, in the current language: 2022年9月, September 2022."""
-    return formats.date_format(month, "YEAR_MONTH_FORMAT")
+# Labels are in the current language, or in ``language`` (the bulletin and the demo's narratives
+# are Chinese documents whoever builds them).
 
 
-def short_month_label(month: date) -> str:
+def month_label(month: date, *, language: str | None = None) -> str:
+    """The month as people read it: 2022年9月, September 2022."""
+    with translation.override(language, deactivate=False) if language else nullcontext():
+        return formats.date_format(month, "YEAR_MONTH_FORMAT")
+
+
+def short_month_label(month: date, *, language: str | None = None) -> str:
     """The month without its year (the page says the year): 9月, Sep."""
-    return formats.date_format(month, pgettext("短月份格式", "n月"))
+    with translation.override(language, deactivate=False) if language else nullcontext():
+        return formats.date_format(month, pgettext("短月份格式", "n月"))
 
 
-def day_label(day: date) -> str:
-    """A day as people read it, in the current language: 2022年10月5日, Oct. 5, 2022."""
-    return formats.date_format(day, "DATE_FORMAT")
+def day_label(day: date, *, language: str | None = None) -> str:
+    """A day as people read it: 2022年10月5日, Oct. 5, 2022."""
+    with translation.override(language, deactivate=False) if language else nullcontext():
+        return formats.date_format(day, "DATE_FORMAT")
 
 
-def short_day_label(day: date) -> str:
-    """A day without its year (the page says it): 10月5日, Oct 5."""
-    return formats.date_format(day, pgettext("短日期格式", "n月j日"))
+def short_day_label(day: date, *, language: str | None = None) -> str:
+    """A day without its year (the page says it): 10月5日, Oct. 5."""
+    with translation.override(language, deactivate=False) if language else nullcontext():
+        return formats.date_format(day, pgettext("短日期格式", "n月j日"))
 
 
 # --- the due day --------------------------------------------------------------

@@ -51,15 +51,16 @@ TITLE_FONT, H1_FONT, H2_FONT, BODY_FONT, TABLE_FONT = "宋体", "黑体", "楷�
 LATIN_FONT = "Times New Roman"
 
 
+# The bulletin is a Chinese document, whatever the language of whoever builds it.
+ZH = "zh-hans"
+
+
 def _month_zh(month: date) -> str:
-    """2022年9月: the bulletin is a Chinese document, whatever the reader's language."""
-    with translation.override("zh-hans"):
-        return calendar.month_label(month)
+    return calendar.month_label(month, language=ZH)
 
 
 def _day_zh(day: date) -> str:
-    with translation.override("zh-hans"):
-        return calendar.day_label(day)
+    return calendar.day_label(day, language=ZH)
 
 
 def bulletin_filename(*, plan: Plan, month: date, fmt: str) -> str:
@@ -93,7 +94,8 @@ def _summary(data: BulletinData) -> str:
         f"截至{_month_zh(o.month)}底，{len(o.projects)}项民生实事总体完成率"
         f"{percent(o.overall.completion)}，序时进度{percent(o.overall.expected)}，{_gap_words(o.overall)}。"
         f"全部{o.overall.items}项指标中，绿灯{green}项、黄灯{o.overall.yellow}项、红灯{o.overall.red}项，"
-        f"逾期未完成{o.overall.overdue}项。{o.month.month}月应报送数据{r.expected}项，已报送{r.reported}项，"
+        f"逾期未完成{o.overall.overdue}项。{calendar.short_month_label(o.month, language=ZH)}应报送数据{r.expected}项，"
+        f"已报送{r.reported}项，"
         f"报送率{percent(r.rate)}；按时报送{r.on_time}项，按时报送率{percent(r.on_time_rate)}。"
     )
 
@@ -326,7 +328,8 @@ def _docx(data: BulletinData, *, issued_on: date) -> bytes:
 
     doc.add_heading("五、未按时报送情况", level=1)
     if data.late_units:
-        doc.add_paragraph(f"截至报送截止日（{o.reporting.due.month}月{o.reporting.due.day}日），以下单位未按时报送：")
+        due = calendar.short_day_label(o.reporting.due, language=ZH)
+        doc.add_paragraph(f"截至报送截止日（{due}），以下单位未按时报送：")
         _table(
             doc,
             ["单位", "应报送", "未报送", "逾期报送"],

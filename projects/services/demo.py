@@ -337,7 +337,9 @@ def _texts(indicator, figure, target, pace, month, rng) -> dict[str, str]:
         shown = f"{figure['value'].normalize():f}{indicator.unit_of_measure}"
         share = f"占目标任务的{figure['value'] * 100 / target:.0f}%" if target else "按计划推进"
     return {
-        "progress_text": rng.choice(PROGRESS).format(month=f"{month.month}月", figure=shown, share=share),
+        "progress_text": rng.choice(PROGRESS).format(
+            month=calendar.short_month_label(month, language="zh-hans"), figure=shown, share=share
+        ),
         "problems_text": rng.choice(PROBLEMS_BEHIND if pace < 0.9 else PROBLEMS_OK),
         "next_steps_text": rng.choice(NEXT_STEPS),
     }

@@ -26,7 +26,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects import clock, permissions
+from projects import calendar, clock, permissions
 from projects.models import (
     Assignment,
     Direction,
@@ -507,7 +507,7 @@ def month_close(*, user: User, plan_id: int, month: dt.date, reason: str = "") -
         raise Plan.DoesNotExist("only the office closes months")
     plan = Plan.objects.get(pk=plan_id)
     closure, _created = MonthClosure.objects.get_or_create(
-        plan=plan, month=month.replace(day=1), defaults={"closed_by": user, "reason": reason.strip()[:200]}
+        plan=plan, month=calendar.month_of(month), defaults={"closed_by": user, "reason": reason.strip()[:200]}
     )
     return closure
 
@@ -516,7 +516,7 @@ def month_close(*, user: User, plan_id: int, month: dt.date, reason: str = "") -
 def month_open(*, user: User, plan_id: int, month: dt.date) -> None:
     if not permissions.administers(user):
         raise Plan.DoesNotExist("only the office opens months")
-    MonthClosure.objects.filter(plan_id=plan_id, month=month.replace(day=1)).delete()
+    MonthClosure.objects.filter(plan_id=plan_id, month=calendar.month_of(month)).delete()
 
 
 # --- evidence -------------------------------------------------------------------------------
