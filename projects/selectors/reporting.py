@@ -33,6 +33,7 @@ from projects.models import (
     User,
 )
 from projects.selectors.catalogue import number
+from projects.selectors.dashboards import default_month, plans
 from projects.services.progress import indicator_months, unit_target
 
 LOCK_APPROVED = gettext_lazy("已审核，已锁定")
@@ -112,10 +113,10 @@ def owed_or_returned(*, unit: Unit, today: dt.date) -> list[tuple[dt.date, int]]
 
 
 def review_month(*, today: dt.date) -> dt.date:
-    """The month the review list opens on: the reporting month as of ``today`` (the latest plan's
-    due day)."""
-    plan = Plan.objects.order_by("-year", "-pk").first()
-    return calendar.reporting_month(today=today, due_day=plan.due_day if plan else calendar.DEFAULT_DUE_DAY)
+    """The month the review list opens on: the dashboards' (the latest plan's reporting month as of
+    ``today``, within its months)."""
+    plan = plans().first()
+    return calendar.reporting_month(today=today) if plan is None else default_month(plan=plan, today=today)
 
 
 def current_month(*, assignments: QuerySet[Assignment], today: dt.date, unit: Unit | None = None) -> dt.date:
