@@ -285,6 +285,8 @@ class AlertTable(DashboardTable):
     severity = tables.Column(verbose_name=_("等级"), accessor="severity", order_by=alert_then("severity"), attrs=NOWRAP)
     month = tables.Column(verbose_name=_("依据月份"), accessor="month", order_by=alert_then("month"), attrs=WIDE_ONLY)
     actual = tables.Column(verbose_name=_("完成率"), accessor="actual", order_by=alert_then("actual"), attrs=NUMBER)
+    # Exports only: a milestone's stage in a column of its own (on the page it is beside 完成率).
+    stage = tables.Column(verbose_name=_("节点阶段"), accessor="pk", orderable=False, visible=False)
     expected = tables.Column(
         verbose_name=_("序时进度"), accessor="expected", order_by=alert_then("expected"), attrs=WIDE_ONLY_NUMBER
     )
@@ -330,10 +332,21 @@ class AlertTable(DashboardTable):
     def render_month(self, value: date) -> str:
         return month_label(value)
 
-    def render_actual(self, value: Decimal | None) -> str:
+    def render_actual(self, value: Decimal | None, record: Alert) -> str:
+        stage = self._stage(record)
+        return f"{stage}（{percent(value)}）" if stage else percent(value)
+
+    def render_expected(self, value: Decimal | None) -> str:
         return percent(value)
 
-    render_expected = render_actual
+    @staticmethod
+    def _stage(record: Alert) -> str:
+        """A milestone's stage by its name, where the list annotated it (selectors.alerts.with_stage)."""
+        stage = getattr(record, "stage", None)
+        if stage is None or record.indicator.kind != IndicatorKind.MILESTONE:
+            return ""
+        stages = record.indicator.stage_list
+        return stages[stage].label if 0 <= stage < len(stages) else str(stage)
 
     def render_opened(self, value: datetime) -> str:
         return _local(value)
@@ -368,6 +381,9 @@ class AlertTable(DashboardTable):
 
     def value_month(self, value: date) -> str:
         return f"{value:%Y-%m}"
+
+    def value_stage(self, record: Alert) -> str:
+        return self._stage(record)
 
     def value_actual(self, value: Decimal | None) -> Decimal | None:
         return value

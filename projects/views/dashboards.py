@@ -28,6 +28,7 @@ from django_tables2.export import ExportMixin, TableExport
 from projects import calendar, charts, clock, permissions
 from projects.filters.dashboards import AlertFilter, CityItemFilter, ItemFilter, MissingFilter, PlanMonthFilterSet
 from projects.models import Alert, Indicator, Plan, Project, Task, TaskUnitRole, Unit, UnitKind
+from projects.selectors import alerts as alert_selectors
 from projects.selectors import dashboards as sel
 from projects.services.bulletin import bulletin_docx_build, bulletin_filename, bulletin_xlsx_build
 from projects.tables.dashboards import AlertTable, DashboardTable, ItemTable, MissingTable, OverdueTable
@@ -438,6 +439,7 @@ class AlertListView(DashboardListView):
 
     def base_queryset(self):
         alerts = Alert.objects.filter(plan=self.period.plan).select_related("indicator__task__project", "unit")
+        alerts = alert_selectors.with_stage(alerts)
         return alerts if self.own_unit is None else alerts.filter(unit=self.own_unit)
 
     def make_filterset(self, filterset_class: type[PlanMonthFilterSet], queryset) -> PlanMonthFilterSet:

@@ -113,3 +113,17 @@ def test_one_sign_for_behind_schedule_on_the_overview_and_in_the_bulletin(client
     row = next(r for r in by_header(workbook) if r["序号"] == 1)
     assert Decimal(str(row["落后序时（百分点）"])) == gap  # the same number, the same sign
     assert "快于序时（百分点）" not in workbook[0]
+
+
+def test_a_milestones_alert_shows_its_stage_in_the_alerts_list(client, office, plan_2022):
+    from projects.services.alerts import PROGRESS_KINDS, alerts_scan
+
+    report("2.5.1", "市住房城乡建设局", date(2022, 9, 1), stage=2)
+    alerts_scan(as_of=date(2022, 10, 6), kinds=PROGRESS_KINDS)
+    client.force_login(office)
+    page = client.get(reverse("alert_list"))
+    row = next(r for r in page.context["table"].rows if r.record.indicator.code == "2.5.1")
+    assert row.get_cell("actual") == "开工建设（30.00%）"
+    exported = by_header(sheet_rows(client.get(reverse("alert_list"), {"_export": "xlsx"}).content))
+    bridge = next(r for r in exported if r["编号"] == "2.5.1")
+    assert (bridge["节点阶段"], bridge["完成率"]) == ("开工建设", 30)
