@@ -23,6 +23,8 @@ run db redis: export CELERY_BROKER_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
 # it. `make run TRACKER_TODAY=2022-11-07` plays the demo on another day; TRACKER_TODAY= the real date.
 TRACKER_TODAY ?= demo
 run db: export TRACKER_TODAY := $(TRACKER_TODAY)
+# Links in the demo's e-mails lead to the port the server runs on.
+run: export TRACKER_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test venv db system-deps redis stop lint bench loadtest messages clean
 
