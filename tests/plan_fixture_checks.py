@@ -41,7 +41,7 @@ TOP_KEYS = {"format", "plan", "units", "projects"}
 TOP_ADDED = {"unit_groups"}
 PLAN_KEYS = {"year", "document", "title", "issuing_body", "issued_on", "start", "default_deadline"}
 PLAN_OPTIONAL = {"due_day", "source", "notes"}
-PLAN_ADDED = {"kind"}
+PLAN_ADDED = {"kind", "validity_text"}
 PROJECT_KEYS = {"number", "title", "tasks"}
 PROJECT_ADDED = {"text"}
 TASK_KEYS = {"number", "text", "lead_units", "cooperating_units", "indicators"}
@@ -176,8 +176,9 @@ def extension_problems(data: dict) -> list[str]:
                     bad(f"{tplace}.valid_*", value)
             if all(valid) and valid[0] > valid[1]:
                 bad(tplace, "valid_from after valid_until")
-            if "validity_text" in task and task["validity_text"] not in task["text"]:
-                bad(f"{tplace}.validity_text", "not in the task's text")
+            for part in task.get("validity_text", "").split("…"):
+                if part not in task["text"]:
+                    bad(f"{tplace}.validity_text", f"not in the task's text: {part}")
             task_parties = set(task["lead_units"]) | set(task["cooperating_units"])
             for k, ind in enumerate(task["indicators"]):
                 problems.extend(_indicator_problems(ind, f"{tplace}.indicators[{k}]", task_parties, group_names))
