@@ -22,6 +22,7 @@ PLAN_2022 = FIXTURES / "plan_2022.json"
 
 __all__ = [
     "COUNTIES",
+    "FIXTURES",
     "GAZETTE",
     "PLAN_2022",
     "SOURCES",

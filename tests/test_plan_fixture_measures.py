@@ -10,6 +10,7 @@ import pytest
 
 from tests.plan_fixture_checks import (
     COUNTIES,
+    FIXTURES,
     GAZETTE,
     PLAN_2022,
     SOURCES,
@@ -21,11 +22,8 @@ from tests.plan_fixture_checks import (
     read_strict,
     tasks,
 )
-from tests.plan_fixture_checks import (
-    ROOT as REPO,
-)
 
-FIXTURE = REPO / "fixtures" / "plan_2022_measures.json"
+FIXTURE = FIXTURES / "plan_2022_measures.json"
 EXTRACT = SOURCES / "measures-2022-16.txt"
 READINGS = SOURCES / "measures-2022-16-readings.md"
 

@@ -11,6 +11,7 @@ import pytest
 
 from tests.plan_fixture_checks import (
     COUNTIES,
+    FIXTURES,
     GAZETTE,
     PLAN_2022,
     SOURCES,
@@ -22,11 +23,8 @@ from tests.plan_fixture_checks import (
     read_strict,
     tasks,
 )
-from tests.plan_fixture_checks import (
-    ROOT as REPO,
-)
 
-FIXTURE = REPO / "fixtures" / "plan_2022_work_report.json"
+FIXTURE = FIXTURES / "plan_2022_work_report.json"
 EXTRACT = SOURCES / "work-report-2022.txt"
 READINGS = SOURCES / "work-report-2022-readings.md"
 
