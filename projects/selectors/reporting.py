@@ -94,7 +94,7 @@ def reporting_months(*, assignments: QuerySet[Assignment], today: dt.date) -> li
 def owed_or_returned(*, unit: Unit, today: dt.date) -> list[tuple[dt.date, int]]:
     """(month, plan id) of each month the unit still owes a figure for (a reporting period whose
     due day has passed, with no counted figure) or has a figure returned to it, oldest first;
-    months the office has closed are left out (nothing can be sent for them). Three queries."""
+    months the office has closed are left out (nothing can be sent for them). Four queries."""
     counted = set(
         Submission.objects.filter(unit=unit, status__in=COUNTED_STATUSES).values_list("indicator_id", "month")
     )
