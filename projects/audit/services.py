@@ -19,13 +19,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from projects.audit import chain
+from projects.audit.actions import AuditAction
 from projects.audit.models import AuditChainHead, AuditRecord, AuditResult, AuditVia
 
 HEAD_ID = 1
@@ -263,3 +266,61 @@ def audit_refusals(
             detail={**(detail or {}), "reason": refusal_reason(exc)[:1000]},
         )
         raise
+
+
+# --- retention ------------------------------------------------------------------------------
+
+
+def purge_limit(*, now: dt.datetime | None = None) -> dt.datetime:
+    """The newest moment a purge may reach: records younger than the retention period stay."""
+    return (now or timezone.now()) - dt.timedelta(days=settings.AUDIT_RETENTION_DAYS)
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    deleted: int
+    before: dt.datetime
+    record: AuditRecord
+
+
+def audit_purge(*, actor: Any, before: dt.datetime | None = None) -> PurgeResult:
+    """Delete the records older than ``before`` (at most the retention limit), as the audit
+    administrator, and record the purge with the hash it cut the chain at, so that
+    ``verify_audit`` checks the chain from the first kept record on.
+
+    Only a prefix of the chain goes (records up to the first one not older than ``before``), so
+    what stays is one unbroken chain."""
+    if actor is None or not actor.has_perm("projects.purge_auditrecord"):
+        with audit_refusals(action=AuditAction.AUDIT_PURGE, actor=actor):
+            raise PermissionDenied("purging the audit trail needs the purge_auditrecord permission")
+    limit = purge_limit()
+    before = before or limit
+    if before > limit:
+        message = _("审计记录至少保存 %(days)s 天：只能清理 %(limit)s 之前的记录") % {
+            "days": settings.AUDIT_RETENTION_DAYS,
+            "limit": timezone.localtime(limit).strftime("%Y-%m-%d %H:%M"),
+        }
+        with audit_refusals(action=AuditAction.AUDIT_PURGE, actor=actor, detail={"before": before}):
+            raise ValidationError(message)
+    with transaction.atomic():
+        head = _lock_head()  # no record is written while the chain is cut
+        first_kept = AuditRecord.objects.filter(at__gte=before).order_by("seq").only("seq", "prev_hash").first()
+        doomed = AuditRecord.objects.filter(seq__lt=first_kept.seq) if first_kept else AuditRecord.objects.all()
+        connection = transaction.get_connection()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # The database lets the purge delete records older than this, and only this transaction.
+                cursor.execute("SELECT set_config('tracker.audit_purge_before', %s, true)", [before.isoformat()])
+        deleted, _by_model = doomed.delete()
+        record = audit_record(
+            action=AuditAction.AUDIT_PURGE,
+            actor=actor,
+            detail={
+                "before": before,
+                "deleted": deleted,
+                # None: nothing older was kept, so the chain starts at this record.
+                "first_kept_seq": first_kept.seq if first_kept else None,
+                "boundary_hash": first_kept.prev_hash if first_kept else head.last_hash,
+            },
+        )
+    return PurgeResult(deleted=deleted, before=before, record=record)

@@ -39,10 +39,19 @@ OFFICE_GROUP = "市政府督查室"
 OFFICE_APPS = ("projects", "django_celery_beat")
 
 
+# The audit trail is the audit administrator's alone: the office is audited, it does not audit.
+AUDIT_MODELS = ("auditrecord", "auditchainhead")
+
+
 def office_group_ensure() -> Group:
-    """The admin group of the supervision office, with every permission of the tracker's apps."""
+    """The admin group of the supervision office, with every permission of the tracker's apps
+    except the audit trail's."""
     group, _created = Group.objects.get_or_create(name=OFFICE_GROUP)
-    group.permissions.set(Permission.objects.filter(content_type__app_label__in=OFFICE_APPS))
+    group.permissions.set(
+        Permission.objects.filter(content_type__app_label__in=OFFICE_APPS).exclude(
+            content_type__app_label="projects", content_type__model__in=AUDIT_MODELS
+        )
+    )
     return group
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from projects.audit.chain import chain_verify
-from projects.audit.models import AuditChainHead, AuditRecord
+from projects.audit.models import AuditRecord
+from projects.audit.selectors import audit_verify
 
 
 def records(action: str | None = None, **filters) -> QuerySet[AuditRecord]:
@@ -21,10 +21,4 @@ def actions() -> list[str]:
 
 
 def verify_all():
-    head = AuditChainHead.objects.filter(pk=1).first()
-    return chain_verify(
-        AuditRecord.objects.order_by("seq"),
-        boundaries={},
-        head_seq=head.seq if head else None,
-        head_hash=head.last_hash if head else "",
-    )
+    return audit_verify()
