@@ -27,6 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects import permissions
+from projects.audit.actions import AuditAction
+from projects.audit.services import AuditTarget, audit_record, audit_refusals
 from projects.models import (
     Assignment,
     Direction,
@@ -346,8 +348,19 @@ def submission_save(
 
     Only the unit the indicator is assigned to may; anyone else gets ``Assignment.DoesNotExist``
     (a 404 to the views)."""
+    action = AuditAction.FIGURE_SUBMIT if submit else AuditAction.FIGURE_DRAFT
+    target = AuditTarget.ref(Indicator, indicator_id, f"{month:%Y-%m}")
+    with audit_refusals(action=action, actor=user, obj=target, detail={"month": month, "version": version}):
+        return _submission_save(
+            user=user, indicator_id=indicator_id, month=month, figure=figure, version=version, submit=submit,
+            today=today, action=action,
+        )  # fmt: skip
+
+
+@transaction.atomic
+def _submission_save(*, user, indicator_id, month, figure, version, submit, today, action) -> Submission:
     assignment = permissions.assignments_reportable_by(user).get(indicator_id=indicator_id)
-    return figure_store(
+    submission = figure_store(
         actor=user,
         assignment=assignment,
         month=month,
@@ -357,6 +370,21 @@ def submission_save(
         reason=REASON_SUBMIT if submit else REASON_DRAFT,
         today=today,
     )
+    audit_record(action=action, actor=user, obj=submission, detail=figure_audit_detail(submission))
+    return submission
+
+
+def figure_audit_detail(submission: Submission) -> dict[str, Any]:
+    """What the audit trail keeps of a figure after an act on it (the texts stay in its history)."""
+    return {
+        "indicator": submission.indicator.code,
+        "unit_id": submission.unit_id,
+        "month": submission.month,
+        **{name: getattr(submission, name) for name in ("value", "numerator", "denominator", "stage")},
+        "status": submission.status,
+        "version": submission.version,
+        "late": submission.late,
+    }
 
 
 @transaction.atomic
@@ -450,9 +478,19 @@ def _locked_submission(queryset, submission_id: int) -> tuple[Submission, Plan]:
     return submission, indicator.task.project.plan
 
 
-@transaction.atomic
 def submission_review(*, user: User, submission_id: int, version: int, approve: bool, comment: str = "") -> Submission:
     """Approve a sent figure (it locks) or return it to its unit with a comment."""
+    action = AuditAction.FIGURE_APPROVE if approve else AuditAction.FIGURE_RETURN
+    target = AuditTarget.ref(Submission, submission_id)
+    with audit_refusals(action=action, actor=user, obj=target, detail={"version": version, "comment": comment}):
+        submission = _submission_review(
+            user=user, submission_id=submission_id, version=version, approve=approve, comment=comment
+        )
+    return submission
+
+
+@transaction.atomic
+def _submission_review(*, user: User, submission_id: int, version: int, approve: bool, comment: str) -> Submission:
     submission, plan = _locked_submission(permissions.submissions_reviewable_by(user), submission_id)
     comment = comment.strip()
     if submission.status != SubmissionStatus.SUBMITTED:
@@ -472,12 +510,26 @@ def submission_review(*, user: User, submission_id: int, version: int, approve: 
     reason = REASON_APPROVE if approve else REASON_RETURN.format(comment=comment)
     _save(submission, actor=user, reason=reason)
     submission_changed(indicator_id=submission.indicator_id, unit_id=submission.unit_id)
+    audit_record(
+        action=AuditAction.FIGURE_APPROVE if approve else AuditAction.FIGURE_RETURN,
+        actor=user,
+        obj=submission,
+        detail={**figure_audit_detail(submission), "comment": comment},
+    )
     return submission
 
 
-@transaction.atomic
 def submission_reopen(*, user: User, submission_id: int, version: int, reason: str) -> Submission:
     """The office reopens an approved figure: it goes back to its unit as returned, with the reason."""
+    target = AuditTarget.ref(Submission, submission_id)
+    with audit_refusals(
+        action=AuditAction.FIGURE_REOPEN, actor=user, obj=target, detail={"version": version, "reason": reason}
+    ):
+        return _submission_reopen(user=user, submission_id=submission_id, version=version, reason=reason)
+
+
+@transaction.atomic
+def _submission_reopen(*, user: User, submission_id: int, version: int, reason: str) -> Submission:
     queryset = Submission.objects.all() if permissions.administers(user) else Submission.objects.none()
     submission, plan = _locked_submission(queryset, submission_id)
     reason = reason.strip()
@@ -494,29 +546,63 @@ def submission_reopen(*, user: User, submission_id: int, version: int, reason: s
     submission.review_comment = reason
     _save(submission, actor=user, reason=REASON_REOPEN.format(reason=reason))
     submission_changed(indicator_id=submission.indicator_id, unit_id=submission.unit_id)
+    audit_record(
+        action=AuditAction.FIGURE_REOPEN,
+        actor=user,
+        obj=submission,
+        detail={**figure_audit_detail(submission), "reason": reason},
+    )
     return submission
 
 
 # --- month closures -------------------------------------------------------------------------
 
 
-@transaction.atomic
 def month_close(*, user: User, plan_id: int, month: dt.date, reason: str = "") -> MonthClosure:
     """The office closes a month's reporting (e.g. once its bulletin is out): its figures lock."""
+    detail = {"month": month.replace(day=1), "reason": reason}
+    with audit_refusals(action=AuditAction.MONTH_CLOSE, actor=user, obj=AuditTarget.ref(Plan, plan_id), detail=detail):
+        return _month_close(user=user, plan_id=plan_id, month=month, reason=reason)
+
+
+@transaction.atomic
+def _month_close(*, user: User, plan_id: int, month: dt.date, reason: str) -> MonthClosure:
     if not permissions.administers(user):
         raise Plan.DoesNotExist("only the office closes months")
     plan = Plan.objects.get(pk=plan_id)
-    closure, _created = MonthClosure.objects.get_or_create(
+    closure, created = MonthClosure.objects.get_or_create(
         plan=plan, month=month.replace(day=1), defaults={"closed_by": user, "reason": reason.strip()[:200]}
+    )
+    audit_record(
+        action=AuditAction.MONTH_CLOSE,
+        actor=user,
+        obj=plan,
+        detail={"month": closure.month, "reason": closure.reason, "already_closed": not created},
     )
     return closure
 
 
-@transaction.atomic
 def month_open(*, user: User, plan_id: int, month: dt.date) -> None:
+    """The office reopens a closed month's reporting."""
+    detail = {"month": month.replace(day=1)}
+    with audit_refusals(action=AuditAction.MONTH_OPEN, actor=user, obj=AuditTarget.ref(Plan, plan_id), detail=detail):
+        _month_open(user=user, plan_id=plan_id, month=month)
+
+
+@transaction.atomic
+def _month_open(*, user: User, plan_id: int, month: dt.date) -> None:
     if not permissions.administers(user):
         raise Plan.DoesNotExist("only the office opens months")
-    MonthClosure.objects.filter(plan_id=plan_id, month=month.replace(day=1)).delete()
+    plan = Plan.objects.get(pk=plan_id)
+    closures = MonthClosure.objects.filter(plan=plan, month=month.replace(day=1))
+    closed = list(closures.values("closed_at", "closed_by_id", "reason"))
+    closures.delete()
+    audit_record(
+        action=AuditAction.MONTH_OPEN,
+        actor=user,
+        obj=plan,
+        detail={"month": month.replace(day=1), "was_closed": bool(closed), "closure": closed[0] if closed else None},
+    )
 
 
 # --- evidence -------------------------------------------------------------------------------
@@ -538,9 +624,26 @@ def _own_unlocked_submission(user: User, submission_id: int, today: dt.date | No
     return submission
 
 
-@transaction.atomic
 def evidence_add(*, user: User, submission_id: int, upload: UploadedFile, today: dt.date | None = None) -> Evidence:
     """Attach a photo or PDF to the unit's own submission; the type is judged by the content."""
+    target = AuditTarget.ref(Submission, submission_id)
+    detail = {"name": str(upload.name or "")[:300], "size": upload.size}
+    with audit_refusals(action=AuditAction.EVIDENCE_UPLOAD, actor=user, obj=target, detail=detail):
+        return _evidence_add(user=user, submission_id=submission_id, upload=upload, today=today)
+
+
+def evidence_audit_detail(evidence: Evidence) -> dict[str, Any]:
+    return {
+        "submission_id": evidence.submission_id,
+        "name": evidence.original_name,
+        "content_type": evidence.content_type,
+        "size": evidence.size,
+        "sha256": evidence.sha256,
+    }
+
+
+@transaction.atomic
+def _evidence_add(*, user: User, submission_id: int, upload: UploadedFile, today: dt.date | None) -> Evidence:
     submission = _own_unlocked_submission(user, submission_id, today)
     limit = settings.EVIDENCE_MAX_BYTES
     if upload.size is None or upload.size > limit:
@@ -572,18 +675,29 @@ def evidence_add(*, user: User, submission_id: int, upload: UploadedFile, today:
     evidence.file.save(digest, ContentFile(data), save=False)
     try:
         evidence.save()
+        audit_record(
+            action=AuditAction.EVIDENCE_UPLOAD, actor=user, obj=evidence, detail=evidence_audit_detail(evidence)
+        )
     except Exception:
         evidence.file.delete(save=False)
         raise
     return evidence
 
 
-@transaction.atomic
 def evidence_delete(*, user: User, evidence_id: int, today: dt.date | None = None) -> None:
+    """Remove a file from the unit's own submission (while the figure may still be changed)."""
+    target = AuditTarget.ref(Evidence, evidence_id)
+    with audit_refusals(action=AuditAction.EVIDENCE_DELETE, actor=user, obj=target):
+        _evidence_delete(user=user, evidence_id=evidence_id, today=today)
+
+
+@transaction.atomic
+def _evidence_delete(*, user: User, evidence_id: int, today: dt.date | None) -> None:
     unit = permissions.acting_unit(user)
     evidence = Evidence.objects.select_related("submission").get(pk=evidence_id, submission__unit=unit)
     _own_unlocked_submission(user, evidence.submission_id, today)
     storage, name = evidence.file.storage, evidence.file.name
+    audit_record(action=AuditAction.EVIDENCE_DELETE, actor=user, obj=evidence, detail=evidence_audit_detail(evidence))
     evidence.delete()
     still_used = Evidence.objects.filter(file=name).exists()
     if not still_used:

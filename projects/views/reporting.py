@@ -20,6 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_tables2 import RequestConfig
 
 from projects import permissions
+from projects.audit.actions import AuditAction
+from projects.audit.services import audit_export
 from projects.forms.reporting import (
     ClosureForm,
     EvidenceForm,
@@ -361,6 +363,7 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
         handle = evidence.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
+    audit_export(request=request, what="evidence", fmt=evidence.content_type, obj=evidence, action=AuditAction.DOWNLOAD)
     response = FileResponse(
         handle,
         content_type=evidence.content_type,
@@ -398,6 +401,10 @@ def report_template(request: HttpRequest, month: dt.date) -> HttpResponse:
     if unit is None:
         raise Http404
     data = excel.template_build(unit=unit, month=month, today=sel.local_today())
+    audit_export(
+        request=request, what="report_template", fmt="xlsx", obj=unit, action=AuditAction.DOWNLOAD,
+        detail={"month": month},
+    )  # fmt: skip
     response = HttpResponse(data, content_type=XLSX)
     filename = f"月报-{unit.name}-{month:%Y-%m}.xlsx"
     response["Content-Disposition"] = _attachment(filename, f"report-{month:%Y-%m}.xlsx")
@@ -491,6 +498,7 @@ def review_export(request: HttpRequest) -> HttpResponse:
         "-month", "indicator__task__project__number", "indicator__code", "unit__position"
     )
     response = HttpResponse(excel.submissions_export(submissions=submissions), content_type=XLSX)
+    audit_export(request=request, what="submissions", fmt="xlsx")
     response["Content-Disposition"] = _attachment("月报列表.xlsx", "submissions.xlsx")
     return response
 
