@@ -22,11 +22,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects import permissions
+from projects import permissions, uploads
 from projects.audit.actions import AuditAction
 from projects.audit.services import AuditTarget, audit_record, audit_refusals
 from projects.models import (
@@ -45,6 +46,7 @@ from projects.models import (
 from projects.selectors import reporting as sel
 from projects.services.alerts import alerts_after_submission_change
 from projects.services.progress import indicator_months, progress_refresh
+from projects.uploads import EVIDENCE_TYPES
 
 # History reasons (stored as written, in the source language).
 REASON_DRAFT = "保存草稿"
@@ -55,7 +57,6 @@ REASON_REOPEN = "重新打开：{reason}"
 REASON_IMPORT_DRAFT = "从Excel导入（草稿）"
 REASON_IMPORT_SUBMIT = "从Excel导入并提交"
 
-EVIDENCE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "application/pdf": "PDF"}
 
 
 # --- what can go wrong ----------------------------------------------------------------------
@@ -608,11 +609,12 @@ def _month_open(*, user: User, plan_id: int, month: dt.date) -> None:
 # --- evidence -------------------------------------------------------------------------------
 
 
-def _own_unlocked_submission(user: User, submission_id: int, today: dt.date | None) -> Submission:
+def _own_unlocked_submission(user: User, submission_id: int, today: dt.date | None, lock: bool = False) -> Submission:
     unit = permissions.acting_unit(user)
-    submission = (
-        Submission.objects.select_related("indicator__task__project__plan").filter(unit=unit).get(pk=submission_id)
-    )
+    submissions = Submission.objects.select_related("indicator__task__project__plan").filter(unit=unit)
+    if lock:
+        submissions = submissions.select_for_update(of=("self",))
+    submission = submissions.get(pk=submission_id)
     lock = sel.lock_reason(
         plan=submission.indicator.task.project.plan,
         month=submission.month,
@@ -644,29 +646,32 @@ def evidence_audit_detail(evidence: Evidence) -> dict[str, Any]:
 
 @transaction.atomic
 def _evidence_add(*, user: User, submission_id: int, upload: UploadedFile, today: dt.date | None) -> Evidence:
-    submission = _own_unlocked_submission(user, submission_id, today)
-    limit = settings.EVIDENCE_MAX_BYTES
-    if upload.size is None or upload.size > limit:
-        raise ValidationError(
-            _("文件“%(name)s”超过 %(limit)s 的上限，请压缩后再上传")
-            % {"name": upload.name, "limit": filesizeformat(limit)}
-        )
-    data = upload.read(limit + 1)
-    if len(data) > limit:
-        raise ValidationError(_("文件超过 %(limit)s 的上限，请压缩后再上传") % {"limit": filesizeformat(limit)})
-    if not data:
-        raise ValidationError(_("文件是空的"))
+    # The figure's row is locked: two uploads at once cannot both squeeze under the caps.
+    submission = _own_unlocked_submission(user, submission_id, today, lock=True)
+    data = _read_upload(upload)
     kind = filetype.guess(data)
     if kind is None or kind.mime not in EVIDENCE_TYPES:
         raise ValidationError(
             _("“%(name)s”不是 JPEG、PNG 图片或 PDF 文件；佐证材料只接受这三种格式") % {"name": upload.name}
         )
+    try:
+        name = uploads.evidence_name(upload.name or "", content_type=kind.mime)
+        if kind.mime == "application/pdf":
+            active = uploads.pdf_active_content(data)
+            if active:
+                raise uploads.UploadRefused(
+                    _("“%(name)s”含有会自动运行的内容（%(what)s），不能作为佐证材料；请打印为普通 PDF 或拍照后上传")
+                    % {"name": name, "what": active}
+                )
+    except uploads.UploadRefused as exc:
+        raise ValidationError(exc.message) from exc
+    _check_caps(submission, len(data))
     digest = hashlib.sha256(data).hexdigest()
     if submission.evidence.filter(sha256=digest).exists():
         raise ValidationError(_("相同的文件已经上传过了"))
     evidence = Evidence(
         submission=submission,
-        original_name=(upload.name or "file")[-255:],
+        original_name=name,
         content_type=kind.mime,
         size=len(data),
         sha256=digest,
@@ -683,6 +688,36 @@ def _evidence_add(*, user: User, submission_id: int, upload: UploadedFile, today
         raise
     return evidence
 
+
+def _read_upload(upload: UploadedFile) -> bytes:
+    limit = settings.EVIDENCE_MAX_BYTES
+    if upload.size is None or upload.size > limit:
+        raise ValidationError(
+            _("文件“%(name)s”超过 %(limit)s 的上限，请压缩后再上传")
+            % {"name": upload.name, "limit": filesizeformat(limit)}
+        )
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationError(_("文件超过 %(limit)s 的上限，请压缩后再上传") % {"limit": filesizeformat(limit)})
+    if not data:
+        raise ValidationError(_("文件是空的"))
+    return data
+
+
+def _check_caps(submission: Submission, size: int) -> None:
+    """At most EVIDENCE_MAX_FILES_PER_FIGURE files and EVIDENCE_MAX_BYTES_PER_FIGURE bytes per figure."""
+    kept = submission.evidence.aggregate(files=Count("pk"), total=Sum("size"))
+    if kept["files"] >= settings.EVIDENCE_MAX_FILES_PER_FIGURE:
+        raise ValidationError(
+            _("每项月报最多上传 %(n)s 个佐证材料，已达上限；请删除不需要的文件后再上传")
+            % {"n": settings.EVIDENCE_MAX_FILES_PER_FIGURE}
+        )
+    limit = settings.EVIDENCE_MAX_BYTES_PER_FIGURE
+    if (kept["total"] or 0) + size > limit:
+        raise ValidationError(
+            _("每项月报的佐证材料合计不超过 %(limit)s，已上传 %(kept)s，本文件 %(size)s；请压缩或删除后再上传")
+            % {"limit": filesizeformat(limit), "kept": filesizeformat(kept["total"] or 0), "size": filesizeformat(size)}
+        )
 
 def evidence_delete(*, user: User, evidence_id: int, today: dt.date | None = None) -> None:
     """Remove a file from the unit's own submission (while the figure may still be changed)."""

@@ -35,6 +35,7 @@ from projects.selectors import reporting as sel
 from projects.services import excel
 from projects.services import reporting as svc
 from projects.services.progress import indicator_months
+from projects.uploads import served_name
 from projects.views.reporting_tables import SubmissionFilter, SubmissionTable
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -367,9 +368,10 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     response = FileResponse(
         handle,
         content_type=evidence.content_type,
-        # Images show in the page; a PDF downloads (the site's CSP keeps browsers' PDF viewers out).
-        as_attachment=evidence.content_type == "application/pdf",
-        filename=evidence.original_name,
+        # Always a download, never shown in the browser: a file's content cannot act as a page
+        # of this site, whatever it turns out to hold; its name carries its content's extension.
+        as_attachment=True,
+        filename=served_name(evidence.original_name, content_type=evidence.content_type),
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -124,6 +124,9 @@ PRIVATE_MEDIA_ROOT = Path(env.str("TRACKER_PRIVATE_MEDIA_ROOT", default=str(VAR_
 
 # Evidence files: images and PDF, checked by content, at most this many bytes each.
 EVIDENCE_MAX_BYTES = env.int("TRACKER_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+# ... and at most this many files and bytes per figure (one unit's figure of one month).
+EVIDENCE_MAX_FILES_PER_FIGURE = env.int("TRACKER_EVIDENCE_MAX_FILES_PER_FIGURE", default=10)
+EVIDENCE_MAX_BYTES_PER_FIGURE = env.int("TRACKER_EVIDENCE_MAX_BYTES_PER_FIGURE", default=30 * 1024 * 1024)
 # Uploaded Excel files: a workbook of one unit's month is small; bigger is refused unread.
 UPLOAD_XLSX_MAX_BYTES = env.int("TRACKER_UPLOAD_XLSX_MAX_BYTES", default=5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
