@@ -179,6 +179,12 @@ if AUDIT_RETENTION_DAYS < AUDIT_RETENTION_MIN_DAYS:
         f"{AUDIT_RETENTION_MIN_DAYS} days."
     )
 
+# Fields encrypted at rest (projects/encryption.py): django-fernet-encrypted-fields derives its
+# keys from SECRET_KEY (and SECRET_KEY_FALLBACKS) with each of these; the first encrypts, all
+# decrypt (rotation). Production refuses to start without one; test and local carry a fixed
+# development key. Losing it (or SECRET_KEY) makes the phone numbers and robot secrets unreadable.
+SALT_KEY = env.list("TRACKER_FIELD_ENCRYPTION_KEYS", default=[])
+
 # Celery: Redis is the broker; JSON only, so a task's arguments are ids, not pickled objects.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6390/0")
 CELERY_RESULT_BACKEND = None
