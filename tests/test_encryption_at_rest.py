@@ -14,7 +14,7 @@ from tests.account_factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-migration = importlib.import_module("projects.migrations.0010_encrypt_phones_and_robot_secrets")
+migration = importlib.import_module("projects.migrations.0009_audit_append_only_and_encryption")
 ROBOT = "https://oapi.dingtalk.com/robot/send?access_token=7c1f0d8e9a2b3c4d5e6f"
 SECRET = "SEC8d2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f"
 

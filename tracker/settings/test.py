@@ -27,5 +27,5 @@ if _test_name and DATABASES["default"]["ENGINE"] == "django.db.backends.postgres
     DATABASES["default"]["TEST"] = {"NAME": _test_name}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The test runner empties its database with TRUNCATE after transactional tests; the audit
-    # table refuses that in every other session (projects/migrations/0009_audit_append_only.py).
+    # table refuses that in every other session (projects/migrations/0009_audit_append_only_and_encryption.py).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c tracker.audit_allow_truncate=on"
