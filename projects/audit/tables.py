@@ -64,7 +64,8 @@ class AuditRecordTable(DashboardTable):
         return format_html('{} <span class="text-muted small">{}</span>', value or "—", kind)
 
     def render_result(self, value: str, record: AuditRecord) -> str:
-        badge = "text-bg-success" if value == AuditResult.SUCCESS else "text-bg-danger"
+        # ``value`` is the choice's words; the code is the record's.
+        badge = "text-bg-success" if record.result == AuditResult.SUCCESS else "text-bg-danger"
         return format_html('<span class="badge {}">{}</span>', badge, record.get_result_display())
 
     def value_result(self, value: str, record: AuditRecord) -> str:

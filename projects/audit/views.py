@@ -64,11 +64,11 @@ class AuditListView(ExportMixin, TemplateView):
                 detail={"rows": rows.count()},
             )  # fmt: skip
             return response
+        if request.GET.get("page", "1") == "1":
+            # A search is recorded (before it runs, so that it lists itself), not each page of it.
+            audit_record(action=AuditAction.AUDIT_VIEW, request=request, detail={"query": request.GET.dict()})
         self.table = AuditRecordTable(self.filterset.qs)
         RequestConfig(request, paginate={"per_page": 50}).configure(self.table)
-        if request.GET.get("page", "1") == "1":
-            # A search is recorded, not each page of it.
-            audit_record(action=AuditAction.AUDIT_VIEW, request=request, detail={"query": request.GET.dict()})
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -57,8 +57,8 @@ def rows(client, **params):
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({}, 9),
-        ({"since": "2022-06-07"}, 6),
+        ({}, 10),  # the nine, and this search itself
+        ({"since": "2022-06-07"}, 7),
         ({"since": "2022-06-07", "until": "2022-06-07"}, 3),
         ({"actor": "hubin"}, 3),
         ({"action": AuditAction.MONTH_CLOSE}, 3),
@@ -106,11 +106,14 @@ def test_the_export_is_exactly_the_rows_found_and_is_recorded(client):
     assert export.detail["rows"] == 3 and export.detail["query"] == {"action": "auth.login", "_export": "csv"}
 
 
-def test_viewing_the_trail_is_itself_recorded(client):
+def test_viewing_the_trail_is_itself_recorded_and_listed(client):
     log_in(client, auditor())
-    rows(client, actor="hubin")
+    response, found = rows(client, actor="shenji")
     (view,) = records(AuditAction.AUDIT_VIEW)
-    assert view.actor_username == "shenji" and view.detail["query"] == {"actor": "hubin"}
+    assert view.actor_username == "shenji" and view.detail["query"] == {"actor": "shenji"}
+    assert [row.record for row in found] == [view]
+    assert response.context["table"].page.paginator.count == 1
+    assert 'badge text-bg-success">成功' in response.content.decode()
 
 
 def test_without_the_export_permission_there_is_no_export(client):
