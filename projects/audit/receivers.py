@@ -15,6 +15,8 @@ from projects.audit.actions import AuditAction
 from projects.audit.models import AuditResult
 from projects.audit.services import AuditTarget, audit_record
 
+AUDIT_READER = "audit_reader"
+
 
 def _agent(request: HttpRequest | None) -> dict[str, str]:
     return {"user_agent": request.META.get("HTTP_USER_AGENT", "")[:300]} if request is not None else {}
@@ -32,6 +34,10 @@ def account_target(username: str) -> AuditTarget:
 @receiver(user_logged_in, dispatch_uid="audit_login")
 def _logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     audit_record(action=AuditAction.LOGIN, actor=user, request=request, obj=user, detail=_agent(request))
+    if request is not None and hasattr(request, "session"):
+        # Whether the menu offers the audit page, decided once per login: asking every page for
+        # the user's permissions would cost each of them two queries. The page itself checks.
+        request.session[AUDIT_READER] = user.has_perm("projects.view_auditrecord")
 
 
 @receiver(user_logged_out, dispatch_uid="audit_logout")

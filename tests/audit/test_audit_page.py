@@ -162,3 +162,10 @@ def test_the_page_speaks_english_too(client):
     client.cookies["django_language"] = "en"
     page = client.get(reverse("audit_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Audit trail" in page and "Log in" in page
+
+
+def test_the_menu_offers_the_audit_page_to_its_readers_only(client, plan_2022):
+    client.force_login(auditor())
+    assert 'href="/audit/"' in client.get(reverse("inbox")).content.decode()
+    client.force_login(OfficeUserFactory(is_staff=True))
+    assert 'href="/audit/"' not in client.get(reverse("inbox")).content.decode()
