@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from projects import admin_alerts  # noqa: F401 - registers the alerts and notifications admin
 from projects.allocation import allocation_mismatch
+from projects.audit.admin import audit_every_admin  # also registers the audit trail (read-only)
 from projects.models import Assignment, Indicator, Plan, Project, Task, TaskUnit, Unit, User
 
 admin.site.site_header = _("重点民生实事跟踪系统")
@@ -195,3 +196,7 @@ admin.site.unregister(Group)
 @admin.register(Group)
 class GroupAdmin(SimpleHistoryAdmin, BaseGroupAdmin):
     pass
+
+
+# Last, once every admin (ours and the packages') is registered: each add, change and delete is audited.
+audit_every_admin(admin.site)

@@ -10,6 +10,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from projects.audit.actions import AuditAction
+from projects.audit.services import audit_record
 from projects.models import Plan, Project, Role, Unit, User
 
 # (username, role, unit name, display name, projects of a leader's portfolio)
@@ -39,10 +41,19 @@ OFFICE_GROUP = "市政府督查室"
 OFFICE_APPS = ("projects", "django_celery_beat")
 
 
+# The audit trail is the audit administrator's alone: the office is audited, it does not audit.
+AUDIT_MODELS = ("auditrecord", "auditchainhead")
+
+
 def office_group_ensure() -> Group:
-    """The admin group of the supervision office, with every permission of the tracker's apps."""
+    """The admin group of the supervision office, with every permission of the tracker's apps
+    except the audit trail's."""
     group, _created = Group.objects.get_or_create(name=OFFICE_GROUP)
-    group.permissions.set(Permission.objects.filter(content_type__app_label__in=OFFICE_APPS))
+    group.permissions.set(
+        Permission.objects.filter(content_type__app_label__in=OFFICE_APPS).exclude(
+            content_type__app_label="projects", content_type__model__in=AUDIT_MODELS
+        )
+    )
     return group
 
 
@@ -84,4 +95,10 @@ def demo_accounts_create(*, plan: Plan, reset: bool = False) -> list[DemoAccount
         if portfolio:
             user.portfolio.add(*Project.objects.filter(plan=plan, number__in=portfolio))
         made.append(DemoAccount(username, role, unit_name, password))
+    # Who got an account or a new password; never the passwords themselves.
+    audit_record(
+        action=AuditAction.ACCOUNTS_DEMO,
+        obj=plan,
+        detail={"reset": reset, "passwords_set": [a.username for a in made if a.password]},
+    )
     return made

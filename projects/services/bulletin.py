@@ -33,6 +33,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from projects import calendar, clock
+from projects.audit.actions import AuditAction
+from projects.audit.services import audit_record
 from projects.calendar import parse_month
 from projects.exports import safe_cell
 from projects.formatting import percent, points
@@ -577,7 +579,10 @@ def bulletin_send(*, plan: Plan, month: date, recipients: Sequence[str]) -> int:
     )
     for name, content, mimetype in bulletin_attachments(plan=plan, month=month):
         message.attach(name, content, mimetype)
-    return message.send()
+    sent = message.send()
+    detail = {"month": month, "recipients": list(recipients), "sent": sent}
+    audit_record(action=AuditAction.BULLETIN_SEND, obj=plan, detail=detail)
+    return sent
 
 
 # --- the monthly job: the bulletin to the leaders, once ------------------------------------------
@@ -633,4 +638,14 @@ def bulletin_notify_leaders(*, month: date | None = None, today: date | None = N
             for leader in leaders
         ]
     with transaction.atomic():
-        return notifications_create(items=news)
+        created = notifications_create(items=news)
+        if created:
+            audit_record(
+                action=AuditAction.BULLETIN_SEND,
+                detail={
+                    "months": {p.pk: calendar.month_key(m) for p, m in chosen},
+                    "leaders": leaders,
+                    "deliveries": len(created),
+                },
+            )
+        return created

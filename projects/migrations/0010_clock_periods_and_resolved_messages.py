@@ -21,7 +21,7 @@ def mark_existing(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0008_audit_trail'),
+        ('projects', '0009_audit_append_only_and_encryption'),
     ]
 
     operations = [
