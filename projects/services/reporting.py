@@ -561,7 +561,7 @@ def _submission_reopen(*, user: User, submission_id: int, version: int, reason: 
 
 def month_close(*, user: User, plan_id: int, month: dt.date, reason: str = "") -> MonthClosure:
     """The office closes a month's reporting (e.g. once its bulletin is out): its figures lock."""
-    detail = {"month": month.replace(day=1), "reason": reason}
+    detail = {"month": calendar.month_of(month), "reason": reason}
     with audit_refusals(action=AuditAction.MONTH_CLOSE, actor=user, obj=AuditTarget.ref(Plan, plan_id), detail=detail):
         return _month_close(user=user, plan_id=plan_id, month=month, reason=reason)
 
@@ -585,7 +585,7 @@ def _month_close(*, user: User, plan_id: int, month: dt.date, reason: str) -> Mo
 
 def month_open(*, user: User, plan_id: int, month: dt.date) -> None:
     """The office reopens a closed month's reporting."""
-    detail = {"month": month.replace(day=1)}
+    detail = {"month": calendar.month_of(month)}
     with audit_refusals(action=AuditAction.MONTH_OPEN, actor=user, obj=AuditTarget.ref(Plan, plan_id), detail=detail):
         _month_open(user=user, plan_id=plan_id, month=month)
 
