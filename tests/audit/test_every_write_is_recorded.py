@@ -51,7 +51,6 @@ pytestmark = pytest.mark.django_db
 NOT_WRITES = {
     "accounts.office_group_ensure": "a step of demo_accounts_create (recorded)",
     "alerts.scan_month": "a calendar rule",
-    "alerts.due_month": "a calendar rule",
     "alerts.alerts_reevaluate": "alerts_scan of one figure (recorded when it opens or resolves anything)",
     "alerts.alerts_after_submission_change": "enqueues alerts_reevaluate",
     "bulk.bulk_insert": "a storage helper of progress_rebuild",
