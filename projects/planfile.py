@@ -260,6 +260,12 @@ def parse_plan(raw: bytes | str) -> CheckedPlan:
         raise PlanFileError([_("JSON 格式错误：%(word)s 不是数字") % {"word": exc.args[0]}]) from exc
     except RecursionError as exc:
         raise PlanFileError([_("JSON 格式错误：嵌套层次过深")]) from exc
+    return check_plan_data(data)
+
+
+def check_plan_data(data: Any) -> CheckedPlan:
+    """The checks of a plan file on its parsed content (numbers as Decimal or int, never float):
+    what ``load_plan`` checks, for a plan edited in the office's pages or copied into a new year."""
     problems = _schema_problems(data)
     if not problems:
         problems = _number_problems(data, ()) + _meaning_problems(data)

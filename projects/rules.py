@@ -46,6 +46,7 @@ __all__ = [
     "expected_progress",
     "growth_completion",
     "is_done",
+    "is_judged",
     "is_measured",
     "is_overdue",
     "is_staged",
@@ -87,6 +88,12 @@ def is_staged(kind: Kind | str) -> bool:
 
 def is_measured(kind: Kind | str) -> bool:
     return Kind(kind).value in MEASURED_KINDS
+
+
+def is_judged(*, kind: Kind | str, target: Decimal | None, target_confirmed: bool = True) -> bool:
+    """Whether a figure gets a light: it has stages, or a target to be judged by that the office has
+    confirmed (a plan copied into a new year keeps last year's targets as proposals until then)."""
+    return target_confirmed and (target is not None or is_staged(kind))
 
 
 class Direction(StrEnum):

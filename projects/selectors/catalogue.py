@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -221,6 +222,12 @@ def plan_file(*, plan: Plan) -> dict[str, Any]:
         projects[task.project_id]["tasks"].append(_task_file(task))
     out["projects"] = list(projects.values())
     return out
+
+
+def plan_file_data(*, plan: Plan) -> dict[str, Any]:
+    """``plan_file`` as ``load_plan`` reads it (numbers as Decimal, exact): what an edit or a copy
+    changes before it goes through the same checks."""
+    return json.loads(json.dumps(plan_file(plan=plan), ensure_ascii=False), parse_float=Decimal)
 
 
 def _task_file(task: Task) -> dict[str, Any]:

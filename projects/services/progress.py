@@ -138,12 +138,6 @@ def _fill(
         row.completion, row.light, row.overdue, row.not_started = None, "", False, False
 
 
-def has_standing(*, indicator: Indicator, target: Decimal | None) -> bool:
-    """Whether a row has a standing (a light): a confirmed target to judge a figure by, or stages.
-    Unconfirmed targets (a plan copied into a new year) judge nothing until the office confirms them."""
-    return indicator.target_confirmed and (target is not None or indicator.is_staged)
-
-
 def city_figure(*, indicator: Indicator, figures: Sequence[Figure]) -> Figure:
     """The city's figure from the units' figures of one month (carried forward)."""
     reported = [f for f in figures if not f.empty]
@@ -210,7 +204,9 @@ def _compute(
                     late=bool(sub and sub.late),
                     submission_id=sub.pk if sub else None,
                 )
-                measured = has_standing(indicator=indicator, target=target)
+                measured = rules.is_judged(
+                    kind=indicator.kind, target=target, target_confirmed=indicator.target_confirmed
+                )
                 _fill(row, indicator, plan, target, carried[a.unit_id], judged_on[month], measured)
                 unit_rows.append(row)
         per_month_figures[month] = list(carried.values())
@@ -225,7 +221,10 @@ def _compute(
             units_on_time=per_month_reported[month][1],
         )
         figure = city_figure(indicator=indicator, figures=per_month_figures[month])
-        measured = has_standing(indicator=indicator, target=indicator.target)
+        # Nobody to report it (a unit group still without members): nothing to judge yet.
+        measured = bool(assignments) and rules.is_judged(
+            kind=indicator.kind, target=indicator.target, target_confirmed=indicator.target_confirmed
+        )
         _fill(row, indicator, plan, indicator.target, figure, judged_on[month], measured)
         city_rows.append(row)
     return unit_rows, city_rows

@@ -222,7 +222,12 @@ def figure_errors(
             add(name, _("不能为负数"))
     if errors:
         return errors
+    _check_figure(indicator, assignment, plan, figure, previous, submit, add, wanted)
+    return errors
 
+
+def _check_figure(indicator, assignment, plan, figure, previous, submit, add, wanted) -> None:
+    """The checks of the indicator's kind, once the fields are the right ones."""
     if indicator.is_staged:
         _check_stage(indicator, figure, previous, submit, add)
         if indicator.kind == IndicatorKind.QUALITATIVE and submit and not figure.progress_text.strip():
@@ -240,7 +245,6 @@ def figure_errors(
             add("value", _("比率应在 0 到 100 之间"))
     else:
         _check_cumulative(indicator, assignment, plan, figure, previous, submit, add)
-    return errors
 
 
 def _check_texts(figure, add) -> None:
