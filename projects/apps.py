@@ -6,3 +6,8 @@ class ProjectsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "projects"
     verbose_name = _("民生实事")
+
+    def ready(self) -> None:
+        from projects.security import receivers
+
+        receivers.connect()
