@@ -1,5 +1,7 @@
 """The domain's tables, one module per part of the domain."""
 
+from projects.audit.models import AuditChainHead, AuditRecord, AuditResult, AuditVia
+
 from .accounts import Role, User
 from .alerts import Alert, AlertKind, AlertScope, Severity, SupervisionNotice
 from .catalogue import (
@@ -41,6 +43,10 @@ __all__ = [
     "AlertScope",
     "Assignment",
     "Audience",
+    "AuditChainHead",
+    "AuditRecord",
+    "AuditResult",
+    "AuditVia",
     "Channel",
     "CityProgress",
     "Delivery",

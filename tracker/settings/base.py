@@ -5,6 +5,7 @@ from pathlib import Path
 import environ
 import plotly
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -46,6 +47,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Acts recorded in the audit trail while a page is answered carry its user and address.
+    "projects.audit.middleware.AuditContextMiddleware",
     # Idle and absolute session limits, the second factor and password expiry; no-store.
     "projects.security.sessions.AccessPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -189,6 +192,20 @@ AXES_LOCKOUT_CALLABLE = "projects.security.lockout.lockout_response"
 # Audit: AccessLog keeps each login and logout; this keeps each failed login too (AccessAttempt
 # only counts failures and is cleared on success).
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+
+# The audit trail (projects/audit, docs/security.md). Its hash chain is keyed: someone with rights
+# on the database but not this key cannot rewrite a record and the chain after it unnoticed. The
+# first key signs; older ones after it keep old records checkable. Production refuses to start
+# without one; the test and local settings carry a fixed development key.
+AUDIT_HMAC_KEYS = env.list("TRACKER_AUDIT_HMAC_KEYS", default=[])
+# Records are kept at least 180 days (MLPS level 3); only older ones may be purged.
+AUDIT_RETENTION_MIN_DAYS = 180
+AUDIT_RETENTION_DAYS = env.int("TRACKER_AUDIT_RETENTION_DAYS", default=AUDIT_RETENTION_MIN_DAYS)
+if AUDIT_RETENTION_DAYS < AUDIT_RETENTION_MIN_DAYS:
+    raise ImproperlyConfigured(
+        f"TRACKER_AUDIT_RETENTION_DAYS={AUDIT_RETENTION_DAYS}: audit records must be kept at least "
+        f"{AUDIT_RETENTION_MIN_DAYS} days."
+    )
 
 # Celery: Redis is the broker; JSON only, so a task's arguments are ids, not pickled objects.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6390/0")

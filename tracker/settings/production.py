@@ -39,6 +39,16 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured(f"DJANGO_ALLOWED_HOSTS names no host: production needs {_HOSTS}; {_SETUP}.")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
+# The audit trail's hash-chain key(s): the first signs, older ones after it (comma-separated).
+AUDIT_HMAC_KEYS = [
+    k.strip() for k in _required("TRACKER_AUDIT_HMAC_KEYS", "a random key for the audit trail's hash chain").split(",")
+]
+if any(len(k) < 32 for k in AUDIT_HMAC_KEYS):
+    raise ImproperlyConfigured(
+        "TRACKER_AUDIT_HMAC_KEYS: each key needs at least 32 random characters, e.g. the output of "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`; " + _SETUP + "."
+    )
+
 # A gunicorn worker keeps its PostgreSQL connection between requests, checked before reuse.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -17,6 +17,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=False)
+AUDIT_HMAC_KEYS = ["tests-only-audit-key-not-a-secret"]
 
 # On PostgreSQL the test database is named from the environment (.ci/postgres names it per
 # checkout), so two checkouts sharing one cluster never drop each other's test database.
