@@ -23,6 +23,9 @@ class PasswordRecord(models.Model):
         verbose_name_plural = _("历史密码")
         indexes = [models.Index(fields=["user", "-set_at"], name="passwordrecord_user_latest")]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.set_at:%Y-%m-%d %H:%M}"
+
 
 class LoginSession(models.Model):
     """The session an account logged in with last: with one session per account
@@ -37,3 +40,6 @@ class LoginSession(models.Model):
     class Meta:
         verbose_name = _("登录会话")
         verbose_name_plural = _("登录会话")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.started_at:%Y-%m-%d %H:%M}"

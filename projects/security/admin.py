@@ -27,7 +27,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from projects.models import Role, User
 from projects.security import roles
-from projects.security.events import SecurityAction, security_event
+from projects.security.events import AuditAction, security_event
 
 # Every field of the account forms that the rule decides on.
 ACCOUNT_FORM_FIELDS = (
@@ -68,13 +68,13 @@ class KeepWhatTheFormLeavesOut:
 class AuditedAdmin:
     """Each addition, change and deletion made here is a security event."""
 
-    events: dict[str, SecurityAction]
+    events: dict[str, AuditAction]
 
     def _event(self, request, key: str, obj, message="") -> None:
         security_event(
             self.events[key],
             request=request,
-            target=f"{obj._meta.model_name}:{obj.pk}",
+            obj=obj,
             username=getattr(obj, "username", ""),
             detail={"object": str(obj), "change": str(message)} if message else {"object": str(obj)},
         )
@@ -110,9 +110,9 @@ class AccountAdmin(AuditedAdmin, KeepWhatTheFormLeavesOut, SimpleHistoryAdmin, B
         (_("跟踪系统"), {"fields": ["unit", "email", "first_name"]}),
     ]
     events = {
-        "add": SecurityAction.ACCOUNT_CREATED,
-        "change": SecurityAction.ACCOUNT_CHANGED,
-        "delete": SecurityAction.ACCOUNT_DELETED,
+        "add": AuditAction.ACCOUNT_CREATED,
+        "change": AuditAction.ACCOUNT_CHANGED,
+        "delete": AuditAction.ACCOUNT_DELETED,
     }
 
     def writable(self, request, obj) -> frozenset[str]:
@@ -171,9 +171,9 @@ class GroupForm(forms.ModelForm):
 class GroupAdmin(AuditedAdmin, KeepWhatTheFormLeavesOut, SimpleHistoryAdmin, BaseGroupAdmin):
     form = GroupForm
     events = {
-        "add": SecurityAction.GROUP_CREATED,
-        "change": SecurityAction.GROUP_CHANGED,
-        "delete": SecurityAction.GROUP_DELETED,
+        "add": AuditAction.GROUP_CREATED,
+        "change": AuditAction.GROUP_CHANGED,
+        "delete": AuditAction.GROUP_DELETED,
     }
 
     def writable(self, request, obj) -> frozenset[str]:
@@ -222,10 +222,10 @@ class AccessAttemptAdmin(AxesAccessAttemptAdmin):
     def _unlocked(self, request, attempts: list[AccessAttempt]) -> None:
         for attempt in attempts:
             security_event(
-                SecurityAction.UNLOCK,
+                AuditAction.UNLOCK,
                 request=request,
                 username=attempt.username or "",
-                target=f"accessattempt:{attempt.pk}",
+                obj=attempt,
                 detail={"ip_address": attempt.ip_address, "failures": attempt.failures_since_start},
             )
 
@@ -286,10 +286,10 @@ class DeviceAdminGuard:
     def _removed(self, request, devices) -> None:
         for device in devices:
             security_event(
-                SecurityAction.OTP_REMOVED,
+                AuditAction.OTP_REMOVED,
                 request=request,
                 username=device.user.get_username(),
-                target=f"{device._meta.model_name}:{device.pk}",
+                obj=device,
             )
 
 

@@ -14,7 +14,7 @@ from django_otp.forms import otp_verification_failed
 from django_otp.plugins.otp_static.models import StaticDevice
 from two_factor.signals import user_verified
 
-from projects.security.events import SecurityAction, security_event, superuser_login_announce
+from projects.security.events import AuditAction, security_event, superuser_login_announce
 from projects.security.sessions import session_started
 
 
@@ -22,21 +22,21 @@ def on_login(sender, request, user, **kwargs) -> None:
     if request is None:
         return
     session_started(request=request, user=user)
-    security_event(SecurityAction.LOGIN, request=request, actor=user)
+    security_event(AuditAction.LOGIN, request=request, actor=user)
     if user.is_superuser:
-        security_event(SecurityAction.SUPERUSER_LOGIN, request=request, actor=user)
+        security_event(AuditAction.SUPERUSER_LOGIN, request=request, actor=user)
         superuser_login_announce(user=user, request=request)
 
 
 def on_logout(sender, request, user, **kwargs) -> None:
     if user is not None:
-        security_event(SecurityAction.LOGOUT, request=request, actor=user)
+        security_event(AuditAction.LOGOUT, request=request, actor=user)
 
 
 def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
     locked = bool(getattr(request, "axes_locked_out", False))
     security_event(
-        SecurityAction.LOGIN_FAILED,
+        AuditAction.LOGIN_FAILED,
         request=request,
         username=str(credentials.get("username") or ""),
         success=False,
@@ -46,7 +46,7 @@ def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
 
 def on_locked_out(sender, request, username, ip_address, **kwargs) -> None:
     security_event(
-        SecurityAction.LOCKOUT,
+        AuditAction.LOCKOUT,
         request=request,
         username=username or "",
         success=False,
@@ -56,17 +56,17 @@ def on_locked_out(sender, request, username, ip_address, **kwargs) -> None:
 
 def on_otp_failed(sender, user, reason=None, **kwargs) -> None:
     security_event(
-        SecurityAction.OTP_FAILED, actor=user, success=False, detail={"reason": str(reason)} if reason else {}
+        AuditAction.OTP_FAILED, actor=user, success=False, detail={"reason": str(reason)} if reason else {}
     )
 
 
 def on_verified(sender, request, user, device, **kwargs) -> None:
     recovery = isinstance(device, StaticDevice)
     security_event(
-        SecurityAction.OTP_RECOVERY_USED if recovery else SecurityAction.OTP_VERIFIED,
+        AuditAction.OTP_RECOVERY_USED if recovery else AuditAction.OTP_VERIFIED,
         request=request,
         actor=user,
-        target=f"{device._meta.model_name}:{device.pk}",
+        obj=device,
         detail={"recovery_codes_left": device.token_set.count()} if recovery else {},
     )
 

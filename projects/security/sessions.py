@@ -30,13 +30,13 @@ from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 
 from projects.models import LoginSession, User
-from projects.security.events import SecurityAction, security_event
+from projects.security.events import AuditAction, security_event
 from projects.security.passwords import password_expired
 from projects.security.roles import two_factor_required
 
 LOGIN_AT = "tracker_login_at"
 SEEN_AT = "tracker_seen_at"
-PASSWORD_EXPIRED = "tracker_password_expired"  # the hash of the password found expired at login
+PASSWORD_EXPIRED = "tracker_password_expired"  # noqa: S105 - a session key name; its value: the hash of the password found expired at login
 SEEN_RESOLUTION_SECONDS = 60
 
 # Pages a user may open while made to enrol a second factor or to change a password.
@@ -104,13 +104,14 @@ class AccessPolicyMiddleware:
         login_at = session.setdefault(LOGIN_AT, now)
         seen_at = session.get(SEEN_AT, login_at)
         if now - login_at >= settings.TRACKER_SESSION_MAX_SECONDS:
-            security_event(SecurityAction.SESSION_ENDED, request=request, detail={"reason": "max_age"})
+            security_event(AuditAction.SESSION_ENDED, request=request, detail={"reason": "max_age"})
             hours = settings.TRACKER_SESSION_MAX_SECONDS // 3600
             return _to_login(request, _("登录已满 %(hours)d 小时，请重新登录。") % {"hours": hours})
         if now - seen_at >= settings.TRACKER_SESSION_IDLE_SECONDS:
-            security_event(SecurityAction.SESSION_ENDED, request=request, detail={"reason": "idle"})
+            security_event(AuditAction.SESSION_ENDED, request=request, detail={"reason": "idle"})
             minutes = settings.TRACKER_SESSION_IDLE_SECONDS // 60
-            return _to_login(request, _("已有 %(minutes)d 分钟没有操作，为安全起见已自动退出，请重新登录。") % {"minutes": minutes})
+            message = _("已有 %(minutes)d 分钟没有操作，为安全起见已自动退出，请重新登录。")
+            return _to_login(request, message % {"minutes": minutes})
         if now - seen_at >= SEEN_RESOLUTION_SECONDS:
             session[SEEN_AT] = now
 
@@ -128,9 +129,7 @@ class AccessPolicyMiddleware:
             if expired != user.password:
                 del session[PASSWORD_EXPIRED]  # changed since
             elif _url_name(request) not in PASSWORD_PAGES:
-                messages.warning(
-                    request,
-                    _("密码已超过 %(days)d 天未修改，请先修改密码。") % {"days": settings.TRACKER_PASSWORD_MAX_AGE_DAYS},
-                )
+                days = settings.TRACKER_PASSWORD_MAX_AGE_DAYS
+                messages.warning(request, _("密码已超过 %(days)d 天未修改，请先修改密码。") % {"days": days})
                 return HttpResponseRedirect(reverse("password_change"))
         return None

@@ -14,9 +14,9 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from two_factor import views as two_factor_views
-from two_factor.utils import get_otpauth_url, totp_digits
+from two_factor.utils import get_otpauth_url
 
-from projects.security.events import SecurityAction, security_event
+from projects.security.events import AuditAction, security_event
 from projects.security.roles import two_factor_required
 
 ISSUER = "重点民生实事跟踪系统"
@@ -47,9 +47,9 @@ class SetupView(two_factor_views.SetupView):
         response = super().done(form_list, **kwargs)
         device = TOTPDevice.objects.filter(user=self.request.user, confirmed=True).order_by("-pk").first()
         security_event(
-            SecurityAction.OTP_ENROLLED,
+            AuditAction.OTP_ENROLLED,
             request=self.request,
-            target=f"totpdevice:{device.pk}" if device else "",
+            obj=device,
         )
         return response
 
@@ -69,9 +69,9 @@ class BackupTokensView(two_factor_views.BackupTokensView):
     def form_valid(self, form):
         response = super().form_valid(form)
         security_event(
-            SecurityAction.OTP_RECOVERY_CREATED,
+            AuditAction.OTP_RECOVERY_CREATED,
             request=self.request,
-            target=f"staticdevice:{self.get_device().pk}",
+            obj=self.get_device(),
             detail={"count": self.number_of_tokens},
         )
         return response
@@ -93,6 +93,6 @@ class DisableView(two_factor_views.DisableView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        security_event(SecurityAction.OTP_REMOVED, request=self.request, detail={"by": "owner"})
+        security_event(AuditAction.OTP_REMOVED, request=self.request, detail={"by": "owner"})
         return response
 

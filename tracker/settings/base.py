@@ -49,9 +49,9 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # Acts recorded in the audit trail while a page is answered carry its user and address.
     "projects.audit.middleware.AuditContextMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute session limits, the second factor and password expiry; no-store.
     "projects.security.sessions.AccessPolicyMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so that it sees the outcome of authentication (django-axes' requirement).

@@ -8,5 +8,6 @@ class Command(BaseCommand):
     help = "Create the role groups (office, system, security and audit administrators) with their permissions."
 
     def handle(self, *args, **options):
-        for role, group in roles_ensure().items():
-            self.stdout.write(_("%(group)s：%(count)d 项权限") % {"group": group.name, "count": group.permissions.count()})
+        for group in roles_ensure().values():
+            count = group.permissions.count()
+            self.stdout.write(_("%(group)s：%(count)d 项权限") % {"group": group.name, "count": count})
