@@ -47,3 +47,8 @@ def account(role: str, *, username: str | None = None, **fields) -> User:
     user = UserFactory(username=username or f"{role}-{User.objects.count() + 1}", role=role, **fields)
     account_role_apply(user=user, groups=groups)
     return user
+
+
+def login_data(username: str, password: str) -> dict[str, str]:
+    """The login page's password step as a browser posts it (django-two-factor-auth's wizard)."""
+    return {"login_view-current_step": "auth", "auth-username": username, "auth-password": password}

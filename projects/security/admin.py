@@ -51,7 +51,11 @@ class KeepWhatTheFormLeavesOut:
             for f in obj._meta.concrete_fields:
                 if f.name not in allowed and not f.primary_key:
                     setattr(obj, f.attname, getattr(live, f.attname))
+        self.derive(obj)
         super().save_model(request, obj, form, change)
+
+    def derive(self, obj) -> None:
+        """Fields that follow from others, set before the one save."""
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # simple-history saves a revert for anyone who may view the history: a revert is a change.
@@ -148,6 +152,9 @@ class AccountAdmin(AuditedAdmin, KeepWhatTheFormLeavesOut, SimpleHistoryAdmin, B
             # Role groups follow the role (roles.account_role_apply), never picked by hand.
             kwargs["queryset"] = Group.objects.exclude(name__in=roles.ROLE_GROUPS.values())
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def derive(self, obj) -> None:
+        obj.is_staff = roles.staff_for(obj)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -150,16 +150,25 @@ def roles_ensure() -> dict[str, Group]:
     return groups
 
 
+def staff_for(user: User) -> bool:
+    """The staff flag an account's role gives it: the office and the administrators work in the
+    admin, and the superuser."""
+    return user.role in STAFF_ROLES or user.is_superuser
+
+
 def account_role_apply(*, user: User, groups: dict[str, Group] | None = None) -> None:
-    """Make the account's role group and staff flag follow its role."""
+    """Make the account's role group and staff flag follow its role (writing only what differs,
+    so that the account's history shows real changes only)."""
     groups = groups or {role: Group.objects.get_or_create(name=name)[0] for role, name in ROLE_GROUPS.items()}
+    held = set(user.groups.filter(name__in=ROLE_GROUPS.values()).values_list("pk", flat=True))
     own = groups.get(user.role)
-    user.groups.remove(*[g for role, g in groups.items() if role != user.role])
-    if own is not None:
+    extra = [g for g in groups.values() if g.pk in held and g != own]
+    if extra:
+        user.groups.remove(*extra)
+    if own is not None and own.pk not in held:
         user.groups.add(own)
-    is_staff = user.role in STAFF_ROLES or user.is_superuser
-    if user.is_staff != is_staff:
-        user.is_staff = is_staff
+    if user.is_staff != staff_for(user):
+        user.is_staff = staff_for(user)
         user.save(update_fields=["is_staff"])
 
 
