@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from projects.models import Role, User
-from tests.account_factories import PASSWORD, login_data, GroupFactory, OfficeAdminFactory, UserFactory
+from tests.account_factories import PASSWORD, GroupFactory, OfficeAdminFactory, UserFactory, login_data
 
 pytestmark = pytest.mark.django_db
 

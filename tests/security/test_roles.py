@@ -27,9 +27,9 @@ def perms(user: User) -> set[str]:
 
 def test_each_administrator_holds_its_own_powers_and_none_of_the_others():
     sys_admin, sec_admin, audit_admin = (account(r) for r in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN))
-    assert SYSTEM <= perms(sys_admin) and not (SECURITY | AUDIT) & perms(sys_admin)
-    assert SECURITY <= perms(sec_admin) and not (SYSTEM | AUDIT) & perms(sec_admin)
-    assert AUDIT <= perms(audit_admin) and not (SYSTEM | SECURITY) & perms(audit_admin)
+    assert perms(sys_admin) >= SYSTEM and not (SECURITY | AUDIT) & perms(sys_admin)
+    assert perms(sec_admin) >= SECURITY and not (SYSTEM | AUDIT) & perms(sec_admin)
+    assert perms(audit_admin) >= AUDIT and not (SYSTEM | SECURITY) & perms(audit_admin)
     # The audit administrator reads and exports the audit trail and the login records, nothing else.
     assert perms(audit_admin) == {
         "projects.view_auditrecord", "projects.export_auditrecord", "projects.purge_auditrecord",
@@ -51,7 +51,7 @@ def test_an_account_put_into_a_second_administrators_group_gains_nothing_from_it
     sys_admin = account(Role.SYSTEM_ADMIN)
     sys_admin.groups.add(Group.objects.get(name="审计管理员"), Group.objects.get(name="安全管理员"))
     assert not (SECURITY | AUDIT) & perms(sys_admin)
-    assert SYSTEM <= perms(sys_admin)
+    assert perms(sys_admin) >= SYSTEM
 
 
 def test_a_business_group_or_a_direct_permission_never_carries_an_administrators_power():
