@@ -17,6 +17,7 @@ from two_factor import views as two_factor_views
 from two_factor.utils import get_otpauth_url
 
 from projects.security.events import AuditAction, security_event
+from projects.security.forms import EnrolmentForm, RecoveryCodeForm, TokenForm
 from projects.security.roles import two_factor_required
 
 ISSUER = "重点民生实事跟踪系统"
@@ -27,10 +28,31 @@ class LoginView(two_factor_views.LoginView):
     recovery code for accounts that have enrolled."""
 
     template_name = "two_factor/core/login.html"
+    form_list = (
+        (two_factor_views.LoginView.AUTH_STEP, two_factor_views.LoginView.form_list[0][1]),
+        (two_factor_views.LoginView.TOKEN_STEP, TokenForm),
+        (two_factor_views.LoginView.BACKUP_STEP, RecoveryCodeForm),
+    )
+
+    def get_form(self, step=None, **kwargs):
+        # The library picks the token form by the device's method and words its own time-out; every
+        # device here is TOTP, and the words are ours: the wizard's own get_form, past the library's.
+        timed_out = self.show_timeout_error
+        form = super(two_factor_views.LoginView, self).get_form(step=step, **kwargs)
+        if timed_out:
+            form.cleaned_data = getattr(form, "cleaned_data", {})
+            form.add_error(None, _("输入动态口令超时，请重新登录。"))
+        return form
 
 
 class SetupView(two_factor_views.SetupView):
     """Enrolment: scan the QR code (or type the key) into an authenticator app, enter its code."""
+
+    def get_form_list(self):
+        form_list = super().get_form_list()
+        if "generator" in form_list:
+            form_list["generator"] = EnrolmentForm
+        return form_list
 
     def get_context_data(self, form, **kwargs):
         context = super().get_context_data(form, **kwargs)
