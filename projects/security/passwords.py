@@ -43,7 +43,11 @@ class PasswordHistoryValidator:
         count = reuse_count()
         if not count or user is None or user.pk is None:
             return
-        recent = user.password_records.order_by("-set_at").values_list("encoded", flat=True)[:count]
+        # The current password first: an account made with its password (createsuperuser, the
+        # manager's create_user) has no record of it yet.
+        current = type(user)._default_manager.filter(pk=user.pk).values_list("password", flat=True).first()
+        recorded = user.password_records.order_by("-set_at").values_list("encoded", flat=True)[:count]
+        recent = list(dict.fromkeys([h for h in (current, *recorded) if h]))[:count]
         if any(check_password(password, encoded) for encoded in recent):
             raise ValidationError(
                 ngettext(
