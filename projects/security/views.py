@@ -44,6 +44,10 @@ class LoginView(two_factor_views.LoginView):
             form.add_error(None, _("输入动态口令超时，请重新登录。"))
         return form
 
+    def get_context_data(self, form, **kwargs):
+        # The page after login, carried through each step's form (they post to the bare URL).
+        return super().get_context_data(form, **kwargs) | {"next": self.get_redirect_url()}
+
 
 class SetupView(two_factor_views.SetupView):
     """Enrolment: scan the QR code (or type the key) into an authenticator app, enter its code."""
