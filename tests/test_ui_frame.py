@@ -135,6 +135,7 @@ def test_inbox_link_and_badge_only_when_the_context_has_an_inbox(db):
     assert "badge" not in render_nav(user, inbox_url="/inbox/", inbox_unread_count=0)
 
 
+@pytest.mark.django_db  # the login page keeps its steps (password, then code) in the session
 def test_anonymous_visitor_gets_the_language_switch_but_no_menu(client):
     page = client.get(reverse("login")).content.decode()
     assert f'action="{reverse("set_language")}"' in page

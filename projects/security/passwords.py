@@ -71,4 +71,4 @@ class PasswordHistoryValidator:
         count = reuse_count()
         if not count:
             return ""
-        return _("不能使用最近 %(count)d 次用过的密码。") % {"count": count}
+        return _("不能与最近 %(count)d 次用过的密码相同。") % {"count": count}
