@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.test import RequestFactory
@@ -274,6 +275,10 @@ def test_switching_to_english_translates_the_frame(client, unit):
     assert "Log out" in page
     assert "Inbox" in page
     assert "重点民生实事跟踪系统" not in page
+    # The request left English active in this thread: later tests that render without a request
+    # (run after this one, whatever their place in the file: pytest-django runs database tests
+    # first) must see the default language.
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def test_pagination_keeps_the_filters_and_says_where_we_are(rf):
