@@ -215,8 +215,8 @@ def test_the_main_pages_satisfy_the_policy_as_the_office_and_a_county(
         watched = Watched(browser)
         page = watched.page
         page.goto(live_server.url + reverse("login"))
-        page.fill("input[name=username]", user.username)
-        page.fill("input[name=password]", PASSWORD)
+        page.fill("input[name='auth-username']", user.username)
+        page.fill("input[name='auth-password']", PASSWORD)
         with page.expect_navigation():
             page.click("form[action$='/accounts/login/'] button[type=submit]")
         for path in paths:

@@ -1,10 +1,11 @@
 """Every admin URL × every role × GET and POST: no route writes an account or a group beyond
 what the role may, judged on every field of every user and every group before and after.
 
-The POSTs are attacks: a change, add or history-revert form as the superuser's browser would
-send it back, with a takeover overlaid (the attacker's e-mail, the superuser flag, an
+The POSTs are attacks (by every role but the superuser, who may write anything): a change, add
+or history-revert form as the superuser's browser would send it back, with a takeover overlaid (the attacker's e-mail, the superuser flag, an
 administrator's role, every group and permission, a new password, "delete selected" on every
-account); and a plausible edit (an ordinary role, the business group). The expectations below are
+account); and, by the two administrators who may edit accounts, a plausible edit (an ordinary
+role, the business group) that must still leave every field it may not set alone. The expectations below are
 written by hand, per role, not computed by the rule they check.
 """
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, reverse
 
@@ -279,6 +280,11 @@ def ask(client: Client, method: str, url: str, data: dict) -> tuple[int, dict, d
     return response.status_code, before, after
 
 
+@pytest.mark.skipif(
+    connection.vendor == "postgresql",
+    reason="the admin-route matrix runs in the SQLite pass of `make test`: the rule it checks is Python, "
+    "the same on both databases, and it asks about 3,000 requests",
+)
 def test_no_admin_route_writes_an_account_or_group_beyond_the_role(world):
     root = Client()
     root.force_login(world.actors["super"])
@@ -295,9 +301,14 @@ def test_no_admin_route_writes_an_account_or_group_beyond_the_role(world):
         client.force_login(world.actors[actor])
         for what, url, requests in asks:
             for method, body in requests:
-                if "_auth_user_id" not in client.session:
-                    client.force_login(world.actors[actor])  # a route logged out, or deleted the actor
+                if method == "POST" and actor == "super":
+                    continue  # break glass: the superuser may write anything, nothing to compare
+                if body.get("role") == Role.LEADER and actor not in ("sys", "sec"):
+                    continue  # the plausible edit: only those who may edit accounts at all
+                # (Each request is rolled back: a route that deleted the actor leaves it logged in.)
                 status, before, after = ask(client, method, url, body)
+                if what == "logout":
+                    client.force_login(world.actors[actor])
                 bad = wrongs(actor, world, before, after)
                 if bad:
                     problems.append(f"as {actor}: {method} {what} ({url}) → {status}: {', '.join(sorted(bad))}")
