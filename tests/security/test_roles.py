@@ -118,3 +118,24 @@ def test_each_superuser_login_is_announced_to_the_security_administrators(django
     assert message.subject == "超级管理员 root 已登录"
     assert "10.41.3.3" in message.body
     assert [m.to for m in mail.outbox] == [["anquan@tracker.example"]]
+
+
+def test_role_and_permission_changes_in_the_admin_are_security_events(client):
+    from projects.audit.actions import AuditAction
+    from tests.audit.helpers import records
+    from tests.test_settings_audit import admin_form_data
+
+    security = account(Role.SECURITY_ADMIN, username="anquan-ev")
+    target = UserFactory(username="hubin-ev")
+    client.force_login(security)
+    url = reverse("admin:projects_user_change", args=[target.pk])
+    assert client.post(url, admin_form_data(client.get(url)) | {"role": Role.LEADER}).status_code == 302
+    reviewers = Group.objects.create(name="审核人员")
+    perm = Permission.objects.get(codename="change_indicator")
+    group_url = reverse("admin:auth_group_change", args=[reviewers.pk])
+    assert client.post(group_url, {"name": "审核人员", "permissions": [perm.pk]}).status_code == 302
+    (changed,) = records(AuditAction.ACCOUNT_CHANGED)
+    assert (changed.actor_username, changed.object_id) == ("anquan-ev", str(target.pk))
+    assert "角色" in changed.detail["change"] or "role" in changed.detail["change"].lower()
+    (group_changed,) = records(AuditAction.GROUP_CHANGED)
+    assert group_changed.object_repr == "审核人员"
