@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from projects import admin_alerts  # noqa: F401 - registers the alerts and notifications admin
 from projects.allocation import allocation_mismatch
+from projects.audit.admin import audit_every_admin  # also registers the audit trail (read-only)
 from projects.models import Assignment, Indicator, Plan, Project, Task, TaskUnit, Unit
 from projects.security import admin as security_admin
 
@@ -150,3 +151,6 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 # Accounts, groups, lockouts, login records and second-factor devices: projects/security/admin.py.
 security_admin.register(admin.site)
+
+# Last, once every admin (ours and the packages') is registered: each add, change and delete is audited.
+audit_every_admin(admin.site)

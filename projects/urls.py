@@ -2,6 +2,7 @@ import datetime as dt
 
 from django.urls import path, register_converter
 
+from projects.audit import views as audit
 from projects.selectors.reporting import parse_month
 from projects.views import dashboards, home, inbox, reporting
 
@@ -56,4 +57,7 @@ urlpatterns = [
     path("evidence/<int:pk>/delete/", reporting.evidence_delete, name="evidence_delete"),
     path("review/", reporting.review_list, name="review_list"),
     path("review/export.xlsx", reporting.review_export, name="review_export"),
+    # The audit trail: its administrator searches, exports and purges what is past retention.
+    path("audit/", audit.AuditListView.as_view(), name="audit_list"),
+    path("audit/purge/", audit.audit_purge_view, name="audit_purge"),
 ]

@@ -34,6 +34,7 @@ def production_env(tmp_path, **overrides):
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": f"{HOST},10.41.0.21",
         "TRACKER_AUDIT_HMAC_KEYS": secrets.token_urlsafe(32),
+        "TRACKER_FIELD_ENCRYPTION_KEYS": secrets.token_urlsafe(32),
         "TRACKER_VAR_DIR": str(tmp_path / "var"),
         # Never the example's database machine: a test talks to nothing but this machine.
         "DATABASE_URL": f"sqlite:///{tmp_path / 'production.sqlite3'}",
@@ -69,6 +70,7 @@ def import_production(monkeypatch, env):
         ("DJANGO_SECRET_KEY", "DJANGO_SECRET_KEY is not set: production needs a long random secret key"),
         ("DJANGO_ALLOWED_HOSTS", "DJANGO_ALLOWED_HOSTS is not set: production needs the host names"),
         ("TRACKER_AUDIT_HMAC_KEYS", "TRACKER_AUDIT_HMAC_KEYS is not set: production needs a random key"),
+        ("TRACKER_FIELD_ENCRYPTION_KEYS", "TRACKER_FIELD_ENCRYPTION_KEYS is not set: production needs a random key"),
     ],
 )
 def test_production_refuses_to_start_without_its_secret_or_hosts(monkeypatch, tmp_path, missing, message):
@@ -78,9 +80,10 @@ def test_production_refuses_to_start_without_its_secret_or_hosts(monkeypatch, tm
     assert "docs/deploy.md" in str(refused.value)
 
 
-def test_production_refuses_a_short_audit_key(monkeypatch, tmp_path):
-    with pytest.raises(ImproperlyConfigured, match="at least 32 random characters"):
-        import_production(monkeypatch, production_env(tmp_path, TRACKER_AUDIT_HMAC_KEYS="short-key"))
+@pytest.mark.parametrize("variable", ["TRACKER_AUDIT_HMAC_KEYS", "TRACKER_FIELD_ENCRYPTION_KEYS"])
+def test_production_refuses_a_short_key(monkeypatch, tmp_path, variable):
+    with pytest.raises(ImproperlyConfigured, match=f"{variable}: each key needs at least 32 random characters"):
+        import_production(monkeypatch, production_env(tmp_path, **{variable: "short-key"}))
 
 
 @pytest.mark.parametrize(

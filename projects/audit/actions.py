@@ -53,6 +53,8 @@ class AuditAction(models.TextChoices):
     DELIVERY_REQUEUE = "delivery.requeue", _("重新发送通知")
     DELIVERY_SEND = "delivery.send", _("立即发送通知")
     BULLETIN_SEND = "bulletin.send", _("发送月度通报")
+    REMINDERS_SEND = "reminders.send", _("发送报送提醒")
+    DIGESTS_SEND = "digests.send", _("发送每周摘要")
     # Set-up done by commands
     ACCOUNTS_DEMO = "accounts.demo_create", _("创建演示账号")
     SCHEDULES_SETUP = "schedules.setup", _("设置定时任务")
@@ -63,6 +65,7 @@ class AuditAction(models.TextChoices):
     ADMIN_ADD = "admin.add", _("后台新增")
     ADMIN_CHANGE = "admin.change", _("后台修改")
     ADMIN_DELETE = "admin.delete", _("后台删除")
+    ADMIN_ACTION = "admin.action", _("后台批量操作")
     # Reads that take data away: exports and downloads
     EXPORT = "data.export", _("导出数据")
     DOWNLOAD = "data.download", _("下载文件")

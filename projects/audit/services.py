@@ -19,13 +19,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from projects.audit import chain
+from projects.audit.actions import AuditAction
 from projects.audit.models import AuditChainHead, AuditRecord, AuditResult, AuditVia
 
 HEAD_ID = 1
@@ -150,14 +152,20 @@ def _target(obj: models.Model | AuditTarget | None) -> AuditTarget:
     return AuditTarget.of(obj)
 
 
-def _lock_head() -> AuditChainHead:
-    """Lock the chain's head, creating it if it is missing (a fresh or flushed database).
+def _lock_head() -> tuple[int, str]:
+    """Lock the chain's head and read it: ``(seq, last_hash)`` of the chain's last record.
 
-    An UPDATE first, then the read: the UPDATE waits for any other writer's transaction to end
-    (PostgreSQL's row lock; SQLite's single writer), so the read sees the link that writer made."""
+    One UPDATE … RETURNING: it waits for any other writer's transaction to end (PostgreSQL's row
+    lock; SQLite's single writer), so what it returns is the link that writer made. A missing head
+    (a fresh or flushed database) is made from the last record."""
+    table = AuditChainHead._meta.db_table
     for _attempt in range(3):
-        if AuditChainHead.objects.filter(pk=HEAD_ID).update(seq=F("seq")):
-            return AuditChainHead.objects.get(pk=HEAD_ID)
+        connection = transaction.get_connection()
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET seq = seq WHERE id = %s RETURNING seq, last_hash", [HEAD_ID])  # noqa: S608
+            row = cursor.fetchone()
+        if row is not None:
+            return row[0], row[1]
         last = AuditRecord.objects.order_by("-seq").only("seq", "hash").first()
         try:
             with transaction.atomic():
@@ -201,10 +209,11 @@ def audit_record(
         source = f"{request.method} {request.path}"
     target = _target(obj)
     key_id, key = chain.signing_key()
-    with transaction.atomic():
-        head = _lock_head()
+    # No savepoint of its own: inside the act's transaction the record commits or rolls back with it.
+    with transaction.atomic(savepoint=False):
+        head_seq, head_hash = _lock_head()
         record = AuditRecord(
-            seq=head.seq + 1,
+            seq=head_seq + 1,
             at=timezone.now(),
             actor_id=actor.pk if actor is not None else None,
             actor_username=_clean(actor.get_username() if actor is not None else "", 150),
@@ -219,12 +228,32 @@ def audit_record(
             result=result,
             detail=_jsonable(dict(detail or {})),
             key_id=key_id,
-            prev_hash=head.last_hash,
+            prev_hash=head_hash,
         )
         record.hash = chain.record_hash(record, key)
         record.save(force_insert=True)
         AuditChainHead.objects.filter(pk=HEAD_ID).update(seq=record.seq, last_hash=record.hash)
     return record
+
+
+def audit_export(
+    *,
+    request: HttpRequest,
+    what: str,
+    fmt: str,
+    obj: models.Model | AuditTarget | None = None,
+    action: str = AuditAction.EXPORT,
+    detail: Mapping[str, Any] | None = None,
+) -> AuditRecord:
+    """Record data leaving the tracker through a page: which list or file, in which format, with
+    the query that chose its rows."""
+    query = {k: v if len(v) > 1 else v[0] for k, v in request.GET.lists()}
+    return audit_record(
+        action=action,
+        request=request,
+        obj=obj,
+        detail={"what": what, "format": fmt, "query": query, **(detail or {})},
+    )
 
 
 def refusal_reason(exc: BaseException) -> str:
@@ -263,3 +292,61 @@ def audit_refusals(
             detail={**(detail or {}), "reason": refusal_reason(exc)[:1000]},
         )
         raise
+
+
+# --- retention ------------------------------------------------------------------------------
+
+
+def purge_limit(*, now: dt.datetime | None = None) -> dt.datetime:
+    """The newest moment a purge may reach: records younger than the retention period stay."""
+    return (now or timezone.now()) - dt.timedelta(days=settings.AUDIT_RETENTION_DAYS)
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    deleted: int
+    before: dt.datetime
+    record: AuditRecord
+
+
+def audit_purge(*, actor: Any, before: dt.datetime | None = None) -> PurgeResult:
+    """Delete the records older than ``before`` (at most the retention limit), as the audit
+    administrator, and record the purge with the hash it cut the chain at, so that
+    ``verify_audit`` checks the chain from the first kept record on.
+
+    Only a prefix of the chain goes (records up to the first one not older than ``before``), so
+    what stays is one unbroken chain."""
+    if actor is None or not actor.has_perm("projects.purge_auditrecord"):
+        with audit_refusals(action=AuditAction.AUDIT_PURGE, actor=actor):
+            raise PermissionDenied("purging the audit trail needs the purge_auditrecord permission")
+    limit = purge_limit()
+    before = before or limit
+    if before > limit:
+        message = _("审计记录至少保存 %(days)s 天：只能清理 %(limit)s 之前的记录") % {
+            "days": settings.AUDIT_RETENTION_DAYS,
+            "limit": timezone.localtime(limit).strftime("%Y-%m-%d %H:%M"),
+        }
+        with audit_refusals(action=AuditAction.AUDIT_PURGE, actor=actor, detail={"before": before}):
+            raise ValidationError(message)
+    with transaction.atomic():
+        _head_seq, head_hash = _lock_head()  # no record is written while the chain is cut
+        first_kept = AuditRecord.objects.filter(at__gte=before).order_by("seq").only("seq", "prev_hash").first()
+        doomed = AuditRecord.objects.filter(seq__lt=first_kept.seq) if first_kept else AuditRecord.objects.all()
+        connection = transaction.get_connection()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # The database lets the purge delete records older than this, and only this transaction.
+                cursor.execute("SELECT set_config('tracker.audit_purge_before', %s, true)", [before.isoformat()])
+        deleted, _by_model = doomed.delete()
+        record = audit_record(
+            action=AuditAction.AUDIT_PURGE,
+            actor=actor,
+            detail={
+                "before": before,
+                "deleted": deleted,
+                # None: nothing older was kept, so the chain starts at this record.
+                "first_kept_seq": first_kept.seq if first_kept else None,
+                "boundary_hash": first_kept.prev_hash if first_kept else head_hash,
+            },
+        )
+    return PurgeResult(deleted=deleted, before=before, record=record)

@@ -8,6 +8,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from projects.encryption import EncryptedCharField
+
 
 class AuditedHistory(HistoricalRecords):
     """simple-history that also records a many-to-many change made from the other side.
@@ -58,7 +60,7 @@ class User(AbstractUser):
         verbose_name=_("所属单位"),
     )
     title = models.CharField(_("职务"), max_length=50, blank=True)
-    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    phone = EncryptedCharField(_("联系电话"), max_length=30, blank=True)  # encrypted at rest
     receives_alerts = models.BooleanField(_("接收预警通知"), default=True)
     # Role, unit and permission changes (and each login, through last_login) are audited;
     # group and permission changes too, which simple-history records only when named here.

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from projects import rules
+from projects.encryption import EncryptedCharField
 
 DECIMAL = {"max_digits": 18, "decimal_places": 4}
 
@@ -33,7 +34,7 @@ class Unit(models.Model):
     responsible_person = models.CharField(
         _("责任人"), max_length=50, blank=True, help_text=_("督办通知单上署名的负责人")
     )
-    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    phone = EncryptedCharField(_("联系电话"), max_length=30, blank=True)  # encrypted at rest
     email = models.EmailField(_("单位邮箱"), blank=True, help_text=_("预警与督办邮件的单位收件地址"))
 
     class Meta:

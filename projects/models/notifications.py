@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from projects.encryption import EncryptedCharField, EncryptedURLField
+
 from .alerts import Alert, SupervisionNotice
 from .catalogue import Project, Unit
 
@@ -127,8 +129,9 @@ class WebhookEndpoint(models.Model):
 
     name = models.CharField(_("名称"), max_length=100)
     flavour = models.CharField(_("类型"), max_length=10, choices=WebhookFlavour.choices)
-    url = models.URLField(_("Webhook 地址"), max_length=500, help_text=_("机器人设置中复制的完整地址"))
-    secret = models.CharField(
+    # Both encrypted at rest: the address carries the robot's access token, the secret signs posts.
+    url = EncryptedURLField(_("Webhook 地址"), max_length=500, help_text=_("机器人设置中复制的完整地址"))
+    secret = EncryptedCharField(
         _("加签密钥"), max_length=200, blank=True, help_text=_("钉钉机器人启用“加签”时填写（SEC 开头）")
     )
     scope = models.CharField(_("范围"), max_length=10, choices=WebhookScope.choices)

@@ -9,6 +9,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from projects.audit.actions import AuditAction
+from projects.audit.services import audit_record
 from projects.models import Plan, Project, Role, Unit, User
 from projects.security.roles import account_role_apply, roles_ensure
 
@@ -72,4 +74,10 @@ def demo_accounts_create(*, plan: Plan, reset: bool = False) -> list[DemoAccount
         if portfolio:
             user.portfolio.add(*Project.objects.filter(plan=plan, number__in=portfolio))
         made.append(DemoAccount(username, role, unit_name, password))
+    # Who got an account or a new password; never the passwords themselves.
+    audit_record(
+        action=AuditAction.ACCOUNTS_DEMO,
+        obj=plan,
+        detail={"reset": reset, "passwords_set": [a.username for a in made if a.password]},
+    )
     return made

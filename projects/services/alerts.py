@@ -36,6 +36,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from projects import rules
+from projects.audit.actions import AuditAction
+from projects.audit.services import audit_record
 from projects.models import (
     Aggregation,
     Alert,
@@ -434,6 +436,20 @@ def _scan_plan(plan: Plan, *, as_of: date, kinds: tuple[str, ...], focus: Focus 
         news = [_alert_news(catalogue, alert, as_of, link=inbox) for alert in opened]
         news += [_notice_news(catalogue, notice) for notice in notices]
         delivery_ids = notifications_create(items=news)
+        if opened or resolved or notices:
+            audit_record(
+                action=AuditAction.ALERT_SCAN,
+                obj=plan,
+                detail={
+                    "as_of": as_of,
+                    "kinds": list(kinds),
+                    "focus": [focus.indicator_id, focus.unit_id] if focus else None,
+                    "opened": len(opened),
+                    "updated": updated,
+                    "resolved": resolved,
+                    "notices": [n.number for n in notices],
+                },
+            )
     return ScanResult(
         opened=[a.pk for a in opened],
         updated=updated,
@@ -477,7 +493,10 @@ def due_reminders_send(*, as_of: date, days: int = 2) -> list[int]:
                 due = plan.due_date(month)
                 if as_of <= due <= as_of + timedelta(days=days):
                     news += _due_news(plan, month, due)
-        return notifications_create(items=news)
+        created = notifications_create(items=news)
+        if created:
+            audit_record(action=AuditAction.REMINDERS_SEND, detail={"as_of": as_of, "deliveries": len(created)})
+        return created
 
 
 def _due_news(plan: Plan, month: date, due: date) -> list[News]:
@@ -550,7 +569,10 @@ def digests_send(*, as_of: date) -> list[int]:
                     user_id=user_id,
                 )
             )
-        return notifications_create(items=news)
+        created = notifications_create(items=news)
+        if created:
+            audit_record(action=AuditAction.DIGESTS_SEND, detail={"as_of": as_of, "deliveries": len(created)})
+        return created
 
 
 def _digest_body(leader: User, alerts: list[Alert], notices: int, since: datetime, as_of: date) -> str:

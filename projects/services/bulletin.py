@@ -32,6 +32,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from projects.audit.actions import AuditAction
+from projects.audit.services import audit_record
 from projects.exports import safe_cell
 from projects.formatting import percent
 from projects.models import Event, IndicatorKind, Plan, Role, User
@@ -561,7 +563,10 @@ def bulletin_send(*, plan: Plan, month: date, recipients: Sequence[str]) -> int:
     )
     for name, content, mimetype in bulletin_attachments(plan=plan, month=month):
         message.attach(name, content, mimetype)
-    return message.send()
+    sent = message.send()
+    detail = {"month": month, "recipients": list(recipients), "sent": sent}
+    audit_record(action=AuditAction.BULLETIN_SEND, obj=plan, detail=detail)
+    return sent
 
 
 # --- the monthly job: the bulletin to the leaders, once ------------------------------------------
@@ -611,4 +616,10 @@ def bulletin_notify_leaders(*, month: date) -> list[int]:
             for leader in leaders
         ]
     with transaction.atomic():
-        return notifications_create(items=news)
+        created = notifications_create(items=news)
+        if created:
+            audit_record(
+                action=AuditAction.BULLETIN_SEND,
+                detail={"month": month, "plans": [p.pk for p in plans], "leaders": leaders, "deliveries": len(created)},
+            )
+        return created

@@ -14,6 +14,8 @@ from django.db.models.deletion import ProtectedError
 from django.utils.translation import gettext as _
 
 from projects.allocation import allocation_mismatch
+from projects.audit.actions import AuditAction
+from projects.audit.services import audit_record
 from projects.models import Assignment, Indicator, Plan, Project, Task, TaskUnit, TaskUnitRole, Unit
 from projects.planfile import CheckedPlan, PlanFileError
 from projects.services.progress import progress_rebuild, progress_refresh
@@ -32,6 +34,9 @@ class LoadSummary:
     @property
     def changed(self) -> bool:
         return any(n for (_table, outcome), n in self.counts.items() if outcome != "unchanged")
+
+    def as_dict(self) -> dict[str, int]:
+        return {f"{table}.{outcome}": n for (table, outcome), n in sorted(self.counts.items())}
 
     def lines(self) -> list[str]:
         tables = sorted({t for t, _o in self.counts})
@@ -139,6 +144,7 @@ def plan_load(*, checked: CheckedPlan) -> LoadSummary:
     if summary.changed:
         # Targets, deadlines or reporting units may have changed: progress follows in the same transaction.
         progress_rebuild(plan=plan)
+    audit_record(action=AuditAction.PLAN_LOAD, obj=plan, detail={"changed": summary.changed, **summary.as_dict()})
     return summary
 
 
@@ -218,9 +224,12 @@ def allocations_set(*, indicator: Indicator, targets: dict[int, Decimal | None])
         message = allocation_mismatch(target=indicator.target, parts=targets.values(), unit=indicator.unit_of_measure)
         if message:
             raise ValidationError(message)
+    changed = {}
     for unit_id, target in targets.items():
         assignment = assignments[unit_id]
         if assignment.target != target:
+            changed[str(unit_id)] = {"from": assignment.target, "to": target}
             assignment.target = target
             assignment.save(update_fields=["target"])
     progress_refresh(indicator_id=indicator.pk)
+    audit_record(action=AuditAction.ALLOCATION_SET, obj=indicator, detail={"changed": changed})

@@ -19,6 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from projects import rules
+from projects.audit.actions import AuditAction
+from projects.audit.services import audit_record
 from projects.models import (
     Aggregation,
     Assignment,
@@ -209,6 +211,11 @@ def demo_seed(*, plan: Plan, as_of: dt.date) -> DemoSummary:
         summary.by_status[sub.status] = summary.by_status.get(sub.status, 0) + 1
     summary.submissions = len(created)
     progress_rebuild(plan=plan)
+    audit_record(
+        action=AuditAction.DEMO_SEED,
+        obj=plan,
+        detail={"as_of": as_of, "removed": summary.removed, "submissions": summary.submissions},
+    )
     return summary
 
 

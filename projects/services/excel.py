@@ -38,6 +38,8 @@ from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import iterparse
 
 from projects import permissions
+from projects.audit.actions import AuditAction
+from projects.audit.services import audit_record, audit_refusals
 from projects.exports import FORMULA_STARTS
 from projects.models import IndicatorKind, RateBasis, Submission, SubmissionStatus, Unit, User
 from projects.selectors import reporting as sel
@@ -584,6 +586,12 @@ def figures_import(
 
     ``actor`` must report for ``unit`` (None: a trusted command run on the server). Raises
     ``ImportRejected`` with the problems of every row; then nothing was saved."""
+    detail = {"month": month, "submit": submit, "bytes": len(data)}
+    with audit_refusals(action=AuditAction.FIGURE_IMPORT, actor=actor, obj=unit, detail=detail):
+        return _figures_import(actor=actor, unit=unit, month=month, data=data, submit=submit, today=today)
+
+
+def _figures_import(*, actor, unit: Unit, month: dt.date, data: bytes, submit: bool, today) -> ImportResult:
     if actor is not None and permissions.acting_unit(actor) != unit:
         raise Unit.DoesNotExist("only the unit itself imports its figures")
     today = today or sel.local_today()
@@ -593,7 +601,7 @@ def figures_import(
     page = sel.month_page(unit=unit, month=month, today=today)
     planned, errors = _plan_rows(rows, page, submit)
     try:
-        result = _store_rows(planned, errors, actor=actor, month=month, submit=submit, today=today)
+        result = _store_rows(planned, errors, actor=actor, unit=unit, month=month, submit=submit, today=today)
     except DatabaseError as exc:
         # The transaction is rolled back whole: nothing of the file is saved.
         logger.exception("import of %s %s failed in the database", unit, f"{month:%Y-%m}")
@@ -609,7 +617,8 @@ def figures_import(
 
 @transaction.atomic
 def _store_rows(
-    planned: list[_Planned], errors: list[RowError], *, actor: User | None, month: dt.date, submit: bool, today
+    planned: list[_Planned], errors: list[RowError], *, actor: User | None, unit: Unit, month: dt.date, submit: bool,
+    today,
 ) -> ImportResult:
     """Store every planned row in one transaction; any problem (``errors``) rolls all of it back."""
     result = ImportResult()
@@ -635,6 +644,14 @@ def _store_rows(
             result.saved.append(label)
     if errors:
         transaction.set_rollback(True)
+    else:
+        # One record for the whole file, last in its transaction (rows lock their indicators first).
+        audit_record(
+            action=AuditAction.FIGURE_IMPORT,
+            actor=actor,
+            obj=unit,
+            detail={"month": month, "submit": submit, "saved": result.saved},
+        )
     return result
 
 

@@ -34,6 +34,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from projects.audit.actions import AuditAction
+from projects.audit.models import AuditResult
+from projects.audit.services import audit_record
 from projects.models import (
     Audience,
     Channel,
@@ -121,6 +124,9 @@ def notification_rules_setup() -> int:
         for in_app, email, webhook in [DEFAULT_RULES.get((event, audience), NOTHING)]
     ]
     NotificationRule.objects.bulk_create(rows, ignore_conflicts=True)
+    if rows:
+        created = [[r.event, r.audience] for r in rows]
+        audit_record(action=AuditAction.NOTIFICATION_RULES_SETUP, detail={"created": created})
     return len(rows)
 
 
@@ -308,11 +314,30 @@ def delivery_send(*, delivery_id: int) -> str:
         else:
             _send_webhook(delivery)
     except Exception as exc:
-        return _record_failure(delivery, exc)
+        status = _record_failure(delivery, exc)
+        if status == DeliveryStatus.FAILED:
+            _audit_delivery(delivery, result=AuditResult.FAILURE)
+        return status
     Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
         status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error=""
     )
+    _audit_delivery(delivery, result=AuditResult.SUCCESS)
     return DeliveryStatus.SENT
+
+
+def _audit_delivery(delivery: Delivery, *, result: str) -> None:
+    """A message that left the tracker (or will never leave it): to whom, through which channel."""
+    audit_record(
+        action=AuditAction.DELIVERY_SEND,
+        obj=delivery,
+        result=result,
+        detail={
+            "channel": delivery.channel,
+            "recipient": delivery.recipient,
+            "key": delivery.dedupe_key,
+            "attempts": delivery.attempts,
+        },
+    )
 
 
 def _record_failure(delivery: Delivery, exc: Exception) -> str:
@@ -352,11 +377,14 @@ def deliveries_send_due(*, limit: int = 500) -> dict[str, int]:
 
 def delivery_requeue(*, delivery: Delivery) -> bool:
     """The office's decision to try a failed delivery again (admin action)."""
-    return bool(
+    requeued = bool(
         Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.FAILED).update(
             status=DeliveryStatus.PENDING, next_attempt_at=timezone.now(), attempts=0
         )
     )
+    if requeued:
+        audit_record(action=AuditAction.DELIVERY_REQUEUE, obj=delivery, detail={"recipient": delivery.recipient})
+    return requeued
 
 
 def _send_email(delivery: Delivery) -> None:
@@ -453,7 +481,8 @@ def post_json(*, url: str, payload: dict) -> None:
 
 
 def message_mark_read(*, message: Message) -> None:
-    Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=timezone.now())
+    if Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=timezone.now()):
+        audit_record(action=AuditAction.MESSAGE_READ, obj=message)
 
 
 def message_acknowledge(*, message: Message, user: User) -> None:
@@ -463,10 +492,21 @@ def message_acknowledge(*, message: Message, user: User) -> None:
     Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=now)
     Message.objects.filter(pk=message.pk, acknowledged_at__isnull=True).update(acknowledged_at=now)
     if message.notice_id and user.unit_id:
-        SupervisionNotice.objects.filter(
+        signed = SupervisionNotice.objects.filter(
             pk=message.notice_id, unit_id=user.unit_id, acknowledged_at__isnull=True
         ).update(acknowledged_at=now, acknowledged_by=user)
+    else:
+        signed = 0
+    audit_record(
+        action=AuditAction.MESSAGE_ACKNOWLEDGE,
+        actor=user,
+        obj=message,
+        detail={"notice_id": message.notice_id, "signed_for_notice": bool(signed)},
+    )
 
 
 def messages_mark_all_read(*, user: User) -> int:
-    return Message.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    marked = Message.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    if marked:
+        audit_record(action=AuditAction.MESSAGE_READ_ALL, actor=user, detail={"messages": marked})
+    return marked

@@ -22,11 +22,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects import permissions
+from projects import permissions, uploads
+from projects.audit.actions import AuditAction
+from projects.audit.services import AuditTarget, audit_record, audit_refusals
 from projects.models import (
     Assignment,
     Direction,
@@ -43,6 +46,7 @@ from projects.models import (
 from projects.selectors import reporting as sel
 from projects.services.alerts import alerts_after_submission_change
 from projects.services.progress import indicator_months, progress_refresh
+from projects.uploads import EVIDENCE_TYPES
 
 # History reasons (stored as written, in the source language).
 REASON_DRAFT = "保存草稿"
@@ -53,7 +57,6 @@ REASON_REOPEN = "重新打开：{reason}"
 REASON_IMPORT_DRAFT = "从Excel导入（草稿）"
 REASON_IMPORT_SUBMIT = "从Excel导入并提交"
 
-EVIDENCE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "application/pdf": "PDF"}
 
 
 # --- what can go wrong ----------------------------------------------------------------------
@@ -346,8 +349,19 @@ def submission_save(
 
     Only the unit the indicator is assigned to may; anyone else gets ``Assignment.DoesNotExist``
     (a 404 to the views)."""
+    action = AuditAction.FIGURE_SUBMIT if submit else AuditAction.FIGURE_DRAFT
+    target = AuditTarget.ref(Indicator, indicator_id, f"{month:%Y-%m}")
+    with audit_refusals(action=action, actor=user, obj=target, detail={"month": month, "version": version}):
+        return _submission_save(
+            user=user, indicator_id=indicator_id, month=month, figure=figure, version=version, submit=submit,
+            today=today, action=action,
+        )  # fmt: skip
+
+
+@transaction.atomic
+def _submission_save(*, user, indicator_id, month, figure, version, submit, today, action) -> Submission:
     assignment = permissions.assignments_reportable_by(user).get(indicator_id=indicator_id)
-    return figure_store(
+    submission = figure_store(
         actor=user,
         assignment=assignment,
         month=month,
@@ -357,6 +371,21 @@ def submission_save(
         reason=REASON_SUBMIT if submit else REASON_DRAFT,
         today=today,
     )
+    audit_record(action=action, actor=user, obj=submission, detail=figure_audit_detail(submission))
+    return submission
+
+
+def figure_audit_detail(submission: Submission) -> dict[str, Any]:
+    """What the audit trail keeps of a figure after an act on it (the texts stay in its history)."""
+    return {
+        "indicator": submission.indicator.code,
+        "unit_id": submission.unit_id,
+        "month": submission.month,
+        **{name: getattr(submission, name) for name in ("value", "numerator", "denominator", "stage")},
+        "status": submission.status,
+        "version": submission.version,
+        "late": submission.late,
+    }
 
 
 @transaction.atomic
@@ -450,9 +479,19 @@ def _locked_submission(queryset, submission_id: int) -> tuple[Submission, Plan]:
     return submission, indicator.task.project.plan
 
 
-@transaction.atomic
 def submission_review(*, user: User, submission_id: int, version: int, approve: bool, comment: str = "") -> Submission:
     """Approve a sent figure (it locks) or return it to its unit with a comment."""
+    action = AuditAction.FIGURE_APPROVE if approve else AuditAction.FIGURE_RETURN
+    target = AuditTarget.ref(Submission, submission_id)
+    with audit_refusals(action=action, actor=user, obj=target, detail={"version": version, "comment": comment}):
+        submission = _submission_review(
+            user=user, submission_id=submission_id, version=version, approve=approve, comment=comment
+        )
+    return submission
+
+
+@transaction.atomic
+def _submission_review(*, user: User, submission_id: int, version: int, approve: bool, comment: str) -> Submission:
     submission, plan = _locked_submission(permissions.submissions_reviewable_by(user), submission_id)
     comment = comment.strip()
     if submission.status != SubmissionStatus.SUBMITTED:
@@ -472,12 +511,26 @@ def submission_review(*, user: User, submission_id: int, version: int, approve: 
     reason = REASON_APPROVE if approve else REASON_RETURN.format(comment=comment)
     _save(submission, actor=user, reason=reason)
     submission_changed(indicator_id=submission.indicator_id, unit_id=submission.unit_id)
+    audit_record(
+        action=AuditAction.FIGURE_APPROVE if approve else AuditAction.FIGURE_RETURN,
+        actor=user,
+        obj=submission,
+        detail={**figure_audit_detail(submission), "comment": comment},
+    )
     return submission
 
 
-@transaction.atomic
 def submission_reopen(*, user: User, submission_id: int, version: int, reason: str) -> Submission:
     """The office reopens an approved figure: it goes back to its unit as returned, with the reason."""
+    target = AuditTarget.ref(Submission, submission_id)
+    with audit_refusals(
+        action=AuditAction.FIGURE_REOPEN, actor=user, obj=target, detail={"version": version, "reason": reason}
+    ):
+        return _submission_reopen(user=user, submission_id=submission_id, version=version, reason=reason)
+
+
+@transaction.atomic
+def _submission_reopen(*, user: User, submission_id: int, version: int, reason: str) -> Submission:
     queryset = Submission.objects.all() if permissions.administers(user) else Submission.objects.none()
     submission, plan = _locked_submission(queryset, submission_id)
     reason = reason.strip()
@@ -494,39 +547,74 @@ def submission_reopen(*, user: User, submission_id: int, version: int, reason: s
     submission.review_comment = reason
     _save(submission, actor=user, reason=REASON_REOPEN.format(reason=reason))
     submission_changed(indicator_id=submission.indicator_id, unit_id=submission.unit_id)
+    audit_record(
+        action=AuditAction.FIGURE_REOPEN,
+        actor=user,
+        obj=submission,
+        detail={**figure_audit_detail(submission), "reason": reason},
+    )
     return submission
 
 
 # --- month closures -------------------------------------------------------------------------
 
 
-@transaction.atomic
 def month_close(*, user: User, plan_id: int, month: dt.date, reason: str = "") -> MonthClosure:
     """The office closes a month's reporting (e.g. once its bulletin is out): its figures lock."""
+    detail = {"month": month.replace(day=1), "reason": reason}
+    with audit_refusals(action=AuditAction.MONTH_CLOSE, actor=user, obj=AuditTarget.ref(Plan, plan_id), detail=detail):
+        return _month_close(user=user, plan_id=plan_id, month=month, reason=reason)
+
+
+@transaction.atomic
+def _month_close(*, user: User, plan_id: int, month: dt.date, reason: str) -> MonthClosure:
     if not permissions.administers(user):
         raise Plan.DoesNotExist("only the office closes months")
     plan = Plan.objects.get(pk=plan_id)
-    closure, _created = MonthClosure.objects.get_or_create(
+    closure, created = MonthClosure.objects.get_or_create(
         plan=plan, month=month.replace(day=1), defaults={"closed_by": user, "reason": reason.strip()[:200]}
+    )
+    audit_record(
+        action=AuditAction.MONTH_CLOSE,
+        actor=user,
+        obj=plan,
+        detail={"month": closure.month, "reason": closure.reason, "already_closed": not created},
     )
     return closure
 
 
-@transaction.atomic
 def month_open(*, user: User, plan_id: int, month: dt.date) -> None:
+    """The office reopens a closed month's reporting."""
+    detail = {"month": month.replace(day=1)}
+    with audit_refusals(action=AuditAction.MONTH_OPEN, actor=user, obj=AuditTarget.ref(Plan, plan_id), detail=detail):
+        _month_open(user=user, plan_id=plan_id, month=month)
+
+
+@transaction.atomic
+def _month_open(*, user: User, plan_id: int, month: dt.date) -> None:
     if not permissions.administers(user):
         raise Plan.DoesNotExist("only the office opens months")
-    MonthClosure.objects.filter(plan_id=plan_id, month=month.replace(day=1)).delete()
+    plan = Plan.objects.get(pk=plan_id)
+    closures = MonthClosure.objects.filter(plan=plan, month=month.replace(day=1))
+    closed = list(closures.values("closed_at", "closed_by_id", "reason"))
+    closures.delete()
+    audit_record(
+        action=AuditAction.MONTH_OPEN,
+        actor=user,
+        obj=plan,
+        detail={"month": month.replace(day=1), "was_closed": bool(closed), "closure": closed[0] if closed else None},
+    )
 
 
 # --- evidence -------------------------------------------------------------------------------
 
 
-def _own_unlocked_submission(user: User, submission_id: int, today: dt.date | None) -> Submission:
+def _own_unlocked_submission(user: User, submission_id: int, today: dt.date | None, lock: bool = False) -> Submission:
     unit = permissions.acting_unit(user)
-    submission = (
-        Submission.objects.select_related("indicator__task__project__plan").filter(unit=unit).get(pk=submission_id)
-    )
+    submissions = Submission.objects.select_related("indicator__task__project__plan").filter(unit=unit)
+    if lock:
+        submissions = submissions.select_for_update(of=("self",))
+    submission = submissions.get(pk=submission_id)
     lock = sel.lock_reason(
         plan=submission.indicator.task.project.plan,
         month=submission.month,
@@ -538,10 +626,70 @@ def _own_unlocked_submission(user: User, submission_id: int, today: dt.date | No
     return submission
 
 
-@transaction.atomic
 def evidence_add(*, user: User, submission_id: int, upload: UploadedFile, today: dt.date | None = None) -> Evidence:
     """Attach a photo or PDF to the unit's own submission; the type is judged by the content."""
-    submission = _own_unlocked_submission(user, submission_id, today)
+    target = AuditTarget.ref(Submission, submission_id)
+    detail = {"name": str(upload.name or "")[:300], "size": upload.size}
+    with audit_refusals(action=AuditAction.EVIDENCE_UPLOAD, actor=user, obj=target, detail=detail):
+        return _evidence_add(user=user, submission_id=submission_id, upload=upload, today=today)
+
+
+def evidence_audit_detail(evidence: Evidence) -> dict[str, Any]:
+    return {
+        "submission_id": evidence.submission_id,
+        "name": evidence.original_name,
+        "content_type": evidence.content_type,
+        "size": evidence.size,
+        "sha256": evidence.sha256,
+    }
+
+
+@transaction.atomic
+def _evidence_add(*, user: User, submission_id: int, upload: UploadedFile, today: dt.date | None) -> Evidence:
+    # The figure's row is locked: two uploads at once cannot both squeeze under the caps.
+    submission = _own_unlocked_submission(user, submission_id, today, lock=True)
+    data = _read_upload(upload)
+    kind = filetype.guess(data)
+    if kind is None or kind.mime not in EVIDENCE_TYPES:
+        raise ValidationError(
+            _("“%(name)s”不是 JPEG、PNG 图片或 PDF 文件；佐证材料只接受这三种格式") % {"name": upload.name}
+        )
+    try:
+        name = uploads.evidence_name(upload.name or "", content_type=kind.mime)
+        if kind.mime == "application/pdf":
+            active = uploads.pdf_active_content(data)
+            if active:
+                raise uploads.UploadRefused(
+                    _("“%(name)s”含有会自动运行的内容（%(what)s），不能作为佐证材料；请打印为普通 PDF 或拍照后上传")
+                    % {"name": name, "what": active}
+                )
+    except uploads.UploadRefused as exc:
+        raise ValidationError(exc.message) from exc
+    _check_caps(submission, len(data))
+    digest = hashlib.sha256(data).hexdigest()
+    if submission.evidence.filter(sha256=digest).exists():
+        raise ValidationError(_("相同的文件已经上传过了"))
+    evidence = Evidence(
+        submission=submission,
+        original_name=name,
+        content_type=kind.mime,
+        size=len(data),
+        sha256=digest,
+        uploaded_by=user,
+    )
+    evidence.file.save(digest, ContentFile(data), save=False)
+    try:
+        evidence.save()
+        audit_record(
+            action=AuditAction.EVIDENCE_UPLOAD, actor=user, obj=evidence, detail=evidence_audit_detail(evidence)
+        )
+    except Exception:
+        evidence.file.delete(save=False)
+        raise
+    return evidence
+
+
+def _read_upload(upload: UploadedFile) -> bytes:
     limit = settings.EVIDENCE_MAX_BYTES
     if upload.size is None or upload.size > limit:
         raise ValidationError(
@@ -553,37 +701,38 @@ def evidence_add(*, user: User, submission_id: int, upload: UploadedFile, today:
         raise ValidationError(_("文件超过 %(limit)s 的上限，请压缩后再上传") % {"limit": filesizeformat(limit)})
     if not data:
         raise ValidationError(_("文件是空的"))
-    kind = filetype.guess(data)
-    if kind is None or kind.mime not in EVIDENCE_TYPES:
+    return data
+
+
+def _check_caps(submission: Submission, size: int) -> None:
+    """At most EVIDENCE_MAX_FILES_PER_FIGURE files and EVIDENCE_MAX_BYTES_PER_FIGURE bytes per figure."""
+    kept = submission.evidence.aggregate(files=Count("pk"), total=Sum("size"))
+    if kept["files"] >= settings.EVIDENCE_MAX_FILES_PER_FIGURE:
         raise ValidationError(
-            _("“%(name)s”不是 JPEG、PNG 图片或 PDF 文件；佐证材料只接受这三种格式") % {"name": upload.name}
+            _("每项月报最多上传 %(n)s 个佐证材料，已达上限；请删除不需要的文件后再上传")
+            % {"n": settings.EVIDENCE_MAX_FILES_PER_FIGURE}
         )
-    digest = hashlib.sha256(data).hexdigest()
-    if submission.evidence.filter(sha256=digest).exists():
-        raise ValidationError(_("相同的文件已经上传过了"))
-    evidence = Evidence(
-        submission=submission,
-        original_name=(upload.name or "file")[-255:],
-        content_type=kind.mime,
-        size=len(data),
-        sha256=digest,
-        uploaded_by=user,
-    )
-    evidence.file.save(digest, ContentFile(data), save=False)
-    try:
-        evidence.save()
-    except Exception:
-        evidence.file.delete(save=False)
-        raise
-    return evidence
+    limit = settings.EVIDENCE_MAX_BYTES_PER_FIGURE
+    if (kept["total"] or 0) + size > limit:
+        raise ValidationError(
+            _("每项月报的佐证材料合计不超过 %(limit)s，已上传 %(kept)s，本文件 %(size)s；请压缩或删除后再上传")
+            % {"limit": filesizeformat(limit), "kept": filesizeformat(kept["total"] or 0), "size": filesizeformat(size)}
+        )
+
+def evidence_delete(*, user: User, evidence_id: int, today: dt.date | None = None) -> None:
+    """Remove a file from the unit's own submission (while the figure may still be changed)."""
+    target = AuditTarget.ref(Evidence, evidence_id)
+    with audit_refusals(action=AuditAction.EVIDENCE_DELETE, actor=user, obj=target):
+        _evidence_delete(user=user, evidence_id=evidence_id, today=today)
 
 
 @transaction.atomic
-def evidence_delete(*, user: User, evidence_id: int, today: dt.date | None = None) -> None:
+def _evidence_delete(*, user: User, evidence_id: int, today: dt.date | None) -> None:
     unit = permissions.acting_unit(user)
     evidence = Evidence.objects.select_related("submission").get(pk=evidence_id, submission__unit=unit)
     _own_unlocked_submission(user, evidence.submission_id, today)
     storage, name = evidence.file.storage, evidence.file.name
+    audit_record(action=AuditAction.EVIDENCE_DELETE, actor=user, obj=evidence, detail=evidence_audit_detail(evidence))
     evidence.delete()
     still_used = Evidence.objects.filter(file=name).exists()
     if not still_used:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import transaction
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
+from projects.audit.actions import AuditAction
+from projects.audit.services import audit_record
 from projects.schedules import DEFAULT_SCHEDULES, TIMEZONE, Schedule
 
 
@@ -46,4 +48,7 @@ def schedules_setup(*, schedules: tuple[Schedule, ...] = DEFAULT_SCHEDULES) -> l
             **when,
         )
         outcome.append((schedule.name, True))
+    created = [name for name, made in outcome if made]
+    if created:
+        audit_record(action=AuditAction.SCHEDULES_SETUP, detail={"created": created})
     return outcome

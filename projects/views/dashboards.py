@@ -27,6 +27,8 @@ from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin, TableExport
 
 from projects import charts, permissions, rules
+from projects.audit.actions import AuditAction
+from projects.audit.services import audit_export
 from projects.filters.dashboards import AlertFilter, CityItemFilter, ItemFilter, MissingFilter, PlanMonthFilterSet
 from projects.models import Alert, Indicator, Plan, Project, Task, TaskUnitRole, Unit, UnitKind
 from projects.selectors import dashboards as sel
@@ -309,7 +311,9 @@ class DashboardListView(ExportMixin, SingleTableMixin, TemplateView):
         if export_format in self.export_formats:
             # Straight to the file: the page's own table (a count and one page) is not needed.
             self.exporting = True
-            return self.create_export(export_format)
+            response = self.create_export(export_format)
+            audit_export(request=request, what=self.export_name, fmt=export_format, obj=self.period.plan)
+            return response
         return super().get(request, *args, **kwargs)
 
     exporting = False
@@ -459,6 +463,10 @@ def bulletin_download(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Http404
     build, content_type = BULLETIN_FORMATS[fmt]
     data = build(plan=period.plan, month=period.month)
+    audit_export(
+        request=request, what="bulletin", fmt=fmt, obj=period.plan, action=AuditAction.DOWNLOAD,
+        detail={"month": period.month},
+    )  # fmt: skip
     return FileResponse(
         BytesIO(data),
         as_attachment=True,

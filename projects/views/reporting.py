@@ -20,6 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_tables2 import RequestConfig
 
 from projects import permissions
+from projects.audit.actions import AuditAction
+from projects.audit.services import audit_export
 from projects.forms.reporting import (
     ClosureForm,
     EvidenceForm,
@@ -33,6 +35,7 @@ from projects.selectors import reporting as sel
 from projects.services import excel
 from projects.services import reporting as svc
 from projects.services.progress import indicator_months
+from projects.uploads import served_name
 from projects.views.reporting_tables import SubmissionFilter, SubmissionTable
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -361,12 +364,14 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
         handle = evidence.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
+    audit_export(request=request, what="evidence", fmt=evidence.content_type, obj=evidence, action=AuditAction.DOWNLOAD)
     response = FileResponse(
         handle,
         content_type=evidence.content_type,
-        # Images show in the page; a PDF downloads (the site's CSP keeps browsers' PDF viewers out).
-        as_attachment=evidence.content_type == "application/pdf",
-        filename=evidence.original_name,
+        # Always a download, never shown in the browser: a file's content cannot act as a page
+        # of this site, whatever it turns out to hold; its name carries its content's extension.
+        as_attachment=True,
+        filename=served_name(evidence.original_name, content_type=evidence.content_type),
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
@@ -398,6 +403,10 @@ def report_template(request: HttpRequest, month: dt.date) -> HttpResponse:
     if unit is None:
         raise Http404
     data = excel.template_build(unit=unit, month=month, today=sel.local_today())
+    audit_export(
+        request=request, what="report_template", fmt="xlsx", obj=unit, action=AuditAction.DOWNLOAD,
+        detail={"month": month},
+    )  # fmt: skip
     response = HttpResponse(data, content_type=XLSX)
     filename = f"月报-{unit.name}-{month:%Y-%m}.xlsx"
     response["Content-Disposition"] = _attachment(filename, f"report-{month:%Y-%m}.xlsx")
@@ -491,6 +500,7 @@ def review_export(request: HttpRequest) -> HttpResponse:
         "-month", "indicator__task__project__number", "indicator__code", "unit__position"
     )
     response = HttpResponse(excel.submissions_export(submissions=submissions), content_type=XLSX)
+    audit_export(request=request, what="submissions", fmt="xlsx")
     response["Content-Disposition"] = _attachment("月报列表.xlsx", "submissions.xlsx")
     return response
 

@@ -51,6 +51,7 @@ from projects.models import Assignment, Evidence, Indicator, Plan, Project, Subm
 from projects.services import excel
 from projects.services.reporting import FigureInput, submission_save
 from tests.conftest import PLAN_2022
+from tests.files import pdf
 from tests.reporting.test_evidence import JPEG
 
 from .conftest import JUNE, PNG, indicator
@@ -387,6 +388,14 @@ CASES = [
     Case("evidence", "an SVG with a script", ("现场.png", fixed(SVG)), Refused(NOT_EVIDENCE)),
     Case("evidence", "HTML named .jpg", ("现场.jpg", fixed(b"<html>" + SCRIPT.encode())), Refused(NOT_EVIDENCE)),
     Case("evidence", "an empty file", ("现场.png", fixed(b"")), Refused("所提交的是空文件")),
+    Case("evidence", "a PDF header, then HTML, named .pdf.html",
+         ("report.pdf.html", fixed(b"%PDF-1.4\n<html>" + SCRIPT.encode())), Refused("扩展名与内容不符")),
+    Case("evidence", "a PDF that runs a script on opening", ("通知.pdf", lambda ctx: pdf(open_action="JavaScript")),
+         Refused("含有会自动运行的内容")),
+    Case("evidence", "a PDF that launches a program", ("通知.pdf", lambda ctx: pdf(launch=True)),
+         Refused("含有会自动运行的内容")),
+    Case("evidence", "a right-to-left override in the name", ("gnp.\u202eexe.png", fixed(PNG)),
+         Refused("带有两个扩展名")),
     Case("evidence", "HTML in the file name", (f"{IMG}.png", fixed(PNG)), Stored(shown=(f"{IMG}.png",))),
     # Django keeps what follows the last / or \\ of a file name: a name cannot close a tag.
     Case("evidence", "an attribute break in a JPEG's name", (SVG_NAME, fixed(JPEG)), Stored(shown=(SVG_NAME,))),

@@ -175,6 +175,12 @@ review_list                       GET    L     404   302   302   404   200   302
 review_list                       POST   L     405   405   405   405   405   405   405   405   405   405   405
 review_export                     GET    L     404   200   200   404   200   200   404   200   404   404   404
 review_export                     POST   L     405   405   405   405   405   405   405   405   405   405   405
+# The audit trail: its administrator's (and the break-glass superuser's); the office is audited, it does not audit.
+audit_list                        GET    L     404   404   404   404   404   404   404   200   404   404   200
+audit_list                        POST   L     405   405   405   405   405   405   405   405   405   405   405
+audit_list:export                 GET    L     404   404   404   404   404   404   404   200   404   404   200
+audit_purge                       GET    L     405   405   405   405   405   405   405   405   405   405   405
+audit_purge                       POST   L     404   404   404   404   404   404   404   302   404   404   302
 """
 
 REFUSALS = {"L", "A", "403", "404", "405"}
@@ -206,6 +212,9 @@ def _month_of(code: str, month: str = f"{JUNE:%Y-%m}") -> Callable[[World], str]
 
 
 CASES: dict[str, Case] = {
+    "audit_list": Case("audit_list", lambda w: reverse("audit_list")),
+    "audit_list:export": Case("audit_list", lambda w: reverse("audit_list") + "?action=auth.login&_export=csv"),
+    "audit_purge": Case("audit_purge", lambda w: reverse("audit_purge"), lambda w: {"before": "2000-01-01"}),
     "home": Case("home", lambda w: reverse("home")),
     "set_language": Case("set_language", lambda w: reverse("set_language"), lambda w: {"language": "zh-hans"}),
     "login": Case(

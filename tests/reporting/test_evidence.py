@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from projects.models import Evidence
 from projects.services.reporting import FigureInput, submission_save
+from tests.files import pdf
 
 from .conftest import JUNE, indicator
 from .test_permissions import PNG
@@ -17,7 +18,7 @@ from .test_permissions import PNG
 pytestmark = pytest.mark.django_db
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF = pdf()
 
 
 @pytest.fixture

@@ -147,6 +147,9 @@ PRIVATE_MEDIA_ROOT = Path(env.str("TRACKER_PRIVATE_MEDIA_ROOT", default=str(VAR_
 
 # Evidence files: images and PDF, checked by content, at most this many bytes each.
 EVIDENCE_MAX_BYTES = env.int("TRACKER_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+# ... and at most this many files and bytes per figure (one unit's figure of one month).
+EVIDENCE_MAX_FILES_PER_FIGURE = env.int("TRACKER_EVIDENCE_MAX_FILES_PER_FIGURE", default=10)
+EVIDENCE_MAX_BYTES_PER_FIGURE = env.int("TRACKER_EVIDENCE_MAX_BYTES_PER_FIGURE", default=30 * 1024 * 1024)
 # Uploaded Excel files: a workbook of one unit's month is small; bigger is refused unread.
 UPLOAD_XLSX_MAX_BYTES = env.int("TRACKER_UPLOAD_XLSX_MAX_BYTES", default=5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -206,6 +209,12 @@ if AUDIT_RETENTION_DAYS < AUDIT_RETENTION_MIN_DAYS:
         f"TRACKER_AUDIT_RETENTION_DAYS={AUDIT_RETENTION_DAYS}: audit records must be kept at least "
         f"{AUDIT_RETENTION_MIN_DAYS} days."
     )
+
+# Fields encrypted at rest (projects/encryption.py): django-fernet-encrypted-fields derives its
+# keys from SECRET_KEY (and SECRET_KEY_FALLBACKS) with each of these; the first encrypts, all
+# decrypt (rotation). Production refuses to start without one; test and local carry a fixed
+# development key. Losing it (or SECRET_KEY) makes the phone numbers and robot secrets unreadable.
+SALT_KEY = env.list("TRACKER_FIELD_ENCRYPTION_KEYS", default=[])
 
 # Celery: Redis is the broker; JSON only, so a task's arguments are ids, not pickled objects.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6390/0")

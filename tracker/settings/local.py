@@ -3,7 +3,7 @@
 import secrets
 
 from .base import *  # noqa: F403
-from .base import AUDIT_HMAC_KEYS, VAR_DIR, env
+from .base import AUDIT_HMAC_KEYS, SALT_KEY, VAR_DIR, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
@@ -23,3 +23,4 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or _local_secret_key()
 EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 # A fixed development key, so that a developer's audit trail stays checkable across restarts.
 AUDIT_HMAC_KEYS = AUDIT_HMAC_KEYS or ["local-development-audit-key-not-a-secret"]
+SALT_KEY = SALT_KEY or ["local-development-field-encryption-key-not-a-secret"]

@@ -49,6 +49,19 @@ if any(len(k) < 32 for k in AUDIT_HMAC_KEYS):
         "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`; " + _SETUP + "."
     )
 
+# The keys of the fields encrypted at rest (phone numbers, robot secrets): comma-separated, the
+# first encrypts, all decrypt.
+SALT_KEY = [
+    k.strip()
+    for k in _required("TRACKER_FIELD_ENCRYPTION_KEYS", "a random key for the fields encrypted at rest").split(",")
+    if k.strip()
+]
+if any(len(k) < 32 for k in SALT_KEY):
+    raise ImproperlyConfigured(
+        "TRACKER_FIELD_ENCRYPTION_KEYS: each key needs at least 32 random characters, e.g. the output of "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`; " + _SETUP + "."
+    )
+
 # A gunicorn worker keeps its PostgreSQL connection between requests, checked before reuse.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -2,14 +2,17 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from projects.audit.actions import AuditAction
+from projects.audit.commands import AuditedCommand
+from projects.audit.services import audit_record
 from projects.models import Plan
 from projects.selectors.dashboards import parse_month, plan_months
 from projects.services.bulletin import bulletin_docx_build, bulletin_xlsx_build
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "Write the monthly bulletin (通报) as a Word document and/or an Excel workbook."
 
     def add_arguments(self, parser):
@@ -33,6 +36,8 @@ class Command(BaseCommand):
             numbers = "、".join(p.document for p in plans)
             raise CommandError(f"{month} 有多个方案（{numbers}），请用 --document 指定")
         plan = plans[0]
+        files = {"docx": str(out) if out else None, "xlsx": str(xlsx) if xlsx else None}
+        audit_record(action=AuditAction.EXPORT, obj=plan, detail={"what": "bulletin", "month": when, **files})
         if out is not None:
             out.write_bytes(bulletin_docx_build(plan=plan, month=when))
             self.stdout.write(f"{out}")

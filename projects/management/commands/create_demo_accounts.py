@@ -1,12 +1,13 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from projects.audit.commands import AuditedCommand
 from projects.models import Plan, Role
 from projects.selectors.catalogue import plan_for_year
 from projects.services.accounts import demo_accounts_create
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "Create one demo account per role; new passwords are printed once and never stored in clear."
 
     def add_arguments(self, parser):

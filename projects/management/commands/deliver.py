@@ -1,9 +1,9 @@
-from django.core.management.base import BaseCommand
 
+from projects.audit.commands import AuditedCommand
 from projects.services.notifications import deliveries_send_due
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "Send the pending e-mails and robot messages that are due (what the deliver_pending job does)."
 
     def handle(self, *args, **options):

@@ -1,14 +1,17 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from projects.audit.actions import AuditAction
+from projects.audit.commands import AuditedCommand
+from projects.audit.services import audit_record
 from projects.models import Plan
 from projects.selectors.catalogue import plan_for_year
 from projects.selectors.reporting import figures_export, parse_month
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "Print every submission of a plan's month as JSON (the exchange shape documented in the README)."
 
     def add_arguments(self, parser):
@@ -28,4 +31,6 @@ class Command(BaseCommand):
             raise CommandError(_("没有 %(year)s 年的方案") % {"year": year}) from exc
         except Plan.MultipleObjectsReturned as exc:
             raise CommandError(_("%(year)s 年有多个方案，请用 --document 指定文号") % {"year": year}) from exc
+        detail = {"what": "figures", "format": "json", "month": the_month}
+        audit_record(action=AuditAction.EXPORT, obj=plan, detail=detail)
         self.stdout.write(json.dumps(figures_export(plan=plan, month=the_month), ensure_ascii=False, indent=2))

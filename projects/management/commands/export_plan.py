@@ -1,13 +1,16 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from projects.audit.actions import AuditAction
+from projects.audit.commands import AuditedCommand
+from projects.audit.services import audit_record
 from projects.models import Plan
 from projects.selectors.catalogue import plan_export, plan_for_year
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "Print a year's plan as JSON (the exchange shape documented in the README)."
 
     def add_arguments(self, parser):
@@ -22,4 +25,5 @@ class Command(BaseCommand):
             raise CommandError(_("没有 %(year)s 年的方案") % {"year": year}) from exc
         except Plan.MultipleObjectsReturned as exc:
             raise CommandError(_("%(year)s 年有多个方案，请用 --document 指定文号") % {"year": year}) from exc
+        audit_record(action=AuditAction.EXPORT, obj=plan, detail={"what": "plan", "format": "json"})
         self.stdout.write(json.dumps(plan_export(plan=plan), ensure_ascii=False, indent=2))

@@ -1,14 +1,15 @@
 import time
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from projects.audit.commands import AuditedCommand
 from projects.models import Plan
 from projects.selectors.catalogue import plan_for_year
 from projects.services.load_generation import SCALES, generate_province, plan_people_create
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = (
         "Fill an empty database with benchmark data, deterministically: S is the real 2022 plan with 12 months "
         "of demo figures; M a province (about 1,100 indicators x 8 units x 36 months); L ten times M; T two small "

@@ -1,14 +1,15 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from projects.audit.commands import AuditedCommand
 from projects.models import Unit
 from projects.selectors.reporting import parse_month
 from projects.services.excel import ImportRejected, figures_import
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = (
         "Import a unit's filled month template (.xlsx), all or nothing; every problem is printed "
         "with its row. Runs on the server, on the unit's behalf."

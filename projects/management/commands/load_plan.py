@@ -1,11 +1,12 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from projects.audit.commands import AuditedCommand
 from projects.planfile import PlanFileError, read_plan_file
 from projects.services.catalogue import plan_load
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "Load a plan file (docs/plan-format.md). The whole file is checked first; a broken file changes nothing."
 
     def add_arguments(self, parser):

@@ -1,17 +1,18 @@
 import json
 from datetime import date
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from projects.audit.commands import AuditedCommand
 from projects.models import Plan
 from projects.selectors.alerts import alerts_export, open_alerts
 from projects.services.alerts import ALL_KINDS, alerts_scan
 from projects.services.notifications import deliveries_send_due
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = (
         "Run the alert scan (lagging, overdue, missing reports, escalation) as of a date, synchronously, "
         "with the same code as the Celery jobs; then list the open alerts."

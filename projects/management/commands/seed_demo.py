@@ -1,14 +1,15 @@
 import datetime as dt
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from projects.audit.commands import AuditedCommand
 from projects.models import Plan
 from projects.selectors.catalogue import plan_for_year
 from projects.services.demo import demo_seed
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = (
         "Fill a plan with synthetic, reproducible monthly figures up to a date, marked as demo data "
         "(re-running replaces them; figures people entered are kept)."

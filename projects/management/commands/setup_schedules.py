@@ -1,11 +1,11 @@
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from projects.audit.commands import AuditedCommand
 from projects.services.notifications import notification_rules_setup
 from projects.services.schedules import schedules_setup
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = (
         "Write the default periodic jobs (django-celery-beat) and notification rules into the database. "
         "Idempotent: what exists already, edited in the admin or not, is left as it is."

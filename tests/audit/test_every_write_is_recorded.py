@@ -1,0 +1,339 @@
+"""Every write service leaves an audit record. The services are listed from the code itself: a new
+public function in projects/services/ (or the audit trail's) fails here until it is listed below,
+as a write with a scenario that shows its record, or as no write with the reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
+
+import projects.services
+from projects.audit import services as audit_services
+from projects.audit.actions import AuditAction
+from projects.audit.models import AuditResult
+from projects.models import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Event,
+    Indicator,
+    Message,
+    NotificationRule,
+    Submission,
+    SubmissionStatus,
+    Unit,
+)
+from projects.planfile import read_plan_file
+from projects.services import accounts, alerts, bulletin, catalogue, demo, excel, notifications, reporting, schedules
+from projects.services.reporting import FigureInput
+from tests.alerts.conftest import ROADS, ROADS_SPLIT, at
+from tests.conftest import PLAN_2022
+from tests.factories import OfficeUserFactory, UserFactory, unit_user
+from tests.reporting.conftest import JUNE, REPORTING_JUNE
+from tests.reporting.test_permissions import PNG
+
+from .helpers import records
+
+pytestmark = pytest.mark.django_db
+
+# Public functions that write nothing of their own, with the reason.
+NOT_WRITES = {
+    "accounts.office_group_ensure": "a step of demo_accounts_create (recorded)",
+    "alerts.scan_month": "a calendar rule",
+    "alerts.due_month": "a calendar rule",
+    "alerts.alerts_reevaluate": "alerts_scan of one figure (recorded when it opens or resolves anything)",
+    "alerts.alerts_after_submission_change": "enqueues alerts_reevaluate",
+    "bulk.bulk_insert": "a storage helper of progress_rebuild",
+    "bulletin.bulletin_filename": "a name",
+    "bulletin.bulletin_docx_build": "builds a file (its download or e-mail is recorded)",
+    "bulletin.bulletin_xlsx_build": "builds a file (its download or e-mail is recorded)",
+    "bulletin.bulletin_title": "a title",
+    "bulletin.bulletin_attachments": "builds files (their e-mail is recorded)",
+    "bulletin.bulletin_key": "a dedupe key",
+    "bulletin.bulletin_attachments_for_key": "builds files (their e-mail is recorded)",
+    "demo.split_target": "arithmetic",
+    "excel.text_cell": "writes a spreadsheet cell",
+    "excel.template_build": "builds the template (its download is recorded)",
+    "excel.xlsx_check": "a check",
+    "excel.submissions_export": "builds the export (its download is recorded)",
+    "load_generation.generate_province": "benchmark data (make bench), never a deployment's",
+    "load_generation.plan_people_create": "benchmark data (make bench), never a deployment's",
+    "notifications.notification_rules": "a read",
+    "notifications.notifications_create": "a step of the scans, reminders, digests and bulletin (recorded)",
+    "notifications.backoff": "arithmetic",
+    "notifications.absolute_url": "a link",
+    "notifications.deliveries_send_due": "the sweep: each delivery_send is recorded",
+    "notifications.webhook_markdown": "formats a message",
+    "notifications.webhook_payload": "formats a message",
+    "notifications.dingtalk_signed_url": "signs a URL",
+    "notifications.post_json": "the HTTP transport of delivery_send (recorded)",
+    "progress.indicator_months": "a read",
+    "progress.unit_target": "a read",
+    "progress.city_figure": "arithmetic",
+    "progress.progress_refresh": "derived rows, inside every recorded change of a figure",
+    "progress.progress_rebuild": "derived rows; plan_load, demo_seed and the rebuild_progress command record",
+    "reporting.number_parse": "parses a number",
+    "reporting.fields_for": "a rule",
+    "reporting.figure_errors": "a check",
+    "reporting.submission_changed": "follows every recorded change of a figure",
+    "reporting.figure_store": "the storage step of submission_save and figures_import (recorded)",
+    "reporting.figure_audit_detail": "what a record keeps of a figure",
+    "reporting.evidence_audit_detail": "what a record keeps of a file",
+    "audit.audit_record": "the recording itself",
+    "audit.audit_export": "records an export",
+    "audit.audit_refusals": "records refusals",
+    "audit.audit_context": "says where records come from",
+    "audit.command_source": "a label",
+    "audit.client_address": "an address",
+    "audit.actor_role": "a label",
+    "audit.refusal_reason": "a message",
+    "audit.purge_limit": "a date",
+}
+
+
+def public_services() -> set[str]:
+    modules = [
+        (name, importlib.import_module(f"projects.services.{name}"))
+        for _finder, name, _pkg in pkgutil.iter_modules(projects.services.__path__)
+    ]
+    modules.append(("audit", audit_services))
+    found = set()
+    for short, module in modules:
+        for name, func in inspect.getmembers(module, inspect.isfunction):
+            if func.__module__ == module.__name__ and not name.startswith("_"):
+                found.add(f"{short}.{name}")
+    return found
+
+
+# --- the scenarios: each calls one write service once --------------------------------------
+
+
+class World:
+    def __init__(self, plan, crowd) -> None:
+        self.plan = plan
+        self.people = crowd
+        self.hubin = unit_user("湖滨区政府", username="hubin")
+        self.renshe = unit_user("市人力资源社会保障局", username="renshe")
+        self.office = OfficeUserFactory(username="duchashi_w")
+
+    def sent_figure(self) -> Submission:
+        return reporting.submission_save(
+            user=self.hubin, indicator_id=Indicator.objects.get(code="1.1.1").pk, month=JUNE,
+            figure=FigureInput(value=Decimal(100)), version=0, submit=True,
+        )  # fmt: skip
+
+    def approved_figure(self) -> Submission:
+        sent = self.sent_figure()
+        return reporting.submission_review(user=self.renshe, submission_id=sent.pk, version=sent.version, approve=True)
+
+    def draft_with_file(self):
+        draft = reporting.submission_save(
+            user=self.hubin, indicator_id=Indicator.objects.get(code="1.1.1").pk, month=JUNE,
+            figure=FigureInput(value=Decimal(5)), version=0, submit=False,
+        )  # fmt: skip
+        upload = SimpleUploadedFile("现场.png", PNG, content_type="image/png")
+        return draft, reporting.evidence_add(user=self.hubin, submission_id=draft.pk, upload=upload)
+
+    def message(self) -> Message:
+        news = notifications.News(event=Event.DIGEST, key="k1", subject="s", body="b", user_id=self.people.leader.pk)
+        notifications.notifications_create(items=[news])
+        return Message.objects.get(recipient=self.people.leader)
+
+    def delivery(self, status=DeliveryStatus.PENDING) -> Delivery:
+        now = timezone.now()
+        return Delivery.objects.create(
+            channel=Channel.EMAIL, recipient="office@example.org", dedupe_key="t", event=Event.DIGEST,
+            subject="s", body="b", next_attempt_at=now, created=now, status=status,
+        )  # fmt: skip
+
+
+def _scan(w: World):
+    with time_machine.travel(at(dt.date(2022, 9, 30)), tick=False):
+        alerts.alerts_scan(as_of=dt.date(2022, 9, 30))
+
+
+def _digest(w: World):
+    _scan(w)
+    with time_machine.travel(at(dt.date(2022, 10, 10), 8), tick=False):
+        alerts.digests_send(as_of=dt.date(2022, 10, 10))
+
+
+def _reminders(w: World):
+    with time_machine.travel(at(dt.date(2022, 10, 3)), tick=False):
+        alerts.due_reminders_send(as_of=dt.date(2022, 10, 3))
+
+
+def _allocations(w: World):
+    ids = dict(Unit.objects.filter(name__in=ROADS_SPLIT).values_list("name", "id"))
+    targets = {ids[name]: Decimal(t + (5 if name == "灵宝市政府" else -5 if name == "渑池县政府" else 0)) for name, t in ROADS_SPLIT.items()}
+    catalogue.allocations_set(indicator=Indicator.objects.get(code=ROADS), targets=targets)
+
+
+def _import(w: World):
+    data = excel.template_build(unit=w.hubin.unit, month=JUNE)
+    excel.figures_import(actor=w.hubin, unit=w.hubin.unit, month=JUNE, data=data, submit=False)
+
+
+def _purge(w: World):
+    auditor = UserFactory(username="shenji")
+    auditor.user_permissions.add(Permission.objects.get(codename="purge_auditrecord"))
+    audit_services.audit_purge(actor=type(auditor).objects.get(pk=auditor.pk))
+
+
+def _rules(w: World):
+    NotificationRule.objects.all().delete()
+    notifications.notification_rules_setup()
+
+
+def _schedules(w: World):
+    PeriodicTask.objects.all().delete()
+    schedules.schedules_setup()
+
+
+def _requeue(w: World):
+    notifications.delivery_requeue(delivery=w.delivery(status=DeliveryStatus.FAILED))
+
+
+WRITES: dict[str, tuple[str, Callable[[World], object]]] = {
+    "accounts.demo_accounts_create": (AuditAction.ACCOUNTS_DEMO, lambda w: accounts.demo_accounts_create(plan=w.plan)),
+    "alerts.alerts_scan": (AuditAction.ALERT_SCAN, _scan),
+    "alerts.due_reminders_send": (AuditAction.REMINDERS_SEND, _reminders),
+    "alerts.digests_send": (AuditAction.DIGESTS_SEND, _digest),
+    "bulletin.bulletin_send": (
+        AuditAction.BULLETIN_SEND,
+        lambda w: bulletin.bulletin_send(plan=w.plan, month=JUNE, recipients=["leader@example.org"]),
+    ),
+    "bulletin.bulletin_notify_leaders": (AuditAction.BULLETIN_SEND, lambda w: bulletin.bulletin_notify_leaders(month=JUNE)),
+    "catalogue.plan_load": (AuditAction.PLAN_LOAD, lambda w: catalogue.plan_load(checked=read_plan_file(PLAN_2022))),
+    "catalogue.allocations_set": (AuditAction.ALLOCATION_SET, _allocations),
+    "demo.demo_seed": (AuditAction.DEMO_SEED, lambda w: demo.demo_seed(plan=w.plan, as_of=dt.date(2022, 3, 10))),
+    "excel.figures_import": (AuditAction.FIGURE_IMPORT, _import),
+    "notifications.notification_rules_setup": (AuditAction.NOTIFICATION_RULES_SETUP, _rules),
+    "notifications.delivery_send": (
+        AuditAction.DELIVERY_SEND,
+        lambda w: notifications.delivery_send(delivery_id=w.delivery().pk),
+    ),
+    "notifications.delivery_requeue": (AuditAction.DELIVERY_REQUEUE, _requeue),
+    "notifications.message_mark_read": (
+        AuditAction.MESSAGE_READ,
+        lambda w: notifications.message_mark_read(message=w.message()),
+    ),
+    "notifications.message_acknowledge": (
+        AuditAction.MESSAGE_ACKNOWLEDGE,
+        lambda w: notifications.message_acknowledge(message=w.message(), user=w.people.leader),
+    ),
+    "notifications.messages_mark_all_read": (
+        AuditAction.MESSAGE_READ_ALL,
+        lambda w: (w.message(), notifications.messages_mark_all_read(user=w.people.leader)),
+    ),
+    "reporting.submission_save": (AuditAction.FIGURE_SUBMIT, lambda w: w.sent_figure()),
+    "reporting.submission_review": (AuditAction.FIGURE_APPROVE, lambda w: w.approved_figure()),
+    "reporting.submission_reopen": (
+        AuditAction.FIGURE_REOPEN,
+        lambda w: (s := w.approved_figure())
+        and reporting.submission_reopen(user=w.office, submission_id=s.pk, version=s.version, reason="数据有误"),
+    ),
+    "reporting.month_close": (
+        AuditAction.MONTH_CLOSE,
+        lambda w: reporting.month_close(user=w.office, plan_id=w.plan.pk, month=JUNE, reason="通报已印发"),
+    ),
+    "reporting.month_open": (
+        AuditAction.MONTH_OPEN,
+        lambda w: reporting.month_open(user=w.office, plan_id=w.plan.pk, month=JUNE),
+    ),
+    "reporting.evidence_add": (AuditAction.EVIDENCE_UPLOAD, lambda w: w.draft_with_file()),
+    "reporting.evidence_delete": (
+        AuditAction.EVIDENCE_DELETE,
+        lambda w: reporting.evidence_delete(user=w.hubin, evidence_id=w.draft_with_file()[1].pk),
+    ),
+    "schedules.schedules_setup": (AuditAction.SCHEDULES_SETUP, _schedules),
+    "audit.audit_purge": (AuditAction.AUDIT_PURGE, _purge),
+}
+
+
+def test_every_public_service_is_listed_as_a_write_or_not():
+    found = public_services()
+    assert sorted(found - set(WRITES) - set(NOT_WRITES)) == [], "new service: list it in WRITES or NOT_WRITES"
+    assert sorted((set(WRITES) | set(NOT_WRITES)) - found) == [], "listed but gone"
+
+
+@pytest.fixture
+def world(plan_2022, private_media, people, roads, mailoutbox):
+    with time_machine.travel(REPORTING_JUNE, tick=False):
+        yield World(plan_2022, people)
+
+
+@pytest.mark.parametrize("service", sorted(WRITES))
+def test_each_write_service_leaves_an_audit_record(world, service):
+    action, scenario = WRITES[service]
+    scenario(world)
+    made = records(action, result=AuditResult.SUCCESS)
+    assert made.exists(), f"{service} wrote no {action} record"
+
+
+# --- refusals -------------------------------------------------------------------------------
+
+
+def test_a_refused_write_is_recorded_as_a_failure_with_its_reason(world):
+    sent = world.sent_figure()
+    # The county tries to approve its own figure: not a reviewer of it, so it does not exist for it.
+    with pytest.raises(Submission.DoesNotExist):
+        reporting.submission_review(user=world.hubin, submission_id=sent.pk, version=sent.version, approve=True)
+    # A stale form: the version it was based on is gone.
+    with pytest.raises(reporting.Conflict):
+        reporting.submission_save(
+            user=world.hubin, indicator_id=sent.indicator_id, month=JUNE, figure=FigureInput(value=Decimal(7)),
+            version=0, submit=True,
+        )  # fmt: skip
+    # A unit closing a month.
+    with pytest.raises(Exception, match="only the office"):
+        reporting.month_close(user=world.hubin, plan_id=world.plan.pk, month=JUNE)
+    failures = {r.action: r for r in records(result=AuditResult.FAILURE)}
+    assert set(failures) == {AuditAction.FIGURE_APPROVE, AuditAction.FIGURE_SUBMIT, AuditAction.MONTH_CLOSE}
+    assert failures[AuditAction.FIGURE_APPROVE].actor == world.hubin
+    assert failures[AuditAction.FIGURE_APPROVE].object_id == str(sent.pk)
+    assert "已在您打开页面后被修改" in failures[AuditAction.FIGURE_SUBMIT].detail["reason"]
+    # Nothing changed: the figure is still the one sent.
+    assert Submission.objects.get(pk=sent.pk).status == SubmissionStatus.SUBMITTED
+
+
+def test_an_import_with_errors_is_recorded_as_a_failure_and_saves_nothing(world):
+    with pytest.raises(excel.ImportRejected):
+        excel.figures_import(actor=world.hubin, unit=world.hubin.unit, month=JUNE, data=b"not a workbook", submit=True)
+    (record,) = records(AuditAction.FIGURE_IMPORT)
+    assert record.result == AuditResult.FAILURE and "不是 Excel" in record.detail["reason"]
+
+
+
+
+def test_a_closure_and_reopening_leave_a_trace(world):
+    """Finding: closing and reopening a month left no trace in any table."""
+    reporting.month_close(user=world.office, plan_id=world.plan.pk, month=JUNE, reason="6月通报已印发")
+    reporting.month_open(user=world.office, plan_id=world.plan.pk, month=JUNE)
+    close, reopen = records(action__startswith="month.")
+    assert (close.action, close.actor, close.detail["reason"]) == (AuditAction.MONTH_CLOSE, world.office, "6月通报已印发")
+    assert (reopen.action, reopen.detail["was_closed"], reopen.detail["month"]) == (
+        AuditAction.MONTH_OPEN, True, "2022-06-01",
+    )  # fmt: skip
+    assert reopen.detail["closure"]["reason"] == "6月通报已印发"
+
+
+def test_a_deleted_evidence_file_leaves_a_trace(world):
+    """Finding: deleting evidence left no trace in any table."""
+    _draft, evidence = world.draft_with_file()
+    reporting.evidence_delete(user=world.hubin, evidence_id=evidence.pk)
+    upload, deletion = records(action__startswith="evidence.")
+    assert deletion.action == AuditAction.EVIDENCE_DELETE and deletion.actor == world.hubin
+    assert deletion.object_id == str(evidence.pk) and deletion.object_repr == "现场.png"
+    assert deletion.detail["sha256"] == upload.detail["sha256"] == evidence.sha256
