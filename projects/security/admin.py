@@ -25,6 +25,8 @@ from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
+from projects.audit.models import AuditResult
+from projects.audit.services import AuditTarget, audit_record
 from projects.models import Role, User
 from projects.security import roles
 from projects.security.events import AuditAction, security_event
@@ -238,7 +240,8 @@ class AccessAttemptAdmin(AxesAccessAttemptAdmin):
 
 
 class LoginRecordAdmin(admin.ModelAdmin):
-    """Login records are evidence: read-only for everyone, the superuser included."""
+    """Login records are evidence: read-only for everyone, the superuser included. An attempt to
+    delete one is refused and noted in the audit trail."""
 
     list_display = ["attempt_time", "username", "ip_address", "user_agent"]
     search_fields = ["username", "ip_address"]
@@ -252,6 +255,17 @@ class LoginRecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+    def delete_view(self, request, object_id, extra_context=None):
+        if request.method == "POST":
+            audit_record(
+                action=AuditAction.ADMIN_DELETE,
+                request=request,
+                obj=AuditTarget.ref(self.model, object_id),
+                result=AuditResult.FAILURE,
+                detail={"reason": "login records are not deletable"},
+            )
+        return super().delete_view(request, object_id, extra_context)
 
 
 class AccessLogAdmin(LoginRecordAdmin):
