@@ -14,8 +14,17 @@ SCALE ?=
 REDIS_SERVER = $(firstword $(wildcard $(VENV)/bin/redis-server) $(shell command -v redis-server))
 REDIS_CLI = $(firstword $(wildcard $(VENV)/bin/redis-cli) $(shell command -v redis-cli))
 CELERY := $(VENV)/bin/celery -A tracker
+# apt-get that waits for Debian's package lock (a fresh machine's automatic updates) instead of failing.
+APT_GET := bash .ci/apt-get
 # Only the local stack gets this broker; the tests start their own Redis on a free port.
 run db redis: export CELERY_BROKER_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
+# The demo's clock (projects/clock.py): "demo" is DEMO_TODAY, 6 October 2022, the day after
+# September's figures were due. The web server, the worker, beat, seed_demo and the scan all read
+# it. `make run TRACKER_TODAY=2022-11-07` plays the demo on another day; TRACKER_TODAY= the real date.
+TRACKER_TODAY ?= demo
+run db: export TRACKER_TODAY := $(TRACKER_TODAY)
+# Links in the demo's e-mails lead to the port the server runs on.
+run: export TRACKER_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test venv db system-deps redis stop lint bench loadtest messages clean
 
@@ -25,7 +34,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@if [ ! -x $(PY) ]; then \
 	  $(PYTHON) -m venv $(VENV) 2>/dev/null || { \
 	    echo "python3 -m venv failed; installing Debian's python3-venv"; \
-	    $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv && rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }; \
+	    $(SUDO) $(APT_GET) update -qq && $(SUDO) $(APT_GET) install -y -qq python3-venv && rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }; \
 	fi
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements-dev.txt
@@ -43,9 +52,10 @@ db: venv
 	$(MANAGE) load_plan fixtures/plan_2022.json
 	$(MANAGE) create_demo_accounts
 	$(MANAGE) setup_schedules
-	$(MANAGE) seed_demo --as-of 2022-09-30
-	@# The alerts of the demo month, so that the inboxes have something in them (safe to repeat).
-	$(MANAGE) scan --as-of 2022-09-30 --no-send
+	@# Figures of every month ended by the clock's today, then the alerts as of that day, so that
+	@# the inboxes have something in them (both safe to repeat).
+	$(MANAGE) seed_demo
+	$(MANAGE) scan --no-send
 
 # --- run --------------------------------------------------------------------------------------
 
@@ -55,6 +65,7 @@ run: db redis
 	@mkdir -p $(VAR)/log
 	@echo
 	@echo "The tracker is at http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
+	@echo "The demo's clock: TRACKER_TODAY=$(TRACKER_TODAY) (the web server, the worker and beat all read it)."
 	@echo "Log in with a demo account above. Ctrl-C stops the server, the worker, beat and Redis."
 	@echo "The worker's log, with the e-mails it sends (to the console): $(VAR)/log/celery-worker.log"
 	@trap '$(MAKE) --no-print-directory stop' EXIT; \
@@ -85,8 +96,8 @@ system-deps:
 # The suite runs twice: on SQLite, then on PostgreSQL (.ci/postgres starts it and sets DATABASE_URL).
 # --ds: the test settings, whatever DJANGO_SETTINGS_MODULE the shell has.
 test: venv system-deps
-	env -u DATABASE_URL -u CELERY_BROKER_URL $(PY) -m pytest --ds=tracker.settings.test
-	env -u CELERY_BROKER_URL bash .ci/postgres $(PY) -m pytest --ds=tracker.settings.test
+	env -u DATABASE_URL -u CELERY_BROKER_URL -u TRACKER_TODAY $(PY) -m pytest --ds=tracker.settings.test
+	env -u CELERY_BROKER_URL -u TRACKER_TODAY bash .ci/postgres $(PY) -m pytest --ds=tracker.settings.test
 
 # --- benchmarks -------------------------------------------------------------------------------
 
@@ -94,13 +105,13 @@ test: venv system-deps
 # PostgreSQL (docs/performance.md). `make bench SCALE=M` for one scale; BENCH_ARGS=--regenerate
 # to make the data again.
 bench: venv
-	@command -v pg_ctlcluster >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
+	@command -v pg_ctlcluster >/dev/null || { $(SUDO) $(APT_GET) update -qq && $(SUDO) $(APT_GET) install -y -qq postgresql >/dev/null; }
 	$(PY) benchmarks/run.py $(if $(SCALE),--scale $(SCALE)) $(BENCH_ARGS)
 
 # The month-end rush: 200 reporting users (locust, headless) against gunicorn, PostgreSQL, Redis and
 # a Celery worker on loopback; the database is checked afterwards. LOADTEST_ARGS=--reporters 50 …
 loadtest: venv
-	@command -v pg_ctlcluster >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
+	@command -v pg_ctlcluster >/dev/null || { $(SUDO) $(APT_GET) update -qq && $(SUDO) $(APT_GET) install -y -qq postgresql >/dev/null; }
 	$(PY) benchmarks/loadtest/run.py $(LOADTEST_ARGS)
 
 lint: venv

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from projects import rules
+from projects import calendar
 
 COUNTED = "('submitted', 'approved')"
 
@@ -466,4 +466,4 @@ findings AS (
 )
 SELECT kind, severity, id, unit_id FROM findings"""
     # Lights are those of the month's end, as the progress rows hold them.
-    return Floor(sql, _params(d, month=month, as_of=rules.month_end(month), scan_day=scan_day, due=due))
+    return Floor(sql, _params(d, month=month, as_of=calendar.month_end(month), scan_day=scan_day, due=due))

@@ -39,10 +39,10 @@ from django.db.models import Q  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from benchmarks import floors  # noqa: E402
-from projects import rules  # noqa: E402
+from projects import calendar  # noqa: E402
 from projects.models import Alert, AlertScope, Plan, Project, Role, User  # noqa: E402
 from projects.selectors import dashboards as sel  # noqa: E402
-from projects.services.alerts import alerts_scan, due_month  # noqa: E402
+from projects.services.alerts import alerts_scan, scan_month  # noqa: E402
 from projects.tables.dashboards import INDICATOR_ORDER  # noqa: E402
 
 # The month each scale is looked at: late in the plan, so the floors have most of the history to read.
@@ -217,7 +217,7 @@ def run(scale: str, repeat: int, scan_repeat: int, only: set[str] | None, plan: 
     """Every target (or ``only`` those) on ``plan`` (the first plan by default)."""
     plan = plan or Plan.objects.order_by("pk").first()
     month = MONTHS[scale]
-    as_of = rules.month_end(month)
+    as_of = calendar.month_end(month)
     project = plan.projects.order_by("number").first()
     dialect = floors.Dialect.of(connection)
     client = _office_client()
@@ -295,7 +295,7 @@ def _scan(plan: Plan, month: date, dialect: floors.Dialect, repeat: int) -> dict
     deleted, so every cycle starts from the same database: a warm-up (whose peak RSS is the
     scan's), ``repeat`` timed cycles, one counting queries and alerts, one under tracemalloc."""
     as_of = plan.due_date(month) + timedelta(days=5)
-    due = due_month(plan=plan, as_of=as_of)
+    due = scan_month(plan=plan, as_of=as_of)
     floor = floors.scan(dialect, month=month, scan_day=as_of, due=due)
 
     def cycle(*, traced: bool = False, capture: bool = False) -> dict[str, Any]:

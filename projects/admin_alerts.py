@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from projects import admin_schedules  # noqa: F401 - the periodic jobs' admin, in the reader's language
 from projects.models import (
     Alert,
     Channel,

@@ -15,6 +15,7 @@ from typing import Any
 import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
+from projects import calendar
 from projects.selectors.dashboards import CountyView, CurvePoint, Overview
 
 NAVY, GREY, GREEN, YELLOW, RED = "#1f3a5f", "#8c99a8", "#1e7e4a", "#e0a100", "#c0392b"
@@ -46,8 +47,8 @@ def _layout(**extra: Any) -> dict[str, Any]:
 def _month_ticks(months: Sequence[Any]) -> list[str]:
     # "6月" when the months are all of one year (the usual plan), else "2023-06".
     if len({m.year for m in months}) <= 1:
-        return [_("%(month)s月") % {"month": m.month} for m in months]
-    return [f"{m:%Y-%m}" for m in months]
+        return [calendar.short_month_label(m) for m in months]
+    return [calendar.month_key(m) for m in months]
 
 
 def curve_figure(points: Sequence[CurvePoint], *, unit: str = "%", title: str = "") -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 Plain functions with no database and no clock: every function that depends on time
 takes an explicit ``as_of`` date, so that pages, jobs, exports and the bulletin agree,
-and so that the 2022 plan can be looked at as of any month's end.
+and so that the 2022 plan can be looked at as of any month's end. Month arithmetic and
+the reporting calendar (due days, owed months) live in ``projects.calendar``.
 
 Percentages are ``Decimal`` values on a 0..100 scale (completion may exceed 100 when a
 unit is ahead); every public function that returns a percentage rounds it to two places,
@@ -11,12 +12,13 @@ half up, as the offices' spreadsheets do.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+
+from projects.calendar import add_months, month_end, month_index, parse_month
 
 __all__ = [
     "DEFAULT_BANDS",
@@ -27,7 +29,6 @@ __all__ = [
     "Kind",
     "Light",
     "Stage",
-    "add_months",
     "assess",
     "city_rate",
     "completion",
@@ -36,7 +37,6 @@ __all__ = [
     "is_overdue",
     "light",
     "milestone_not_started",
-    "month_end",
     "months_elapsed",
     "weighted_score",
     "whole_months",
@@ -125,24 +125,7 @@ def _dec(value: Decimal | float | str) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
-# --- calendar -----------------------------------------------------------------
-
-
-def month_end(d: date) -> date:
-    """The last day of ``d``'s month."""
-    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
-
-
-def add_months(d: date, n: int) -> date:
-    """``d`` moved by ``n`` calendar months, the day clamped (Jan 31 + 1 -> Feb 28)."""
-    index = d.year * 12 + (d.month - 1) + n
-    year, month0 = divmod(index, 12)
-    last_day = calendar.monthrange(year, month0 + 1)[1]
-    return date(year, month0 + 1, min(d.day, last_day))
-
-
-def _month_index(d: date) -> int:
-    return d.year * 12 + d.month - 1
+# --- months of a window ------------------------------------------------------
 
 
 def whole_months(*, start: date, end: date) -> int:
@@ -153,7 +136,7 @@ def whole_months(*, start: date, end: date) -> int:
     """
     if end < start:
         raise ValueError(f"end {end} is before start {start}")
-    return _month_index(end) - _month_index(start) + 1
+    return month_index(end) - month_index(start) + 1
 
 
 def months_elapsed(*, start: date, as_of: date) -> int:
@@ -165,7 +148,7 @@ def months_elapsed(*, start: date, as_of: date) -> int:
     """
     if as_of < start:
         return 0
-    months = _month_index(as_of) - _month_index(start)
+    months = month_index(as_of) - month_index(start)
     if as_of == month_end(as_of):
         months += 1
     return months
@@ -174,11 +157,11 @@ def months_elapsed(*, start: date, as_of: date) -> int:
 # --- expected progress (序时进度) ---------------------------------------------
 
 
-def _parse_month(key: str) -> date:
-    year, sep, month = key.partition("-")
-    if not sep or len(year) != 4 or len(month) != 2 or not (year + month).isdigit():
-        raise ValueError(f"monthly plan key {key!r} is not YYYY-MM")
-    return month_end(date(int(year), int(month), 1))
+def _plan_month_end(key: str) -> date:
+    try:
+        return month_end(parse_month(key))
+    except ValueError as exc:
+        raise ValueError(f"monthly plan key {key!r} is not YYYY-MM") from exc
 
 
 def expected_progress(
@@ -208,7 +191,7 @@ def expected_progress(
         planned = ZERO
         latest: date | None = None
         for key, value in monthly_plan.items():
-            end = _parse_month(key)
+            end = _plan_month_end(key)
             if end <= as_of and (latest is None or end > latest):
                 latest, planned = end, _dec(value)
         # Clamped, so that a slip in a plan cannot make the deadline's 100 a step down.

@@ -2,13 +2,17 @@
 
 ``manage.py setup_schedules`` writes these into the database once; from then on the office edits
 them in the admin (周期任务), and running the command again never overwrites an edit. Times are
-Beijing time. The missing-report scan and the reminder follow the default due day (the 5th): when a
-plan moves its due day, move these two in the admin. The monthly bulletin job is created disabled.
+Beijing time. Names and descriptions are stored in Chinese (the command finds its rows by name);
+the admin shows them translated (projects/admin_schedules.py). The missing-report scan and the
+reminder follow the default due day (the 5th): when a plan moves its due day, move these two in
+the admin. The monthly bulletin job is created disabled.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from django.utils.translation import gettext_noop
 
 TIMEZONE = "Asia/Shanghai"
 
@@ -29,32 +33,32 @@ class Schedule:
 
 DEFAULT_SCHEDULES: tuple[Schedule, ...] = (
     Schedule(
-        name="每日预警扫描（滞后、逾期、督办）",
+        name=gettext_noop("每日预警扫描（滞后、逾期、督办）"),
         task="projects.scan_progress",
-        description="每天 7:30 按序时进度扫描滞后和逾期事项，持续红灯的签发督办通知单",
+        description=gettext_noop("每天 7:30 按序时进度扫描滞后和逾期事项，持续红灯的签发督办通知单"),
         minute="30",
         hour="7",
     ),
     Schedule(
-        name="未报送扫描（每月报送截止日后）",
+        name=gettext_noop("未报送扫描（每月报送截止日后）"),
         task="projects.scan_missing",
-        description="每月 6 日 8:00（截止日 5 日之后）扫描未按时报送的单位",
+        description=gettext_noop("每月 6 日 8:00（截止日 5 日之后）扫描未按时报送的单位"),
         minute="0",
         hour="8",
         day_of_month="6",
     ),
     Schedule(
-        name="报送截止提醒（截止日前两天）",
+        name=gettext_noop("报送截止提醒（截止日前两天）"),
         task="projects.remind_due",
-        description="每月 3 日 9:00 提醒尚未报送的单位在 5 日前报送",
+        description=gettext_noop("每月 3 日 9:00 提醒尚未报送的单位在 5 日前报送"),
         minute="0",
         hour="9",
         day_of_month="3",
     ),
     Schedule(
-        name="领导每周摘要（周一 8:00）",
+        name=gettext_noop("领导每周摘要（周一 8:00）"),
         task="projects.send_digests",
-        description="每周一 8:00 向各位领导发送分管项目的预警摘要",
+        description=gettext_noop("每周一 8:00 向各位领导发送分管项目的预警摘要"),
         minute="0",
         hour="8",
         day_of_week="1",
@@ -62,9 +66,9 @@ DEFAULT_SCHEDULES: tuple[Schedule, ...] = (
     # Off until the office switches it on in the admin: the bulletin is a document the office
     # publishes under its name, and some offices want to read the month's figures first.
     Schedule(
-        name="月度通报（每月 8 日发送上月通报）",
+        name=gettext_noop("月度通报（每月 8 日发送上月通报）"),
         task="projects.send_bulletin",
-        description=(
+        description=gettext_noop(
             "每月 8 日 9:00 将上月的进展通报（Word 和 Excel）通过邮件和站内消息发送各位领导；"
             "默认停用，由督查室在后台启用"
         ),
@@ -74,9 +78,9 @@ DEFAULT_SCHEDULES: tuple[Schedule, ...] = (
         enabled=False,
     ),
     Schedule(
-        name="发送待发通知（含失败重试）",
+        name=gettext_noop("发送待发通知（含失败重试）"),
         task="projects.deliver_pending",
-        description="每分钟发送待发的邮件和群机器人消息，失败的按退避时间重试",
+        description=gettext_noop("每分钟发送待发的邮件和群机器人消息，失败的按退避时间重试"),
         every_seconds=60,
     ),
 )

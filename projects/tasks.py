@@ -13,9 +13,8 @@ from datetime import date
 
 from celery import Task, shared_task
 from django.db import DatabaseError, transaction
-from django.utils import timezone
 
-from projects import rules
+from projects import calendar, clock
 from projects.services import alerts as alert_services
 from projects.services.bulletin import bulletin_notify_leaders
 from projects.services.notifications import deliveries_send_due, delivery_send
@@ -63,7 +62,8 @@ def deliveries_enqueue(delivery_ids: Iterable[int]) -> None:
 
 
 def _as_of(value: str | None) -> date:
-    return date.fromisoformat(value) if value else timezone.localdate()
+    """The day a job runs as of: the one clock's today (the demo's pinned day on `make run`)."""
+    return date.fromisoformat(value) if value else clock.today()
 
 
 @shared_task(name="projects.scan_progress", **RETRYING)
@@ -108,10 +108,9 @@ def send_digests(as_of: str | None = None) -> int:
 
 @shared_task(name="projects.send_bulletin", **RETRYING)
 def send_bulletin(month: str | None = None) -> int:
-    """The monthly bulletin to the leaders: ``month`` (YYYY-MM), by default the month before today
-    (the job runs on the 8th, after the due day and a few days of review)."""
-    when = date.fromisoformat(f"{month}-01") if month else rules.add_months(timezone.localdate().replace(day=1), -1)
-    ids = bulletin_notify_leaders(month=when)
+    """The monthly bulletin to the leaders: ``month`` (YYYY-MM), by default each plan's reporting
+    month as of today (the job runs on the 8th, after the due day and a few days of review)."""
+    ids = bulletin_notify_leaders(month=calendar.parse_month(month) if month else None, today=clock.today())
     deliveries_enqueue(ids)
     return len(ids)
 

@@ -3,7 +3,7 @@ import datetime as dt
 from django.urls import path, register_converter
 
 from projects.audit import views as audit
-from projects.selectors.reporting import parse_month
+from projects.calendar import parse_month
 from projects.views import dashboards, home, inbox, reporting
 
 

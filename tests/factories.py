@@ -4,8 +4,11 @@ these make the people and the figures."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import factory
+from django.test import override_settings
 
 from projects.models import Indicator, Role, Submission, SubmissionStatus, Unit, User
 
@@ -57,3 +60,13 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
     month = dt.date(2022, 6, 1)
     status = SubmissionStatus.DRAFT
     version = 1
+
+
+@contextmanager
+def pin_clock(day: dt.date | str) -> Iterator[None]:
+    """The one clock (``projects.clock``) pinned to ``day`` the way `make run` pins the demo's: the
+    ``TRACKER_TODAY`` setting, which pages, jobs and a worker running in this process all read.
+    Mechanics that measure real time (delivery retries) keep the real time; to move those too,
+    travel in time with time_machine instead."""
+    with override_settings(TRACKER_TODAY=str(day)):
+        yield

@@ -216,7 +216,9 @@ def read_po(path: Path) -> list[dict]:
 
 GETTEXT_CALL = re.compile(r"\b(gettext|pgettext|ngettext|npgettext)\(((?:u'(?:[^'\\]|\\.)*'\s*,?\s*)+)")
 STRING = re.compile(r"u('(?:[^'\\]|\\.)*')")
-PY_FUNCS = {"_", "gettext", "gettext_lazy", "pgettext", "pgettext_lazy", "ngettext", "ngettext_lazy"}
+PY_FUNCS = {
+    "_", "gettext", "gettext_lazy", "gettext_noop", "pgettext", "pgettext_lazy", "ngettext", "ngettext_lazy",
+}  # fmt: skip
 
 
 def source_messages() -> set[tuple[str | None, str]]:
@@ -244,7 +246,7 @@ def source_messages() -> set[tuple[str | None, str]]:
 def test_every_interface_string_has_an_english_translation():
     entries = read_po(PO_FILE)
     catalogue = {(e.get("msgctxt"), e["msgid"]) for e in entries}
-    missing = sorted(m for m in source_messages() if m not in catalogue)
+    missing = sorted((m for m in source_messages() if m not in catalogue), key=str)
     assert missing == [], "run `make messages` and translate these in projects/locale/en/LC_MESSAGES/django.po"
     untranslated = [e["msgid"] for e in entries if "fuzzy" in e["flags"] or not all(e["msgstr"].values())]
     assert untranslated == []

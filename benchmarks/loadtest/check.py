@@ -26,8 +26,8 @@ django.setup()
 
 from django.db.models import Count  # noqa: E402
 
+from projects.calendar import parse_month  # noqa: E402
 from projects.models import Submission, SubmissionStatus, UnitProgress  # noqa: E402
-from projects.selectors.reporting import parse_month  # noqa: E402
 
 
 def check(people: dict, sent: dict) -> dict:

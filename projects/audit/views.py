@@ -57,7 +57,8 @@ class AuditListView(ExportMixin, TemplateView):
             rows = self.filterset.qs
             table = AuditRecordTable(rows, order_by=request.GET.get("sort") or "-seq")
             response = self.export_class(export_format, table, dataset_kwargs={"title": "audit"}).response(
-                f"audit-{timezone.localdate():%Y%m%d}.{export_format}"
+                # The trail's own time is real time (not the demo's clock): so is its export's name.
+                f"audit-{timezone.localtime(timezone.now()):%Y%m%d}.{export_format}"
             )
             audit_export(
                 request=request, what="audit", fmt=export_format, action=AuditAction.AUDIT_EXPORT,

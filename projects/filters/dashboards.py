@@ -7,6 +7,7 @@ page's "as of" agree.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from projects.calendar import month_key, month_label, month_or_none
 from projects.models import (
     Alert,
     AlertKind,
@@ -26,7 +28,7 @@ from projects.models import (
     Unit,
     UnitProgress,
 )
-from projects.selectors.dashboards import missing, month_label, parse_month, plan_months
+from projects.selectors.dashboards import missing, plan_months
 
 LEVELS = [("unit", _("单位事项")), ("city", _("全市指标"))]
 MISSING_STATUSES = [("missing", _("未报送")), ("late", _("逾期报送")), ("any", _("未按时报送（含逾期）"))]
@@ -47,16 +49,26 @@ class PlanMonthFilterSet(django_filters.FilterSet):
     # False: "all months" is a choice, and the month is the one asked for in the data, if any.
     month_required = True
 
-    def __init__(self, data: QueryDict | None = None, queryset: QuerySet | None = None, *, plan: Plan, month: date):
+    def __init__(
+        self,
+        data: QueryDict | None = None,
+        queryset: QuerySet | None = None,
+        *,
+        plan: Plan,
+        month: date,
+        months: Sequence[date] | None = None,
+    ):
         data = data.copy() if data is not None else QueryDict(mutable=True)
         if self.month_required or data.get("month"):
-            data["month"] = month.strftime("%Y-%m")
+            data["month"] = month_key(month)
         for key, value in self.defaults.items():
             if not data.get(key):
                 data[key] = value
         super().__init__(data, queryset)
         self.plan = plan
-        self.filters["month"].extra["choices"] = [(m.strftime("%Y-%m"), month_label(m)) for m in plan_months(plan)]
+        # The page passes the plan's months it has read already (one query less per filter).
+        months = plan_months(plan) if months is None else months
+        self.filters["month"].extra["choices"] = [(month_key(m), month_label(m)) for m in months]
         self.filters["project"].queryset = plan.projects.order_by("number")
         if "unit" in self.filters:
             self.filters["unit"].queryset = (
@@ -66,7 +78,8 @@ class PlanMonthFilterSet(django_filters.FilterSet):
             )
 
     def filter_month(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(month=parse_month(value))
+        month = month_or_none(value)
+        return queryset.none() if month is None else queryset.filter(month=month)
 
 
 class ItemFilter(PlanMonthFilterSet):

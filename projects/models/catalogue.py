@@ -10,7 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from projects import rules
+from projects import calendar, rules
 from projects.encryption import EncryptedCharField
 
 DECIMAL = {"max_digits": 18, "decimal_places": 4}
@@ -98,9 +98,8 @@ class Plan(models.Model):
         )
 
     def due_date(self, month: date) -> date:
-        """The day a month's figures are due: ``due_day`` of the following month."""
-        following = rules.add_months(month.replace(day=1), 1)
-        return following.replace(day=self.due_day)
+        """The day a month's figures are due (``calendar.due_date`` with the plan's due day)."""
+        return calendar.due_date(month, due_day=self.due_day)
 
 
 class Project(models.Model):
@@ -240,14 +239,25 @@ class Indicator(models.Model):
 
     @property
     def stage_list(self) -> tuple[rules.Stage, ...]:
-        if not self.stages:
-            return rules.DEFAULT_STAGES
-        # Stage 0 is always "not started"; the plan's own stages follow it.
-        own = (rules.Stage(s["label"], Decimal(str(s["percent"]))) for s in self.stages)
-        return (rules.DEFAULT_STAGES[0], *own)
+        return stage_list(self.stages)
 
     def window_start(self, plan: Plan) -> date:
         return self.start or plan.start
+
+    def window(self, plan: Plan) -> calendar.Window:
+        """When it is measured and followed (``calendar.window``)."""
+        return calendar.window(
+            start=self.window_start(plan), deadline=self.deadline, plan_deadline=plan.default_deadline
+        )
+
+
+def stage_list(stages: list[dict] | None) -> tuple[rules.Stage, ...]:
+    """A milestone's stages from its ``stages`` field (the plan's own, else the default ones)."""
+    if not stages:
+        return rules.DEFAULT_STAGES
+    # Stage 0 is always "not started"; the plan's own stages follow it.
+    own = (rules.Stage(s["label"], Decimal(str(s["percent"]))) for s in stages)
+    return (rules.DEFAULT_STAGES[0], *own)
 
 
 class Assignment(models.Model):

@@ -83,6 +83,11 @@ class Message(models.Model):
     created = models.DateTimeField(_("时间"))
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    # Set by the scan that resolves the message's alert: the condition it told of has ended, so the
+    # inbox says 已解除 and no longer counts it as an open item.
+    resolved_at = models.DateTimeField(
+        _("解除时间"), null=True, blank=True, help_text=_("所述预警已解除的时间")
+    )
 
     class Meta:
         verbose_name = _("站内消息")
@@ -92,8 +97,13 @@ class Message(models.Model):
             models.UniqueConstraint(fields=["recipient", "dedupe_key"], name="message_once_per_recipient"),
         ]
         indexes = [
-            # The unread badge on every page (projects.context_processors.inbox).
-            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="message_unread"),
+            # The unread badge on every page (projects.context_processors.inbox): unread messages
+            # whose condition still holds.
+            models.Index(
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True, resolved_at__isnull=True),
+                name="message_unread_open",
+            ),
             models.Index(fields=["recipient", "-created"], name="message_inbox"),
         ]
 

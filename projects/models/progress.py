@@ -51,6 +51,10 @@ class UnitProgress(ProgressFields):
     # No index of its own: the unique constraint and unitprogress_indicator_month start with it.
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="unit_progress", db_index=False)
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="progress")
+    # Whether the month is one of the indicator's reporting periods (``calendar.periods``): only then
+    # is the unit asked for a figure, counted as expected, missing or late. After the deadline the
+    # row still carries the figure forward (a late finish shows) but nothing is owed.
+    period = models.BooleanField(_("报送期"), default=True, help_text=_("该月是否应报送该指标"))
     reported = models.BooleanField(_("本月已报送"), default=False)
     late = models.BooleanField(_("逾期报送"), default=False)
     submission = models.ForeignKey(Submission, on_delete=models.SET_NULL, null=True, related_name="+")

@@ -4,10 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, OuterRef, QuerySet, Subquery, When
 
-from projects.models import Alert
+from projects.models import Alert, AlertScope, CityProgress, IndicatorKind, UnitProgress
 from projects.selectors.catalogue import number
+
+
+def with_stage(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
+    """Alerts annotated with the stage of the figure they were read from (``stage``), so that a
+    milestone's row says where it stands (开工建设), not only its percent: the unit's row for a
+    unit's alert, the city's for a city alert (subqueries of the same query)."""
+    unit_stage = UnitProgress.objects.filter(
+        indicator_id=OuterRef("indicator_id"), unit_id=OuterRef("unit_id"), month=OuterRef("month")
+    ).values("stage")[:1]
+    city_stage = CityProgress.objects.filter(indicator_id=OuterRef("indicator_id"), month=OuterRef("month")).values(
+        "stage"
+    )[:1]
+    return alerts.annotate(
+        stage=Case(
+            When(indicator__kind=IndicatorKind.MILESTONE, scope=AlertScope.UNIT, then=Subquery(unit_stage)),
+            When(indicator__kind=IndicatorKind.MILESTONE, then=Subquery(city_stage)),
+            default=None,
+            output_field=IntegerField(),
+        )
+    )
 
 
 def open_alerts(*, plan_ids: list[int] | None = None) -> QuerySet[Alert]:

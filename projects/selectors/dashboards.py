@@ -49,7 +49,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from projects import rules
+from projects import calendar, rules
 from projects.models import (
     Assignment,
     CityProgress,
@@ -79,6 +79,9 @@ REPORTING_KINDS = (UnitKind.COUNTY, UnitKind.COMMITTEE)
 
 PERCENT = DecimalField(max_digits=9, decimal_places=2)
 MAIN = Q(indicator__parent__isnull=True)
+# A unit's row of a month that is one of the indicator's reporting periods: only there is a figure
+# expected of it, missing or late (calendar.periods, kept in UnitProgress.period).
+OWED = Q(period=True)
 # min(completion, 100), nothing reported = 0: overshooting one figure cannot hide another's lag.
 CAPPED = Case(
     When(completion__isnull=True, then=Value(ZERO)),
@@ -129,57 +132,33 @@ def plans() -> QuerySet[Plan]:
 
 
 def plan_months(plan: Plan) -> list[date]:
-    """The months of the plan (first days), from its start to its default deadline."""
-    months, month = [], plan.start.replace(day=1)
-    while month <= plan.default_deadline:
-        months.append(month)
-        month = rules.add_months(month, 1)
-    return months
+    """Every month that any indicator of the plan is followed in (``calendar.followed_months``), from
+    the earliest start to the latest deadline: 2022-01 to 2024-12 for the 2022 plan, whose 三年内
+    items run to 2024. One query."""
+    indicators = Indicator.objects.filter(task__project__plan=plan).only("start", "deadline")
+    windows = [i.window(plan) for i in indicators]
+    edges = [plan.start, plan.default_deadline]
+    edges += [m for w in windows for m in (w.first, w.followed_until)]
+    return calendar.span(edges)
 
 
-def default_month(*, plan: Plan, today: date) -> date:
-    """The month a dashboard opens on: the latest month whose figures were due before ``today``
-    and for which figures came in; without reports, the latest month that was due (or, before any
-    was due, the latest that has ended; the first month before that).
+def default_month(*, plan: Plan, today: date, months: Sequence[date] | None = None) -> date:
+    """The month a dashboard opens on: the reporting month as of ``today`` (``calendar.
+    landing_month``: the latest month whose due day has passed), from the plan's first month to
+    the month of its default deadline (2022-12 for the 2022 plan: its 三年内 items are looked at in
+    2023 and 2024 by choosing those months).
 
-    Before a month's due day its figures are still coming in, and an early report must not move
-    every dashboard onto a nearly empty month; a plan looked at years later opens on its last
-    reported month rather than an empty December."""
-    months = plan_months(plan)
-    ended = [m for m in months if rules.month_end(m) < today]
-    due = [m for m in ended if plan.due_date(m) < today]
-    if not due:
-        return ended[-1] if ended else months[0]
-    reported = (
-        UnitProgress.objects.filter(indicator__task__project__plan=plan, reported=True, month__lte=due[-1])
-        .order_by("-month")
-        .values_list("month", flat=True)
-        .first()
-    )
-    return reported if reported in due else due[-1]
+    A figure sent early for a later month does not move it: until that month's due day, its
+    figures are still coming in."""
+    months = plan_months(plan) if months is None else months
+    last = calendar.month_of(plan.default_deadline)
+    return calendar.landing_month(months=[m for m in months if m <= last], today=today, due_day=plan.due_day)
 
 
 def has_demo_data(*, plan: Plan, month: date) -> bool:
     """Whether the figures of ``plan`` as of ``month`` include demo figures (``seed_demo``): the
     pages then carry the 演示数据 ribbon, as the reporting pages do."""
     return Submission.objects.filter(indicator__task__project__plan=plan, month__lte=month, is_demo=True).exists()
-
-
-def parse_month(text: str | None) -> date | None:
-    """'2022-06' -> date(2022, 6, 1); anything else -> None."""
-    if not text:
-        return None
-    year, sep, month = text.partition("-")
-    if not sep or not (year.isdigit() and month.isdigit()) or len(year) != 4:
-        return None
-    try:
-        return date(int(year), int(month), 1)
-    except ValueError:
-        return None
-
-
-def month_label(month: date) -> str:
-    return _("%(year)s年%(month)s月") % {"year": month.year, "month": month.month}
 
 
 # --- standings of groups of indicators -------------------------------------------------------
@@ -268,7 +247,7 @@ def group_standings(*, plan: Plan, month: date, by: str, scope: Q | None = None)
         .order_by()
         .annotate(**_standing_aggregates())
     )
-    as_of = rules.month_end(month)
+    as_of = calendar.as_of(month)
     return {row[key]: _standing(row, as_of=as_of, bands=plan.bands) for row in rows}
 
 
@@ -279,7 +258,7 @@ def scope_standing(*, plan: Plan, month: date, scope: Q) -> Standing:
         .filter(scope)
         .aggregate(**_standing_aggregates())
     )
-    return _standing(row, as_of=rules.month_end(month), bands=plan.bands)
+    return _standing(row, as_of=calendar.as_of(month), bands=plan.bands)
 
 
 # --- the overview ----------------------------------------------------------------------------
@@ -354,15 +333,20 @@ def _reporting_and_items(*, plan: Plan, month: date) -> tuple[Reporting, UnitIte
     # Aliases differ from the field names: Django refuses an aggregate named like a field it counts.
     row = UnitProgress.objects.filter(indicator__task__project__plan=plan, month=month).aggregate(
         n_items=Count("id"),
-        n_reported=Count("id", filter=Q(reported=True)),
-        n_late=Count("id", filter=Q(reported=True, late=True)),
+        n_expected=Count("id", filter=OWED),
+        n_reported=Count("id", filter=OWED & Q(reported=True)),
+        n_late=Count("id", filter=OWED & Q(reported=True, late=True)),
         n_rated=Count("id", filter=~Q(light="")),
         n_red=Count("id", filter=Q(light=RED)),
         n_yellow=Count("id", filter=Q(light=YELLOW)),
         n_overdue=Count("id", filter=Q(overdue=True)),
     )
     reporting = Reporting(
-        month=month, due=plan.due_date(month), expected=row["n_items"], reported=row["n_reported"], late=row["n_late"]
+        month=month,
+        due=plan.due_date(month),
+        expected=row["n_expected"],
+        reported=row["n_reported"],
+        late=row["n_late"],
     )
     items = UnitItems(
         items=row["n_items"], rated=row["n_rated"], red=row["n_red"], yellow=row["n_yellow"], overdue=row["n_overdue"]
@@ -372,7 +356,7 @@ def _reporting_and_items(*, plan: Plan, month: date) -> tuple[Reporting, UnitIte
 
 def overview(*, plan: Plan, month: date, user: User | None = None) -> Overview:
     """Everything the overview and the bulletin's first part show; four queries (five for a leader)."""
-    as_of = rules.month_end(month)
+    as_of = calendar.as_of(month)
     portfolio: set[int] = set()
     if user is not None and user.is_authenticated and user.is_leader:
         portfolio = set(user.portfolio.filter(plan=plan).values_list("id", flat=True))
@@ -427,7 +411,9 @@ def progress_curve(*, plan: Plan, month: date, scope: Q) -> list[CurvePoint]:
 
     Completion and expected progress as for ``Standing``; actual values stop at ``month``."""
     rows = (
-        CityProgress.objects.filter(indicator__task__project__plan=plan, month__lte=plan.default_deadline)
+        CityProgress.objects.filter(
+            indicator__task__project__plan=plan, month__lte=max(plan.default_deadline, calendar.as_of(month))
+        )
         .filter(scope & MAIN)
         .values("month")
         .order_by("month")
@@ -600,6 +586,7 @@ def county_view(*, plan: Plan, month: date, group: str = "county") -> CountyView
             "completion",
             "expected",
             "light",
+            "period",
             "reported",
             "late",
             "overdue",
@@ -622,14 +609,15 @@ def county_view(*, plan: Plan, month: date, group: str = "county") -> CountyView
     for unit in units:
         mine = by_unit.get(unit.pk, [])
         rated = [r for r in mine if r["light"] and r["parent_id"] is None]
+        owed = [r for r in mine if r["period"]]
         ranking.append(
             RankingRow(
                 unit=unit,
                 score=rules.weighted_score(completions=[(r["completion"], RANKING_WEIGHT) for r in rated]),
                 rated=len(rated),
-                items=len(mine),
-                reported=sum(r["reported"] for r in mine),
-                late=sum(r["reported"] and r["late"] for r in mine),
+                items=len(owed),
+                reported=sum(r["reported"] for r in owed),
+                late=sum(r["reported"] and r["late"] for r in owed),
                 red=sum(r["light"] == RED for r in mine),
             )
         )
@@ -649,8 +637,9 @@ class OwedItem:
 
 def unit_owes(*, plan: Plan, unit: Unit, month: date, today: date) -> list[OwedItem]:
     """What a unit owes as of a month: its indicators with targets, last figures, lights and the
-    months up to ``month`` it has not reported although their due day has passed by ``today``
-    (three queries). A month still open for reporting is not owed yet."""
+    months up to ``month`` it owes and has not reported (``calendar.owed_months``: reporting periods
+    whose due day has passed by ``today``; a month still open for reporting is not owed yet).
+    Three queries."""
     base = UnitProgress.objects.filter(indicator__task__project__plan=plan, unit=unit)
     allocation = Assignment.objects.filter(indicator=OuterRef("indicator_id"), unit=OuterRef("unit_id")).values(
         "target"
@@ -662,27 +651,27 @@ def unit_owes(*, plan: Plan, unit: Unit, month: date, today: date) -> list[OwedI
         .order_by()
         .annotate(last_reported=Max("month", filter=Q(reported=True)))
     }
-    missing: dict[int, list[date]] = defaultdict(list)
-    for indicator_id, m in (
-        base.filter(month__lte=month, reported=False).order_by("month").values_list("indicator_id", "month")
-    ):
-        if plan.due_date(m) < today:
-            missing[indicator_id].append(m)
-    current = (
+    unreported: dict[int, set[date]] = defaultdict(set)
+    for indicator_id, m in base.filter(month__lte=month, reported=False).values_list("indicator_id", "month"):
+        unreported[indicator_id].add(m)
+    current = list(
         base.filter(month=month)
         .select_related("indicator__task__project")
         .annotate(allocation=Subquery(allocation, output_field=DecimalField(max_digits=18, decimal_places=4)))
         .order_by("indicator__task__project__number", "indicator__task__number", "indicator__position")
     )
-    return [
-        OwedItem(
-            progress=p,
-            allocation=p.allocation,
-            last_reported=last.get(p.indicator_id),
-            missing_months=missing.get(p.indicator_id, []),
+    items = []
+    for p in current:
+        owed = calendar.owed_months(p.indicator.window(plan), today=today, due_day=plan.due_day, upto=month)
+        items.append(
+            OwedItem(
+                progress=p,
+                allocation=p.allocation,
+                last_reported=last.get(p.indicator_id),
+                missing_months=[m for m in owed if m in unreported[p.indicator_id]],
+            )
         )
-        for p in current
-    ]
+    return items
 
 
 # --- lists of items: lagging, overdue, missing -----------------------------------------------
@@ -711,6 +700,8 @@ def _item_columns(*, city: bool) -> dict[str, Any]:
         "unit_position": Value(-1, output_field=IntegerField()) if city else F("unit__position"),
         "item_month": F("month"),
         "item_value": F("value"),
+        "item_stage": F("stage"),
+        "indicator_stages": F("indicator__stages"),
         "item_target": F("target"),
         "item_completion": F("completion"),
         "item_expected": F("expected"),
@@ -766,13 +757,14 @@ def overdue(queryset: QuerySet) -> QuerySet:
 
 
 def missing(queryset: QuerySet[UnitProgress], *, status: str = "missing") -> QuerySet[UnitProgress]:
-    """Figures not reported for the month ("missing"), reported late ("late"), or either ("any")."""
+    """Figures owed for the month (a reporting period of the indicator) and not reported
+    ("missing"), reported late ("late"), or either ("any")."""
     conditions = {
         "missing": Q(reported=False),
         "late": Q(reported=True, late=True),
         "any": Q(reported=False) | Q(late=True),
     }
-    return queryset.filter(conditions.get(status, conditions["missing"]))
+    return queryset.filter(OWED).filter(conditions.get(status, conditions["missing"]))
 
 
 # --- the bulletin ----------------------------------------------------------------------------
@@ -789,7 +781,7 @@ class LateUnit:
 def late_units(*, plan: Plan, month: date) -> list[LateUnit]:
     """Units that did not report every figure of the month on time (two queries)."""
     rows = list(
-        UnitProgress.objects.filter(indicator__task__project__plan=plan, month=month)
+        UnitProgress.objects.filter(OWED, indicator__task__project__plan=plan, month=month)
         .values("unit_id")
         .order_by()
         .annotate(

@@ -8,13 +8,15 @@ from projects.models import Message, SupervisionNotice, User
 
 
 def unread_count(*, user: User) -> int:
-    return Message.objects.filter(recipient=user, read_at__isnull=True).count()
+    """Open items of the inbox: unread messages whose condition still holds (a message about an
+    alert that has been resolved since is no longer one)."""
+    return Message.objects.filter(recipient=user, read_at__isnull=True, resolved_at__isnull=True).count()
 
 
 def inbox_messages(*, user: User, unread_only: bool = False) -> QuerySet[Message]:
     messages = Message.objects.filter(recipient=user)
     if unread_only:
-        messages = messages.filter(read_at__isnull=True)
+        messages = messages.filter(read_at__isnull=True, resolved_at__isnull=True)
     return messages.order_by("-created", "-id")
 
 

@@ -1,7 +1,8 @@
 """Reads of monthly reporting: the calendar, locks, a unit's month, history and exports.
 
-Everything that depends on the date takes ``today`` (a date in Asia/Shanghai), so that pages,
-commands and tests agree on what is open, due and late.
+Everything that depends on the date takes ``today`` (``projects.clock.today()``), so that pages,
+commands and tests agree on what is open, due and late; the calendar's rules are
+``projects.calendar``'s.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from projects import rules
+from projects import calendar
 from projects.models import (
     COUNTED_STATUSES,
     Assignment,
@@ -32,6 +33,7 @@ from projects.models import (
     User,
 )
 from projects.selectors.catalogue import number
+from projects.selectors.dashboards import default_month, plans
 from projects.services.progress import indicator_months, unit_target
 
 LOCK_APPROVED = gettext_lazy("已审核，已锁定")
@@ -39,46 +41,14 @@ LOCK_CLOSED = gettext_lazy("报送窗口已关闭")
 LOCK_FUTURE = gettext_lazy("尚未到填报时间")
 
 
-# --- the calendar ---------------------------------------------------------------------------
-
-
-def local_today() -> dt.date:
-    """Today in the city's time zone (Asia/Shanghai), whatever the server's clock zone."""
-    return timezone.localdate(timezone.now(), timezone.get_default_timezone())
-
-
-# The years a plan can have (the plan file's schema): other months have nothing to show, and
-# the year 1 or 9999 would break the date arithmetic of due days and URLs.
-MONTH_YEARS = range(2000, 2101)
-
-
-def parse_month(text: str) -> dt.date:
-    """``"2022-06"`` -> 2022-06-01; ValueError for anything else."""
-    year, sep, month = text.partition("-")
-    if not sep or len(year) != 4 or len(month) != 2 or not (year + month).isdigit():
-        raise ValueError(f"not a month: {text!r}")
-    if int(year) not in MONTH_YEARS:
-        raise ValueError(f"not a month of a plan: {text!r}")
-    return dt.date(int(year), int(month), 1)
-
-
-def month_label(month: dt.date) -> str:
-    return _("%(year)s年%(month)s月") % {"year": month.year, "month": month.month}
-
-
-def due_deadline(*, plan: Plan, month: dt.date) -> dt.datetime:
-    """The moment a month's figures become late: the end of the plan's due day, city time."""
-    next_day = plan.due_date(month) + dt.timedelta(days=1)
-    return dt.datetime.combine(next_day, dt.time.min, tzinfo=timezone.get_default_timezone())
+# --- the calendar of a unit's months ---------------------------------------------------------
+# The rules (due days, owed months, parsing, labels) are in projects.calendar; these read the
+# database to apply them to a unit's indicators and the office's closures.
 
 
 def is_late(*, plan: Plan, month: dt.date, at: dt.datetime) -> bool:
-    return at >= due_deadline(plan=plan, month=month)
-
-
-def is_future_month(*, month: dt.date, today: dt.date) -> bool:
-    """A month is reported once it is over: its figures describe the state at its end."""
-    return rules.month_end(month) > today
+    """Whether a figure of ``plan``'s ``month`` sent at ``at`` is late (``calendar.is_late``)."""
+    return calendar.is_late(month, at=at, due_day=plan.due_day, tz=timezone.get_default_timezone())
 
 
 def closed_months(*, plans: Iterable[Plan] | None = None) -> set[tuple[int, dt.date]]:
@@ -102,28 +72,74 @@ def lock_reason(
         closed = MonthClosure.objects.filter(plan=plan, month=month).exists()
     if closed:
         return str(LOCK_CLOSED)
-    if is_future_month(month=month, today=today):
+    if not calendar.is_over(month, today=today):
         return str(LOCK_FUTURE)
     return None
+
+
+def _followed(assignments: QuerySet[Assignment]) -> list[tuple[Indicator, Plan]]:
+    indicators = Indicator.objects.filter(assignments__in=assignments).distinct().select_related("task__project__plan")
+    return [(i, i.task.project.plan) for i in indicators]
 
 
 def reporting_months(*, assignments: QuerySet[Assignment], today: dt.date) -> list[dt.date]:
     """The months that can be chosen on a month page: every month one of the indicators is followed,
     up to the last month that is over, newest first."""
     months: set[dt.date] = set()
-    indicators = Indicator.objects.filter(assignments__in=assignments).distinct().select_related("task__project__plan")
-    for indicator in indicators:
-        months.update(indicator_months(indicator=indicator, plan=indicator.task.project.plan))
-    return sorted((m for m in months if not is_future_month(month=m, today=today)), reverse=True)
+    for indicator, plan in _followed(assignments):
+        months.update(indicator_months(indicator=indicator, plan=plan))
+    return sorted((m for m in months if calendar.is_over(m, today=today)), reverse=True)
 
 
-def current_month(*, assignments: QuerySet[Assignment], today: dt.date) -> dt.date:
-    """The month a unit is asked for now: the latest month that is over and still open; the latest
-    that is over if the office has closed them all; the plan's first month before any is over."""
+def owed_or_returned(*, unit: Unit, today: dt.date) -> list[tuple[dt.date, int]]:
+    """(month, plan id) of each month the unit still owes a figure for (a reporting period whose
+    due day has passed, with no counted figure) or has a figure returned to it, oldest first;
+    months the office has closed are left out (nothing can be sent for them). Four queries."""
+    counted = set(
+        Submission.objects.filter(unit=unit, status__in=COUNTED_STATUSES).values_list("indicator_id", "month")
+    )
+    returned = set(
+        Submission.objects.filter(unit=unit, status=SubmissionStatus.RETURNED)
+        .values_list("indicator__task__project__plan_id", "month")
+    )
+    found = set(returned)
+    for indicator, plan in _followed(Assignment.objects.filter(unit=unit)):
+        for month in calendar.owed_months(indicator.window(plan), today=today, due_day=plan.due_day):
+            if (indicator.pk, month) not in counted:
+                found.add((plan.pk, month))
+    if found:
+        found -= closed_months(plans=Plan.objects.filter(pk__in={pid for pid, _m in found}))
+    return sorted((month, plan_id) for plan_id, month in found)
+
+
+def review_month(*, today: dt.date) -> dt.date:
+    """The month the review list opens on: the dashboards' (the latest plan's reporting month as of
+    ``today``, within its months)."""
+    plan = plans().first()
+    return calendar.reporting_month(today=today) if plan is None else default_month(plan=plan, today=today)
+
+
+def current_month(*, assignments: QuerySet[Assignment], today: dt.date, unit: Unit | None = None) -> dt.date:
+    """The month a month page opens on.
+
+    A unit's: its oldest month still owed or returned (not the plan's last month); with nothing
+    owed, the latest month that is over and still open (the one being reported now), the latest
+    that is over if the office has closed them all, the first of its months before any is over.
+    Without a unit (the office choosing one): the reporting month as of ``today``, within the
+    months there are."""
+    if unit is not None:
+        owed = owed_or_returned(unit=unit, today=today)
+        if owed:
+            return owed[0][0]
     months = reporting_months(assignments=assignments, today=today)
     if not months:
-        return rules.add_months(today.replace(day=1), -1)
+        followed = [m for i, p in _followed(assignments) for m in indicator_months(indicator=i, plan=p)]
+        return min(followed) if followed else calendar.open_month(today=today)
     plans = Plan.objects.filter(projects__tasks__indicators__assignments__in=assignments).distinct()
+    if unit is None:
+        plan = plans.order_by("-year", "-pk").first()
+        due_day = plan.due_day if plan else calendar.DEFAULT_DUE_DAY
+        return calendar.landing_month(months=sorted(months), today=today, due_day=due_day)
     closed = closed_months(plans=plans)
     plan_ids = set(plans.values_list("pk", flat=True))
     for month in months:
@@ -182,6 +198,15 @@ def figure_text(
     return f"{plain(value)} {indicator.unit_of_measure}".strip()
 
 
+def previous_figure_text(previous: Submission | None, *, month: dt.date) -> str:
+    """The last counted figure before ``month`` as "last month's": when it is older than the month
+    before, it says which month it is of ("5,120 人（2022年8月）")."""
+    text = submission_figure_text(previous)
+    if previous is None or not text or previous.month == calendar.add_months(month, -1):
+        return text
+    return _("%(figure)s（%(month)s）") % {"figure": text, "month": calendar.month_label(previous.month)}
+
+
 def submission_figure_text(submission: Submission | None) -> str:
     if submission is None:
         return ""
@@ -213,7 +238,8 @@ class ReportRow:
 
     @property
     def previous_text(self) -> str:
-        return submission_figure_text(self.previous)
+        """上月累计: the previous month's figure, or the latest before it with the month it is of."""
+        return previous_figure_text(self.previous, month=self.month)
 
     @property
     def figure_text(self) -> str:

@@ -9,14 +9,19 @@ finds nothing new to say: running it twice, or a task retried after a crash, sen
 
 It reads the progress rows in a fixed number of queries, whatever the size of the plan.
 
-What it looks at (the month of ``as_of`` is the latest month whose end is on or before it):
+What it looks at: the **reporting month** as of ``as_of`` (``calendar.reporting_month``: the
+latest month whose due day has passed), the month the pages open on.
 
 - lagging / overdue: each unit row of that month with a light of its own (the unit has a target);
   overdue -> overdue alert (red), else yellow/red -> lagging alert with that severity. An additive
   indicator whose city target is not split among units is judged on the city's row instead, and
   the alert goes to the task's lead department (scope ``city``).
-- missing: for each reporting unit, the latest month whose due date is before ``as_of`` (within
-  the indicator's window) without a counted submission; red when the month before is missing too.
+- missing: for each reporting unit, the latest reporting period owed by ``as_of``
+  (``calendar.latest_owed``: within the indicator's window) without a counted submission; red when
+  the period before is missing too.
+
+A resolved alert closes its messages (``Message.resolved_at``): the inbox shows 已解除 with the day,
+and they no longer count as unread.
 """
 
 from __future__ import annotations
@@ -35,9 +40,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from projects import rules
+from projects import calendar, clock
 from projects.audit.actions import AuditAction
 from projects.audit.services import audit_record
+from projects.formatting import deadline_words, figure
 from projects.models import (
     Aggregation,
     Alert,
@@ -46,7 +52,9 @@ from projects.models import (
     CityProgress,
     Event,
     Indicator,
+    IndicatorKind,
     LightChoices,
+    Message,
     Plan,
     Project,
     Severity,
@@ -74,23 +82,16 @@ KIND_EVENT = {
 # lead unit of another kind.
 NOT_LEAD_DEPARTMENT = (UnitKind.COUNTY, UnitKind.COMMITTEE)
 BAD_LIGHTS = (LightChoices.YELLOW, LightChoices.RED)
+ALERT_EVENTS = tuple(KIND_EVENT.values())
 
 
 # --- the calendar of a scan ---------------------------------------------------
 
 
-def scan_month(as_of: date) -> date:
-    """The month the lights are read from: the latest month whose end is on or before ``as_of``."""
-    month = as_of.replace(day=1)
-    return month if rules.month_end(as_of) == as_of else rules.add_months(month, -1)
-
-
-def due_month(*, plan: Plan, as_of: date) -> date:
-    """The latest month whose figures were due before ``as_of``."""
-    month = as_of.replace(day=1)
-    while plan.due_date(month) >= as_of:
-        month = rules.add_months(month, -1)
-    return month
+def scan_month(*, plan: Plan, as_of: date) -> date:
+    """The month a scan judges: the reporting month as of ``as_of`` (``calendar.reporting_month``),
+    the same month the pages open on, so that an alert and the page it links to agree."""
+    return calendar.reporting_month(today=as_of, due_day=plan.due_day)
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,11 @@ class Finding:
     severity: str
     expected: Decimal
     actual: Decimal | None
+    # What the message quotes: the figure and the target it was measured against (the unit's own
+    # for a unit's alert, the city's for a city alert).
+    value: Decimal | None = None
+    stage: int | None = None
+    target: Decimal | None = None
 
     @property
     def key(self) -> tuple[int, int, str]:
@@ -176,18 +182,14 @@ class _Catalogue:
             self.units.update(Unit.objects.in_bulk(missing))
 
     def followed_in(self, month: date) -> set[int]:
-        """The indicators with progress rows for ``month`` (see ``progress.indicator_months``)."""
-        last_default = self.plan.default_deadline.replace(day=1)
-        return {
-            pk
-            for pk, indicator in self.indicators.items()
-            if indicator.window_start(self.plan).replace(day=1)
-            <= month
-            <= max(last_default, indicator.deadline.replace(day=1))
-        }
+        """The indicators with progress rows for ``month`` (``calendar.is_followed``)."""
+        return {pk for pk, i in self.indicators.items() if calendar.is_followed(month, i.window(self.plan))}
 
 
 # --- findings -----------------------------------------------------------------
+
+
+FINDING_COLUMNS = ("light", "overdue", "expected", "completion", "value", "stage", "target")
 
 
 def _progress_findings(catalogue: _Catalogue, month: date, focus: Focus | None) -> list[Finding]:
@@ -197,10 +199,8 @@ def _progress_findings(catalogue: _Catalogue, month: date, focus: Focus | None) 
     if focus:
         unit_rows = unit_rows.filter(indicator_id=focus.indicator_id, unit_id=focus.unit_id)
     findings = [
-        _finding(AlertScope.UNIT, indicator_id, unit_id, month, light, overdue, expected, completion)
-        for indicator_id, unit_id, light, overdue, expected, completion in unit_rows.values_list(
-            "indicator_id", "unit_id", "light", "overdue", "expected", "completion"
-        )
+        _finding(AlertScope.UNIT, indicator_id, unit_id, month, *columns)
+        for indicator_id, unit_id, *columns in unit_rows.values_list("indicator_id", "unit_id", *FINDING_COLUMNS)
     ]
     own_light = UnitProgress.objects.filter(indicator_id=OuterRef("indicator_id"), month=month).exclude(light="")
     city_rows = (
@@ -212,57 +212,65 @@ def _progress_findings(catalogue: _Catalogue, month: date, focus: Focus | None) 
     )
     if focus:
         city_rows = city_rows.filter(indicator_id=focus.indicator_id)
-    for indicator_id, task_id, light, overdue, expected, completion in city_rows.values_list(
-        "indicator_id", "indicator__task_id", "light", "overdue", "expected", "completion"
-    ):
+    city_columns = city_rows.values_list("indicator_id", "indicator__task_id", *FINDING_COLUMNS)
+    for indicator_id, task_id, *columns in city_columns:
         lead = catalogue.lead.get(task_id)
         if lead is None:
             logger.warning("indicator %s has no lead unit: its city alert has no addressee", indicator_id)
             continue
-        findings.append(_finding(AlertScope.CITY, indicator_id, lead, month, light, overdue, expected, completion))
+        findings.append(_finding(AlertScope.CITY, indicator_id, lead, month, *columns))
     return findings
 
 
-def _finding(scope, indicator_id, unit_id, month, light, overdue, expected, completion) -> Finding:
+def _finding(
+    scope, indicator_id, unit_id, month, light, overdue, expected, completion, value, stage, target
+) -> Finding:
     # A missing figure counts as nothing done, as in the light itself.
     actual = Decimal(0) if completion is None else completion
-    if overdue:
-        return Finding(AlertKind.OVERDUE, scope, indicator_id, unit_id, month, Severity.RED, expected, actual)
-    return Finding(AlertKind.LAGGING, scope, indicator_id, unit_id, month, light, expected, actual)
+    kind, severity = (AlertKind.OVERDUE, Severity.RED) if overdue else (AlertKind.LAGGING, light)
+    return Finding(kind, scope, indicator_id, unit_id, month, severity, expected, actual, value, stage, target)
 
 
 def _missing_findings(catalogue: _Catalogue, as_of: date, focus: Focus | None) -> list[Finding]:
-    due = due_month(plan=catalogue.plan, as_of=as_of)
-    # For each indicator, the month to check: the latest due month, within the indicator's window.
+    plan = catalogue.plan
+    # For each indicator, the period to check (the latest owed) and the one before it.
     check: dict[int, tuple[date, date | None]] = {}
     for indicator in catalogue.indicators.values():
-        first = indicator.window_start(catalogue.plan).replace(day=1)
-        month = min(due, indicator.deadline.replace(day=1))
-        if month < first:
-            continue
-        previous = rules.add_months(month, -1)
-        check[indicator.pk] = (month, previous if previous >= first else None)
+        window = indicator.window(plan)
+        month = calendar.latest_owed(window, today=as_of, due_day=plan.due_day)
+        if month is not None:
+            check[indicator.pk] = (month, calendar.previous_period(month, window))
     if not check:
         return []
     months = {m for pair in check.values() for m in pair if m is not None}
-    rows = UnitProgress.objects.filter(indicator__task__project__plan=catalogue.plan, month__in=months, reported=False)
+    rows = UnitProgress.objects.filter(indicator__task__project__plan=plan, month__in=months, reported=False)
     if focus:
         rows = rows.filter(indicator_id=focus.indicator_id, unit_id=focus.unit_id)
     unreported = {
-        (indicator_id, unit_id, month): (expected, completion)
-        for indicator_id, unit_id, month, expected, completion in rows.values_list(
-            "indicator_id", "unit_id", "month", "expected", "completion"
+        (indicator_id, unit_id, month): (expected, completion, target)
+        for indicator_id, unit_id, month, expected, completion, target in rows.values_list(
+            "indicator_id", "unit_id", "month", "expected", "completion", "target"
         )
     }
     findings = []
-    for (indicator_id, unit_id, month), (expected, completion) in unreported.items():
+    for (indicator_id, unit_id, month), (expected, completion, target) in unreported.items():
         if indicator_id not in check or check[indicator_id][0] != month:
             continue
         previous = check[indicator_id][1]
         twice = previous is not None and (indicator_id, unit_id, previous) in unreported
         severity = Severity.RED if twice else Severity.YELLOW
         findings.append(
-            Finding(AlertKind.MISSING, AlertScope.UNIT, indicator_id, unit_id, month, severity, expected, completion)
+            Finding(
+                AlertKind.MISSING,
+                AlertScope.UNIT,
+                indicator_id,
+                unit_id,
+                month,
+                severity,
+                expected,
+                completion,
+                target=target,
+            )
         )
     return findings
 
@@ -286,7 +294,7 @@ def _reconcile(
     """Open, update and resolve alerts so that the open ones are exactly the findings."""
     # The ladder counts from the scan that first saw the item red, not from the month the data
     # describe: a report missing since April, first seen in September, gets its reminder first.
-    seen = scan_month(as_of)
+    seen = scan_month(plan=catalogue.plan, as_of=as_of)
     wanted = {f.key: f for f in findings}
     open_alerts = Alert.objects.filter(plan=catalogue.plan, resolved_at__isnull=True, kind__in=kinds)
     if focus:
@@ -335,7 +343,13 @@ def _reconcile(
     Alert.objects.bulk_create(new, batch_size=500)
     Alert.objects.bulk_update(changed, [*CHANGING_FIELDS, "red_since", "updated_at"], batch_size=500)
     for start in range(0, len(gone), 500):
-        Alert.objects.filter(pk__in=gone[start : start + 500]).update(resolved_at=now, updated_at=now)
+        chunk = gone[start : start + 500]
+        Alert.objects.filter(pk__in=chunk).update(resolved_at=now, updated_at=now)
+        # The messages that told of it: shown 已解除 in the inbox, no longer an open item. A
+        # supervision notice's messages stay open: the notice is answered in its own right.
+        Message.objects.filter(alert_id__in=chunk, kind__in=ALERT_EVENTS, resolved_at__isnull=True).update(
+            resolved_at=now
+        )
     open_alerts.filter(resolved_at__isnull=True).exclude(checked_on=as_of).update(checked_on=as_of)
     return new, len(changed), len(gone)
 
@@ -355,13 +369,19 @@ def _escalate(
     ).order_by("indicator_id", "unit_id", "kind")
     if focus:
         candidates = candidates.filter(indicator_id=focus.indicator_id)
-    due = [a for a in candidates if as_of > plan.due_date(rules.add_months(a.red_since, 1))]
+    # Still red once the next month's figures were due (red in June -> from 6 August).
+    due = [
+        a
+        for a in candidates
+        if calendar.is_due(calendar.add_months(a.red_since, 1), today=as_of, due_day=plan.due_day)
+    ]
     due = [a for a in due if a.indicator_id in tracked]
     if not due:
         return []
     catalogue.load_units(a.unit_id for a in due)
     last = SupervisionNotice.objects.filter(plan=plan).aggregate(last=Max("number"))["last"] or 0
-    deadline = plan.due_date(as_of.replace(day=1))
+    # The due day of the figures of the month now under way: the next reporting cycle.
+    deadline = plan.due_date(calendar.month_of(as_of))
     notices = []
     for offset, alert in enumerate(due, start=1):
         indicator = catalogue.indicators[alert.indicator_id]
@@ -411,8 +431,8 @@ def alerts_scan(
 
 
 def _scan_plan(plan: Plan, *, as_of: date, kinds: tuple[str, ...], focus: Focus | None, escalate: bool) -> ScanResult:
-    month = scan_month(as_of)
-    now = timezone.now()
+    month = scan_month(plan=plan, as_of=as_of)
+    now = clock.now()
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         # Scans of the same plan (the daily job, a re-evaluation after a submission) take turns.
         plan = Plan.objects.select_for_update().get(pk=plan.pk)
@@ -433,7 +453,11 @@ def _scan_plan(plan: Plan, *, as_of: date, kinds: tuple[str, ...], focus: Focus 
         notices = _escalate(catalogue, as_of=as_of, tracked=tracked, focus=focus, now=now) if escalate else []
         catalogue.load_units([a.unit_id for a in opened])
         inbox = reverse("inbox")  # once, not once per alert: a first scan opens thousands
-        news = [_alert_news(catalogue, alert, as_of, link=inbox) for alert in opened]
+        found = {f.key: f for f in findings}
+        news = [
+            _alert_news(catalogue, alert, found[(alert.indicator_id, alert.unit_id, alert.kind)], link=inbox)
+            for alert in opened
+        ]
         news += [_notice_news(catalogue, notice) for notice in notices]
         delivery_ids = notifications_create(items=news)
         if opened or resolved or notices:
@@ -460,10 +484,11 @@ def _scan_plan(plan: Plan, *, as_of: date, kinds: tuple[str, ...], focus: Focus 
 
 
 def alerts_reevaluate(*, indicator_id: int, unit_id: int, as_of: date | None = None) -> ScanResult:
-    """Re-evaluate one unit's alerts on one indicator (and the indicator's city alert)."""
+    """Re-evaluate one unit's alerts on one indicator (and the indicator's city alert), as of the one
+    clock's today unless told otherwise: the same month as the pages and the daily scan."""
     indicator = Indicator.objects.select_related("task__project__plan").get(pk=indicator_id)
     return alerts_scan(
-        as_of=as_of or timezone.localdate(),
+        as_of=as_of or clock.today(),
         plan=indicator.task.project.plan,
         focus=Focus(indicator_id=indicator_id, unit_id=unit_id),
     )
@@ -489,10 +514,8 @@ def due_reminders_send(*, as_of: date, days: int = 2) -> list[int]:
     news: list[News] = []
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         for plan in Plan.objects.filter(start__lte=as_of + timedelta(days=days)):
-            for month in (rules.add_months(as_of.replace(day=1), -1), as_of.replace(day=1)):
-                due = plan.due_date(month)
-                if as_of <= due <= as_of + timedelta(days=days):
-                    news += _due_news(plan, month, due)
+            for month in calendar.due_soon(today=as_of, days=days, due_day=plan.due_day):
+                news += _due_news(plan, month, plan.due_date(month))
         created = notifications_create(items=news)
         if created:
             audit_record(action=AuditAction.REMINDERS_SEND, detail={"as_of": as_of, "deliveries": len(created)})
@@ -502,12 +525,10 @@ def due_reminders_send(*, as_of: date, days: int = 2) -> list[int]:
 def _due_news(plan: Plan, month: date, due: date) -> list[News]:
     catalogue = _Catalogue.load(plan)
     owed: dict[int, list[Indicator]] = defaultdict(list)
-    rows = UnitProgress.objects.filter(indicator__task__project__plan=plan, month=month, reported=False)
+    # Only the month's reporting periods (UnitProgress.period): after its deadline nothing is owed.
+    rows = UnitProgress.objects.filter(indicator__task__project__plan=plan, month=month, period=True, reported=False)
     for indicator_id, unit_id in rows.values_list("indicator_id", "unit_id").order_by("indicator_id", "unit_id"):
-        indicator = catalogue.indicators[indicator_id]
-        first = indicator.window_start(plan).replace(day=1)
-        if first <= month <= indicator.deadline.replace(day=1):
-            owed[unit_id].append(indicator)
+        owed[unit_id].append(catalogue.indicators[indicator_id])
     catalogue.load_units(owed)
     news = []
     for unit_id, indicators in owed.items():
@@ -619,57 +640,73 @@ def _digest_body(leader: User, alerts: list[Alert], notices: int, since: datetim
 
 
 def _month(month: date) -> str:
-    return _("%(year)s年%(month)s月") % {"year": month.year, "month": month.month}
+    return calendar.month_label(month)
 
 
 def _day(day: date) -> str:
-    return _("%(year)s年%(month)s月%(day)s日") % {"year": day.year, "month": day.month, "day": day.day}
+    return calendar.day_label(day)
 
 
 def _percent(value: Decimal | None) -> str:
     return "—" if value is None else f"{number(value)}%"
 
 
-def _target(indicator: Indicator) -> str:
-    if indicator.target is None:
-        return _("期限：%(deadline)s") % {"deadline": indicator.deadline_text}
+def _target(indicator: Indicator, finding: Finding) -> str:
+    """The target the figure was measured against (the unit's own for a unit's alert, the city's for
+    a city alert) and the deadline in the plan's words."""
+    deadline = deadline_words(text=indicator.deadline_text, deadline=indicator.deadline)
+    if finding.target is None or indicator.kind == IndicatorKind.MILESTONE:
+        return _("期限：%(deadline)s") % {"deadline": deadline}
     return _("目标 %(target)s%(unit)s，期限：%(deadline)s") % {
-        "target": number(indicator.target),
+        "target": figure(finding.target),
         "unit": indicator.unit_of_measure,
-        "deadline": indicator.deadline_text,
+        "deadline": deadline,
     }
 
 
-def _alert_news(catalogue: _Catalogue, alert: Alert, as_of: date, *, link: str) -> News:
+def _figure(indicator: Indicator, finding: Finding) -> str:
+    """The figure the alert was read from, as the pages show it: 884户, 开工建设."""
+    if indicator.kind == IndicatorKind.MILESTONE:
+        stages = indicator.stage_list
+        stage = finding.stage or 0
+        return stages[stage].label if 0 <= stage < len(stages) else str(stage)
+    if finding.value is None:
+        return _("未报送")
+    return f"{figure(finding.value)}{indicator.unit_of_measure}"
+
+
+def _alert_news(catalogue: _Catalogue, alert: Alert, finding: Finding, *, link: str) -> News:
     indicator = catalogue.indicators[alert.indicator_id]
     unit = catalogue.units[alert.unit_id]
     values = {
         "unit": unit.name,
         "code": indicator.code,
         "name": indicator.name,
-        "target": _target(indicator),
+        "target": _target(indicator, finding),
+        "figure": _figure(indicator, finding),
         "month": _month(alert.month),
         "actual": _percent(alert.actual),
         "expected": _percent(alert.expected),
         "gap": number(max(Decimal(0), alert.expected - (alert.actual or 0))),
         "severity": alert.get_severity_display(),
-        "deadline": indicator.deadline_text,
+        "deadline": deadline_words(text=indicator.deadline_text, deadline=indicator.deadline),
         "task": f"{indicator.task.code} {indicator.task.text[:80]}",
     }
     if alert.kind == AlertKind.MISSING:
         values["due"] = _day(catalogue.plan.due_date(alert.month))
-        subject = _("【未报送·%(severity)s】%(code)s %(name)s · %(unit)s") % values
+        subject = _("【未报送·%(severity)s】%(month)s %(code)s %(name)s · %(unit)s") % values
         body = _("%(unit)s：\n你单位尚未报送%(month)s“%(code)s %(name)s”的数据（应于 %(due)s 前报送）。") % values
         if alert.severity == Severity.RED:
             body += _("已连续两个月以上未按时报送。")
         body += _("请尽快登录系统报送。")
     else:
         label = _("逾期") if alert.kind == AlertKind.OVERDUE else _("滞后")
-        subject = _("【%(label)s预警·%(severity)s】%(code)s %(name)s · %(unit)s") % {**values, "label": label}
+        subject = _("【%(label)s预警·%(severity)s】%(month)s %(code)s %(name)s · %(unit)s") % {**values, "label": label}
         if alert.scope == AlertScope.CITY:
-            body = _("%(unit)s（牵头单位）：\n全市“%(code)s %(name)s”（%(target)s）截至%(month)s底") % values
+            body = _("%(unit)s（牵头单位）：\n全市“%(code)s %(name)s”（%(target)s）")
         else:
-            body = _("%(unit)s：\n你单位承担的“%(code)s %(name)s”（%(target)s）截至%(month)s底") % values
+            body = _("%(unit)s：\n你单位承担的“%(code)s %(name)s”（%(target)s）")
+        body = (body + _("截至%(month)s底累计%(figure)s，")) % values
         if alert.kind == AlertKind.OVERDUE:
             body += _("已过完成期限（%(deadline)s）仍未完成，完成率 %(actual)s。") % values
         else:
@@ -700,7 +737,7 @@ def _problem_text(alert: Alert, indicator: Indicator) -> str:
         "month": _month(alert.month),
         "actual": _percent(alert.actual),
         "expected": _percent(alert.expected),
-        "deadline": indicator.deadline_text,
+        "deadline": deadline_words(text=indicator.deadline_text, deadline=indicator.deadline),
     }
     if alert.kind == AlertKind.MISSING:
         return _("“%(code)s %(name)s”已连续两个月以上未按时报送，至今未报送%(month)s数据。") % values

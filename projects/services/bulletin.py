@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
@@ -32,12 +32,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from projects import calendar, clock
 from projects.audit.actions import AuditAction
 from projects.audit.services import audit_record
+from projects.calendar import parse_month
 from projects.exports import safe_cell
-from projects.formatting import percent
+from projects.formatting import percent, points
 from projects.models import Event, IndicatorKind, Plan, Role, User
-from projects.selectors.dashboards import BulletinData, Standing, bulletin_data, parse_month, plan_months
+from projects.selectors.dashboards import BulletinData, Standing, bulletin_data, plan_months
 from projects.services.notifications import News, notifications_create
 
 OFFICE = "市政府督查室"
@@ -51,8 +53,20 @@ TITLE_FONT, H1_FONT, H2_FONT, BODY_FONT, TABLE_FONT = "宋体", "黑体", "楷�
 LATIN_FONT = "Times New Roman"
 
 
+# The bulletin is a Chinese document, whatever the language of whoever builds it.
+ZH = "zh-hans"
+
+
+def _month_zh(month: date) -> str:
+    return calendar.month_label(month, language=ZH)
+
+
+def _day_zh(day: date) -> str:
+    return calendar.day_label(day, language=ZH)
+
+
 def bulletin_filename(*, plan: Plan, month: date, fmt: str) -> str:
-    return f"{plan.year}年重点民生实事进展通报（截至{month.year}年{month.month}月底）.{fmt}"
+    return f"{plan.year}年重点民生实事进展通报（截至{_month_zh(month)}底）.{fmt}"
 
 
 def _gap_words(standing: Standing) -> str:
@@ -79,10 +93,11 @@ def _summary(data: BulletinData) -> str:
     r = o.reporting
     green = o.overall.items - o.overall.red - o.overall.yellow
     return (
-        f"截至{o.month.year}年{o.month.month}月底，{len(o.projects)}项民生实事总体完成率"
+        f"截至{_month_zh(o.month)}底，{len(o.projects)}项民生实事总体完成率"
         f"{percent(o.overall.completion)}，序时进度{percent(o.overall.expected)}，{_gap_words(o.overall)}。"
         f"全部{o.overall.items}项指标中，绿灯{green}项、黄灯{o.overall.yellow}项、红灯{o.overall.red}项，"
-        f"逾期未完成{o.overall.overdue}项。{o.month.month}月应报送数据{r.expected}项，已报送{r.reported}项，"
+        f"逾期未完成{o.overall.overdue}项。{calendar.short_month_label(o.month, language=ZH)}应报送数据{r.expected}项，"
+        f"已报送{r.reported}项，"
         f"报送率{percent(r.rate)}；按时报送{r.on_time}项，按时报送率{percent(r.on_time_rate)}。"
     )
 
@@ -250,9 +265,9 @@ def _docx(data: BulletinData, *, issued_on: date) -> bytes:
     doc.core_properties.author = OFFICE
     doc.core_properties.created = datetime(issued_on.year, issued_on.month, issued_on.day, tzinfo=UTC)
     doc.add_paragraph(f"{o.plan.year}年重点民生实事工作进展情况通报", style="Title")
-    doc.add_paragraph(f"（截至{o.month.year}年{o.month.month}月{o.as_of.day}日）", style="副标题")
+    doc.add_paragraph(f"（截至{_day_zh(o.as_of)}）", style="副标题")
     doc.add_paragraph(
-        f"根据《{o.plan.title}》（{o.plan.document}）要求，现将截至{o.month.year}年{o.month.month}月底"
+        f"根据《{o.plan.title}》（{o.plan.document}）要求，现将截至{_month_zh(o.month)}底"
         f"各项民生实事推进情况通报如下："
     )
 
@@ -260,14 +275,14 @@ def _docx(data: BulletinData, *, issued_on: date) -> bytes:
     doc.add_paragraph(_summary(data))
     _table(
         doc,
-        ["序号", "民生实事", "完成率", "序时进度", "快于序时（百分点）", "亮灯", "红/黄/逾期"],
+        ["序号", "民生实事", "完成率", "序时进度", "落后序时（百分点）", "亮灯", "红/黄/逾期"],
         [
             [
                 r.project.number,
                 r.project.title,
                 percent(r.standing.completion),
                 percent(r.standing.expected),
-                "—" if r.standing.gap is None else f"{-r.standing.gap:+.2f}",
+                points(r.standing.gap),
                 LIGHT_NAMES[r.standing.light],
                 f"{r.standing.red}/{r.standing.yellow}/{r.standing.overdue}",
             ]
@@ -315,7 +330,8 @@ def _docx(data: BulletinData, *, issued_on: date) -> bytes:
 
     doc.add_heading("五、未按时报送情况", level=1)
     if data.late_units:
-        doc.add_paragraph(f"截至报送截止日（{o.reporting.due.month}月{o.reporting.due.day}日），以下单位未按时报送：")
+        due = calendar.short_day_label(o.reporting.due, language=ZH)
+        doc.add_paragraph(f"截至报送截止日（{due}），以下单位未按时报送：")
         _table(
             doc,
             ["单位", "应报送", "未报送", "逾期报送"],
@@ -351,7 +367,7 @@ def _docx(data: BulletinData, *, issued_on: date) -> bytes:
     doc.add_paragraph("请各责任单位对照通报，对滞后事项逐项分析原因，制定措施，确保按期完成。")
     signature = doc.add_paragraph(OFFICE)
     signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    dated = doc.add_paragraph(f"{issued_on.year}年{issued_on.month}月{issued_on.day}日")
+    dated = doc.add_paragraph(_day_zh(issued_on))
     dated.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     out = BytesIO()
     doc.save(out)
@@ -361,7 +377,7 @@ def _docx(data: BulletinData, *, issued_on: date) -> bytes:
 def bulletin_docx_build(*, plan: Plan, month: date, issued_on: date | None = None) -> bytes:
     """The bulletin as a Word document (.docx)."""
     with translation.override("zh-hans"):
-        return _docx(bulletin_data(plan=plan, month=month), issued_on=issued_on or timezone.localdate())
+        return _docx(bulletin_data(plan=plan, month=month), issued_on=issued_on or clock.today())
 
 
 # --- Excel -----------------------------------------------------------------------------------
@@ -440,10 +456,10 @@ def _xlsx(data: BulletinData) -> bytes:
     summary.column_dimensions["B"].width = 90
 
     def standing_cells(s: Standing) -> list[Any]:
-        gap = None if s.gap is None else -s.gap
-        return [s.completion, s.expected, gap, LIGHT_NAMES[s.light], s.red, s.yellow, s.overdue]
+        # The pages' sign: points behind expected progress, negative when ahead.
+        return [s.completion, s.expected, s.gap, LIGHT_NAMES[s.light], s.red, s.yellow, s.overdue]
 
-    standing_headers = ["完成率（%）", "序时进度（%）", "快于序时（百分点）", "亮灯", "红灯", "黄灯", "逾期"]
+    standing_headers = ["完成率（%）", "序时进度（%）", "落后序时（百分点）", "亮灯", "红灯", "黄灯", "逾期"]
     _sheet(
         wb,
         "民生实事",
@@ -536,7 +552,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def bulletin_title(*, plan: Plan, month: date) -> str:
-    return f"{plan.year}年重点民生实事进展通报（截至{month.year}年{month.month}月底）"
+    return f"{plan.year}年重点民生实事进展通报（截至{_month_zh(month)}底）"
 
 
 def bulletin_attachments(*, plan: Plan, month: date) -> list[tuple[str, bytes, str]]:
@@ -588,26 +604,32 @@ def bulletin_attachments_for_key(key: str) -> list[tuple[str, bytes, str]]:
     return bulletin_attachments(plan=plan, month=parse_month(match.group(2)))
 
 
-def bulletin_notify_leaders(*, month: date) -> list[int]:
-    """The month's bulletin of every plan that covers ``month``, to every active leader: an e-mail
-    with the Word and Excel files and an inbox message (as the notification rules say, event 月度通报).
+def bulletin_notify_leaders(*, month: date | None = None, today: date | None = None) -> list[int]:
+    """The month's bulletin of every plan that covers ``month`` (without one: each plan's reporting
+    month as of ``today``), to every active leader: an e-mail with the Word and Excel files and an
+    inbox message (as the notification rules say, event 月度通报).
 
     A month's bulletin reaches each leader once: the deliveries and messages carry the key
     ``bulletin:<plan>:<YYYY-MM>`` and a second run creates nothing. Returns the ids of the
     deliveries to send (the caller sends them once the transaction commits)."""
-    plans = [p for p in Plan.objects.order_by("year", "pk") if month in plan_months(p)]
+    if month is None and today is None:
+        raise ValueError("a month, or the day whose reporting month to send")
+    chosen = []
+    for plan in Plan.objects.order_by("year", "pk"):
+        plan_month = month or calendar.reporting_month(today=today, due_day=plan.due_day)
+        if plan_month in plan_months(plan):
+            chosen.append((plan, plan_month))
     leaders = list(User.objects.filter(role=Role.LEADER, is_active=True).order_by("pk").values_list("pk", flat=True))
     news = []
-    for plan in plans:
-        title = bulletin_title(plan=plan, month=month)
-        link = (
-            f"{reverse('bulletin_download', args=['docx'])}?{urlencode({'plan': plan.pk, 'month': f'{month:%Y-%m}'})}"
-        )
+    for plan, plan_month in chosen:
+        title = bulletin_title(plan=plan, month=plan_month)
+        query = urlencode({"plan": plan.pk, "month": calendar.month_key(plan_month)})
+        link = f"{reverse('bulletin_download', args=['docx'])}?{query}"
         body = f"{title}已印发，Word 文件和 Excel 数据表见附件，也可登录系统在总览页下载。\n\n{OFFICE}"
         news += [
             News(
                 event=Event.BULLETIN,
-                key=bulletin_key(plan=plan, month=month),
+                key=bulletin_key(plan=plan, month=plan_month),
                 subject=f"【月度通报】{title}",
                 body=body,
                 link=link,
@@ -620,6 +642,10 @@ def bulletin_notify_leaders(*, month: date) -> list[int]:
         if created:
             audit_record(
                 action=AuditAction.BULLETIN_SEND,
-                detail={"month": month, "plans": [p.pk for p in plans], "leaders": leaders, "deliveries": len(created)},
+                detail={
+                    "months": {p.pk: calendar.month_key(m) for p, m in chosen},
+                    "leaders": leaders,
+                    "deliveries": len(created),
+                },
             )
         return created

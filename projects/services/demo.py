@@ -18,7 +18,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from projects import rules
+from projects import calendar, rules
 from projects.audit.actions import AuditAction
 from projects.audit.services import audit_record
 from projects.models import (
@@ -175,8 +175,9 @@ class _Context:
 
 @transaction.atomic
 def demo_seed(*, plan: Plan, as_of: dt.date) -> DemoSummary:
-    """Replace the plan's demo figures with those of every month whose due day is on or before
-    ``as_of`` (and a few early ones for the month that has just ended); progress is recomputed."""
+    """Replace the plan's demo figures with those of every month that has ended by ``as_of``: the
+    months whose due day has passed in full (sent on time or late, reviewed, a few missing), the
+    month still being reported in part (drafts, a few sent early); progress is recomputed."""
     summary = DemoSummary(removed=_remove(plan))
     summary.allocations = _demo_allocations(plan)
     real = set(
@@ -248,14 +249,14 @@ def _assignment_story(ctx: _Context, assignment: Assignment, real: set) -> list[
     out = []
     months = indicator_months(indicator=indicator, plan=plan)
     for month in months:
-        if rules.month_end(month) > ctx.as_of:
+        if not calendar.is_over(month, today=ctx.as_of):
             break
         draws = [rng.random() for _ in range(6)]  # a fixed number per month: later months do not shift
         expected = float(
             rules.expected_progress(
                 start=indicator.window_start(plan),
                 deadline=indicator.deadline,
-                as_of=rules.month_end(month),
+                as_of=calendar.as_of(month),
                 monthly_plan=indicator.monthly_plan,
             )
         )
@@ -264,10 +265,11 @@ def _assignment_story(ctx: _Context, assignment: Assignment, real: set) -> list[
         if (indicator.pk, unit.pk, month) in real:
             continue
         due = plan.due_date(month)
-        if due <= ctx.as_of and draws[1] < sloppy and month != months[0]:
+        is_due = calendar.is_due(month, today=ctx.as_of, due_day=plan.due_day)
+        if is_due and draws[1] < sloppy and month != months[0]:
             continue  # not reported this month: the last figure carries forward
         figure = _figure(indicator, target, state["fraction"], state, pace)
-        story = _status_story(ctx, month, due, draws, sloppy, rng)
+        story = _status_story(ctx, month, due, is_due, draws, sloppy, rng)
         if story is None:
             continue
         status, submitted_at, reviewed_at, comment, saved_at = story
@@ -292,18 +294,13 @@ def _assignment_story(ctx: _Context, assignment: Assignment, real: set) -> list[
     return out
 
 
-def _latest_due_month(plan: Plan, as_of: dt.date) -> dt.date:
-    month = as_of.replace(day=1)
-    while plan.due_date(month) > as_of:
-        month = rules.add_months(month, -1)
-    return month
-
-
-def _status_story(ctx: _Context, month: dt.date, due: dt.date, draws: list[float], sloppy: float, rng):
+def _status_story(
+    ctx: _Context, month: dt.date, due: dt.date, is_due: bool, draws: list[float], sloppy: float, rng
+):
     """(status, sent, reviewed, comment, saved) of one month's figure, as the calendar allows."""
     as_of = ctx.as_of
-    first_day = rules.month_end(month) + dt.timedelta(days=1)
-    if due > as_of:
+    first_day = calendar.month_end(month) + dt.timedelta(days=1)
+    if not is_due:
         # The month has just ended: some units keep drafts, a few send early, most have not started.
         if draws[2] < 0.6:
             return None
@@ -317,7 +314,7 @@ def _status_story(ctx: _Context, month: dt.date, due: dt.date, draws: list[float
     else:
         sent_day = first_day + dt.timedelta(days=int(draws[4] * (due - first_day).days))
     sent = _at(sent_day, rng)
-    recent = month == _latest_due_month(ctx.plan, as_of)
+    recent = month == calendar.reporting_month(today=as_of, due_day=ctx.plan.due_day)
     review_day = min(as_of, sent_day + dt.timedelta(days=1 + int(draws[2] * 4)))
     reviewed = max(sent + dt.timedelta(hours=1), _at(review_day, rng))
     roll = draws[5]
@@ -347,7 +344,9 @@ def _texts(indicator, figure, target, pace, month, rng) -> dict[str, str]:
         shown = f"{figure['value'].normalize():f}{indicator.unit_of_measure}"
         share = f"占目标任务的{figure['value'] * 100 / target:.0f}%" if target else "按计划推进"
     return {
-        "progress_text": rng.choice(PROGRESS).format(month=f"{month.month}月", figure=shown, share=share),
+        "progress_text": rng.choice(PROGRESS).format(
+            month=calendar.short_month_label(month, language="zh-hans"), figure=shown, share=share
+        ),
         "problems_text": rng.choice(PROBLEMS_BEHIND if pace < 0.9 else PROBLEMS_OK),
         "next_steps_text": rng.choice(NEXT_STEPS),
     }

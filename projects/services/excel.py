@@ -19,6 +19,7 @@ import logging
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -37,7 +38,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import iterparse
 
-from projects import permissions
+from projects import calendar, clock, permissions
 from projects.audit.actions import AuditAction
 from projects.audit.services import audit_record, audit_refusals
 from projects.exports import FORMULA_STARTS
@@ -160,12 +161,12 @@ def _how(indicator) -> str:
 def template_build(*, unit: Unit, month: dt.date, today: dt.date | None = None) -> bytes:
     """The month's template for a unit: its indicators, targets, last figures, and what it has
     entered so far (a draft downloaded again comes back filled)."""
-    today = today or sel.local_today()
+    today = today or clock.today()
     page = sel.month_page(unit=unit, month=month, today=today)
     wb = Workbook()
     ws = wb.active
     ws.title = MAIN_SHEET
-    title = _("%(month)s 重点民生实事月报 · %(unit)s") % {"month": sel.month_label(month), "unit": unit.name}
+    title = _("%(month)s 重点民生实事月报 · %(unit)s") % {"month": calendar.month_label(month), "unit": unit.name}
     text_cell(ws, 1, 1, title).font = Font(bold=True, size=14)
     text_cell(
         ws,
@@ -200,7 +201,7 @@ def template_build(*, unit: Unit, month: dt.date, today: dt.date | None = None) 
             ("format", TEMPLATE_FORMAT),
             ("unit", unit.name),
             ("month", f"{month:%Y-%m}"),
-            ("generated_at", timezone.localtime().replace(microsecond=0).isoformat()),
+            ("generated_at", clock.now().replace(microsecond=0).isoformat()),
         ],
         start=1,
     ):
@@ -329,12 +330,12 @@ def _check_identity(meta: dict[str, str], unit: Unit, month: dt.date) -> None:
         )
     if meta.get("month") != f"{month:%Y-%m}":
         try:
-            other = sel.month_label(sel.parse_month(meta.get("month", "")))
+            other = calendar.month_label(calendar.parse_month(meta.get("month", "")))
         except ValueError:
             other = meta.get("month") or "?"
         raise ImportRejected(
             _("这是%(other)s的月报模板，当前导入的是%(month)s。请下载%(month)s的模板。")
-            % {"other": other, "month": sel.month_label(month)}
+            % {"other": other, "month": calendar.month_label(month)}
         )
 
 
@@ -548,7 +549,7 @@ def _plan_rows(rows: list[_Row], page: sel.MonthPage, submit: bool) -> tuple[lis
     for row in rows:
         report = by_code.get(row.code)
         if report is None:
-            message = _("不是本单位%(month)s应报的指标") % {"month": sel.month_label(page.month)}
+            message = _("不是本单位%(month)s应报的指标") % {"month": calendar.month_label(page.month)}
             errors.append(RowError(row.number, row.code or "—", message))
             continue
         label = f"{report.indicator.code} {report.indicator.name}"
@@ -594,7 +595,7 @@ def figures_import(
 def _figures_import(*, actor, unit: Unit, month: dt.date, data: bytes, submit: bool, today) -> ImportResult:
     if actor is not None and permissions.acting_unit(actor) != unit:
         raise Unit.DoesNotExist("only the unit itself imports its figures")
-    today = today or sel.local_today()
+    today = today or clock.today()
     xlsx_check(data)
     rows = _read_upload(data, unit=unit, month=month)
 
@@ -658,13 +659,26 @@ def _store_rows(
 # --- exports --------------------------------------------------------------------------------
 
 EXPORT_HEADERS = (
-    "月份", "主要任务", "指标编号", "指标名称", "报送单位", "填报数值", "状态", "逾期", "报送时间",
-    "进展情况", "存在问题", "下步打算", "情况说明", "审核意见",
+    "月份", "主要任务", "指标编号", "指标名称", "报送单位", "累计完成", "计量单位", "分子", "分母", "节点阶段",
+    "状态", "逾期", "报送时间", "进展情况", "存在问题", "下步打算", "情况说明", "审核意见",
 )  # fmt: skip
+# Columns written as numbers (累计完成, 分子, 分母), so that a spreadsheet sums and sorts them.
+NUMBER_COLUMNS = {6, 8, 9}
+
+
+def _export_figure(s: Submission) -> Decimal | None:
+    """The figure as a number in the indicator's unit: the value, or a ratio's level in % (two
+    places, as the pages show it); None for a milestone (its stage has a column of its own)."""
+    if s.indicator.kind == IndicatorKind.MILESTONE:
+        return None
+    if s.value is None and s.indicator.kind == IndicatorKind.RATE:
+        return sel.rate_level(s.numerator, s.denominator)
+    return s.value
 
 
 def submissions_export(*, submissions: Iterable[Submission]) -> bytes:
-    """A list of submissions as a workbook (the review list's download)."""
+    """A list of submissions as a workbook (the review list's download): figures are numbers, with
+    the unit of measure in its own column."""
     wb = Workbook()
     ws = wb.active
     ws.title = _("月报列表")
@@ -672,12 +686,16 @@ def submissions_export(*, submissions: Iterable[Submission]) -> bytes:
         text_cell(ws, 1, i, header).font = Font(bold=True)
     for r, s in enumerate(submissions, start=2):
         values = [
-            f"{s.month:%Y-%m}",
+            calendar.month_key(s.month),
             s.indicator.task.code,
             s.indicator.code,
             s.indicator.name,
             s.unit.name,
-            sel.submission_figure_text(s),
+            _export_figure(s),
+            s.indicator.unit_of_measure,
+            s.numerator,
+            s.denominator,
+            sel.stage_label(s.indicator, s.stage),
             s.get_status_display(),
             _("是") if s.late else "",
             timezone.localtime(s.submitted_at).strftime("%Y-%m-%d %H:%M") if s.submitted_at else "",
@@ -688,7 +706,11 @@ def submissions_export(*, submissions: Iterable[Submission]) -> bytes:
             s.review_comment,
         ]
         for c, value in enumerate(values, start=1):
-            text_cell(ws, r, c, value)
-    for c, width in enumerate((9, 9, 9, 34, 16, 18, 10, 6, 17, 40, 30, 30, 30, 30), start=1):
+            if c in NUMBER_COLUMNS:
+                _number_cell(ws, r, c, None if value is None else value.normalize())
+            else:
+                text_cell(ws, r, c, value)
+    widths = (9, 9, 9, 34, 16, 12, 8, 10, 10, 10, 10, 6, 17, 40, 30, 30, 30, 30)
+    for c, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(c)].width = width
     return _workbook_bytes(wb)

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from projects import rules
+from projects import calendar
 from projects.models import (
     Aggregation,
     Assignment,
@@ -67,7 +67,7 @@ class GeneratedCounts:
 
 
 def _months(start: date, count: int) -> list[date]:
-    return [rules.add_months(start, i) for i in range(count)]
+    return [calendar.add_months(start, i) for i in range(count)]
 
 
 def generate_province(*, scale: Scale, seed: int = 2022, with_progress: bool = True) -> GeneratedCounts:
@@ -75,7 +75,7 @@ def generate_province(*, scale: Scale, seed: int = 2022, with_progress: bool = T
     counts = GeneratedCounts()
     start = date(2022, 1, 1)
     months = _months(start, scale.months)
-    deadline = rules.month_end(months[-1])
+    deadline = calendar.month_end(months[-1])
     for city in range(1, scale.cities + 1):
         rng = random.Random(f"{seed}-{city}")  # noqa: S311 - synthetic data, not security
         with transaction.atomic():

@@ -34,6 +34,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from projects import clock
 from projects.audit.actions import AuditAction
 from projects.audit.models import AuditResult
 from projects.audit.services import audit_record
@@ -216,6 +217,9 @@ def notifications_create(*, items: Iterable[News]) -> list[int]:
         return []
     rules = notification_rules()
     directory = _Directory.load(items)
+    # The message is dated by the one clock (the inbox shows it beside the figures' month); the
+    # deliveries' times drive real retries, so they are real.
+    created = clock.now()
     now = timezone.now()
     messages: dict[tuple[int, str], Message] = {}
     deliveries: dict[tuple[str, str, str], Delivery] = {}
@@ -227,7 +231,7 @@ def notifications_create(*, items: Iterable[News]) -> list[int]:
             users, addresses, hooks = directory.audience(news, audience)
             if in_app:
                 for user in users:
-                    messages.setdefault((user.pk, news.key), _message(news, user, now))
+                    messages.setdefault((user.pk, news.key), _message(news, user, created))
             if email:
                 for address in [u.email for u in users if u.email] + addresses:
                     key = (Channel.EMAIL, address.strip().lower(), news.key)
@@ -481,14 +485,14 @@ def post_json(*, url: str, payload: dict) -> None:
 
 
 def message_mark_read(*, message: Message) -> None:
-    if Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=timezone.now()):
+    if Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=clock.now()):
         audit_record(action=AuditAction.MESSAGE_READ, obj=message)
 
 
 def message_acknowledge(*, message: Message, user: User) -> None:
     """确认收到: marks the message read and acknowledged; for a supervision notice addressed to the
     user's unit, the first acknowledgement signs for the notice (签收)."""
-    now = timezone.now()
+    now = clock.now()
     Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=now)
     Message.objects.filter(pk=message.pk, acknowledged_at__isnull=True).update(acknowledged_at=now)
     if message.notice_id and user.unit_id:
@@ -506,7 +510,7 @@ def message_acknowledge(*, message: Message, user: User) -> None:
 
 
 def messages_mark_all_read(*, user: User) -> int:
-    marked = Message.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    marked = Message.objects.filter(recipient=user, read_at__isnull=True).update(read_at=clock.now())
     if marked:
         audit_record(action=AuditAction.MESSAGE_READ_ALL, actor=user, detail={"messages": marked})
     return marked

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from django.db import transaction
 
-from projects import rules
+from projects import calendar, rules
 from projects.models import (
     COUNTED_STATUSES,
     Aggregation,
@@ -38,16 +38,9 @@ PROGRESS_FIELDS = [
 
 
 def indicator_months(*, indicator: Indicator, plan: Plan) -> list[date]:
-    """The months an indicator is followed: from the plan's start to the later of the plan's and
-    the indicator's deadline (an indicator due in three years is followed until then)."""
-    first = indicator.window_start(plan).replace(day=1)
-    last = max(plan.default_deadline, indicator.deadline).replace(day=1)
-    months = []
-    month = first
-    while month <= last:
-        months.append(month)
-        month = rules.add_months(month, 1)
-    return months
+    """The months an indicator is followed (``calendar.followed_months``): from its start to the
+    later of the plan's and its own deadline (an indicator due in three years is followed until then)."""
+    return calendar.followed_months(indicator.window(plan))
 
 
 def unit_target(*, indicator: Indicator, assignment: Assignment) -> Decimal | None:
@@ -101,7 +94,7 @@ def _assess(indicator: Indicator, plan: Plan, target: Decimal | None, figure: Fi
         target=target,
         start=indicator.window_start(plan),
         deadline=indicator.deadline,
-        as_of=rules.month_end(month),
+        as_of=calendar.as_of(month),
         value=figure.value,
         numerator=figure.numerator if use_ratio else None,
         denominator=figure.denominator if use_ratio else None,
@@ -126,7 +119,7 @@ def _fill(row: UnitProgress | CityProgress, indicator, plan, target, figure: Fig
         row.expected = rules.expected_progress(
             start=indicator.window_start(plan),
             deadline=indicator.deadline,
-            as_of=rules.month_end(month),
+            as_of=calendar.as_of(month),
             monthly_plan=indicator.monthly_plan,
         )
         row.completion, row.light, row.overdue, row.not_started = None, "", False, False
@@ -163,7 +156,9 @@ def _compute(
     submissions: Iterable[Submission | Reported],
     only_unit_id: int | None = None,
 ) -> tuple[list[UnitProgress], list[CityProgress]]:
-    months = indicator_months(indicator=indicator, plan=plan)
+    window = indicator.window(plan)
+    months = calendar.followed_months(window)
+    periods = set(calendar.periods(window))
     assignments = list(assignments)
     by_unit: dict[int, dict[date, Submission | Reported]] = defaultdict(dict)
     for s in submissions:
@@ -186,6 +181,7 @@ def _compute(
                     indicator_id=indicator.pk,
                     unit_id=a.unit_id,
                     month=month,
+                    period=month in periods,
                     reported=sub is not None,
                     late=bool(sub and sub.late),
                     submission_id=sub.pk if sub else None,
@@ -216,7 +212,7 @@ def _save(unit_rows: list[UnitProgress], city_rows: list[CityProgress]) -> None:
         batch_size=1000,
         update_conflicts=True,
         unique_fields=["indicator", "unit", "month"],
-        update_fields=[*PROGRESS_FIELDS, "reported", "late", "submission"],
+        update_fields=[*PROGRESS_FIELDS, "period", "reported", "late", "submission"],
     )
     CityProgress.objects.bulk_create(
         city_rows,
@@ -298,7 +294,7 @@ def progress_rebuild(*, plan: Plan) -> int:
 
 # Rows kept in memory before they are written during a rebuild.
 REBUILD_BATCH = 20_000
-UNIT_COLUMNS = ["indicator_id", "unit_id", "month", *PROGRESS_FIELDS, "reported", "late", "submission_id"]
+UNIT_COLUMNS = ["indicator_id", "unit_id", "month", *PROGRESS_FIELDS, "period", "reported", "late", "submission_id"]
 CITY_COLUMNS = ["indicator_id", "month", *PROGRESS_FIELDS, "units_expected", "units_reported", "units_on_time"]
 
 

@@ -27,7 +27,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects import permissions, uploads
+from projects import calendar, clock, permissions, uploads
 from projects.audit.actions import AuditAction
 from projects.audit.services import AuditTarget, audit_record, audit_refusals
 from projects.models import (
@@ -404,7 +404,7 @@ def figure_store(
 
     ``version`` is the version the form showed (0 for a figure not yet saved). Raises ``Locked``,
     ``Conflict`` or ``ValidationError`` (by field) and then changes nothing."""
-    today = today or sel.local_today()
+    today = today or clock.today()
     indicator = _lock_indicator(assignment.indicator_id)
     plan = indicator.task.project.plan
     if month not in indicator_months(indicator=indicator, plan=plan):
@@ -436,7 +436,7 @@ def figure_store(
         setattr(submission, f.name, getattr(figure, f.name))
     # A figure a person has entered is theirs: seed_demo never replaces it.
     submission.is_demo = False
-    now = timezone.now()
+    now = clock.now()
     if submit:
         # A figure first sent on time stays on time when it is fixed after a return.
         if submission.submitted_at is None or submission.late:
@@ -505,7 +505,7 @@ def _submission_review(*, user: User, submission_id: int, version: int, approve:
         raise ValidationError({"comment": [_("退回时请填写退回意见，说明需要修改什么")]})
     _claim_version(submission, version)
     submission.status = SubmissionStatus.APPROVED if approve else SubmissionStatus.RETURNED
-    submission.reviewed_at = timezone.now()
+    submission.reviewed_at = clock.now()
     submission.reviewed_by = user
     submission.review_comment = comment
     reason = REASON_APPROVE if approve else REASON_RETURN.format(comment=comment)
@@ -542,7 +542,7 @@ def _submission_reopen(*, user: User, submission_id: int, version: int, reason: 
         raise ValidationError({"reason": [_("请填写重新打开的原因")]})
     _claim_version(submission, version)
     submission.status = SubmissionStatus.RETURNED
-    submission.reviewed_at = timezone.now()
+    submission.reviewed_at = clock.now()
     submission.reviewed_by = user
     submission.review_comment = reason
     _save(submission, actor=user, reason=REASON_REOPEN.format(reason=reason))
@@ -561,7 +561,7 @@ def _submission_reopen(*, user: User, submission_id: int, version: int, reason: 
 
 def month_close(*, user: User, plan_id: int, month: dt.date, reason: str = "") -> MonthClosure:
     """The office closes a month's reporting (e.g. once its bulletin is out): its figures lock."""
-    detail = {"month": month.replace(day=1), "reason": reason}
+    detail = {"month": calendar.month_of(month), "reason": reason}
     with audit_refusals(action=AuditAction.MONTH_CLOSE, actor=user, obj=AuditTarget.ref(Plan, plan_id), detail=detail):
         return _month_close(user=user, plan_id=plan_id, month=month, reason=reason)
 
@@ -572,7 +572,7 @@ def _month_close(*, user: User, plan_id: int, month: dt.date, reason: str) -> Mo
         raise Plan.DoesNotExist("only the office closes months")
     plan = Plan.objects.get(pk=plan_id)
     closure, created = MonthClosure.objects.get_or_create(
-        plan=plan, month=month.replace(day=1), defaults={"closed_by": user, "reason": reason.strip()[:200]}
+        plan=plan, month=calendar.month_of(month), defaults={"closed_by": user, "reason": reason.strip()[:200]}
     )
     audit_record(
         action=AuditAction.MONTH_CLOSE,
@@ -585,7 +585,7 @@ def _month_close(*, user: User, plan_id: int, month: dt.date, reason: str) -> Mo
 
 def month_open(*, user: User, plan_id: int, month: dt.date) -> None:
     """The office reopens a closed month's reporting."""
-    detail = {"month": month.replace(day=1)}
+    detail = {"month": calendar.month_of(month)}
     with audit_refusals(action=AuditAction.MONTH_OPEN, actor=user, obj=AuditTarget.ref(Plan, plan_id), detail=detail):
         _month_open(user=user, plan_id=plan_id, month=month)
 
@@ -595,14 +595,18 @@ def _month_open(*, user: User, plan_id: int, month: dt.date) -> None:
     if not permissions.administers(user):
         raise Plan.DoesNotExist("only the office opens months")
     plan = Plan.objects.get(pk=plan_id)
-    closures = MonthClosure.objects.filter(plan=plan, month=month.replace(day=1))
+    closures = MonthClosure.objects.filter(plan=plan, month=calendar.month_of(month))
     closed = list(closures.values("closed_at", "closed_by_id", "reason"))
     closures.delete()
     audit_record(
         action=AuditAction.MONTH_OPEN,
         actor=user,
         obj=plan,
-        detail={"month": month.replace(day=1), "was_closed": bool(closed), "closure": closed[0] if closed else None},
+        detail={
+            "month": calendar.month_of(month),
+            "was_closed": bool(closed),
+            "closure": closed[0] if closed else None,
+        },
     )
 
 
@@ -619,7 +623,7 @@ def _own_unlocked_submission(user: User, submission_id: int, today: dt.date | No
         plan=submission.indicator.task.project.plan,
         month=submission.month,
         submission=submission,
-        today=today or sel.local_today(),
+        today=today or clock.today(),
     )
     if lock:
         raise Locked(lock)

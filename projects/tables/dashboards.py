@@ -18,10 +18,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from projects.calendar import month_key, month_label
 from projects.exports import safe_cell
-from projects.formatting import figure, percent, points
+from projects.formatting import deadline_words, figure, percent, points, rounded_percent
 from projects.models import Alert, AlertScope, IndicatorKind, LightChoices
-from projects.selectors.dashboards import month_label
+from projects.models.catalogue import stage_list
 
 NUMBER = {"td": {"class": "number text-nowrap"}, "th": {"class": "number"}}
 # Every sort ends with the full key of an item (indicator, then unit), so that pages never
@@ -37,6 +38,18 @@ def then(*columns: str) -> tuple[str, ...]:
 
 
 KINDS = dict(IndicatorKind.choices)
+# One sign for being behind or ahead of schedule on every page, export and the bulletin: points
+# behind expected progress, negative when ahead (formatting.points writes +12.50 / −3.00).
+GAP_HEADER = _("落后序时（百分点）")
+
+
+def stage_text(record: dict[str, Any]) -> str:
+    """A milestone's stage by its name (开工建设), as the pages show it; — before any report."""
+    stage = record["item_stage"]
+    if stage is None:
+        return "—"
+    stages = stage_list(record["indicator_stages"])
+    return stages[stage].label if 0 <= stage < len(stages) else str(stage)
 LIGHTS = dict(LightChoices.choices)
 
 
@@ -58,6 +71,7 @@ def _plain(value: Any) -> Any:
     # Exports keep figures as numbers (Decimal -> int/float, which openpyxl writes as numbers);
     # lazy translations become text.
     if isinstance(value, Decimal):
+        value = value.normalize()
         return int(value) if value == value.to_integral_value() else float(value)
     if value is None or isinstance(value, (int, float, str)):
         return value
@@ -90,7 +104,11 @@ class ItemTable(DashboardTable):
     kind = tables.Column(
         verbose_name=_("类型"), accessor="indicator_kind", order_by=then("indicator_kind"), visible=False
     )
-    value = tables.Column(verbose_name=_("累计完成"), accessor="item_value", order_by=then("item_value"), attrs=NUMBER)
+    month = tables.Column(verbose_name=_("月份"), accessor="item_month", order_by=INDICATOR_ORDER, attrs=WIDE_ONLY)
+    value = tables.Column(
+        verbose_name=_("累计完成"), accessor="item_value", order_by=then("item_value", "item_stage"), attrs=NUMBER,
+        empty_values=(),  # a milestone has no figure, but a stage
+    )
     target = tables.Column(verbose_name=_("目标"), accessor="item_target", order_by=then("item_target"), attrs=NUMBER)
     measure = tables.Column(verbose_name=_("计量单位"), accessor="measure", visible=False)
     completion = tables.Column(
@@ -99,7 +117,7 @@ class ItemTable(DashboardTable):
     expected = tables.Column(
         verbose_name=_("序时进度"), accessor="item_expected", order_by=then("item_expected"), attrs=NUMBER
     )
-    gap = tables.Column(verbose_name=_("落后（百分点）"), accessor="gap", order_by=then("gap"), attrs=NUMBER)
+    gap = tables.Column(verbose_name=GAP_HEADER, accessor="gap", order_by=then("gap"), attrs=NUMBER)
     light = tables.TemplateColumn(
         verbose_name=_("亮灯"), accessor="item_light", order_by=then("item_light"), template_name="partials/light.html"
     )
@@ -125,10 +143,19 @@ class ItemTable(DashboardTable):
     def value_kind(self, value: str) -> str:
         return str(KINDS.get(value, value))
 
-    def render_value(self, value: Decimal, record: dict[str, Any]) -> str:
+    def render_month(self, value: Any) -> str:
+        return month_label(value)
+
+    def value_month(self, value: Any) -> str:
+        return month_key(value)
+
+    def render_value(self, value: Decimal | None, record: dict[str, Any]) -> str:
+        if record["indicator_kind"] == IndicatorKind.MILESTONE:
+            return stage_text(record)
         return f"{figure(value)} {record['measure']}".strip()
 
-    render_target = render_value
+    def render_target(self, value: Decimal | None, record: dict[str, Any]) -> str:
+        return f"{figure(value)} {record['measure']}".strip()
 
     def render_completion(self, value: Decimal) -> str:
         return percent(value)
@@ -142,7 +169,7 @@ class ItemTable(DashboardTable):
         return format_html('<span title="{}">{}</span>', record["deadline_text"], f"{value:%Y-%m-%d}")
 
     def value_deadline(self, value: Any, record: dict[str, Any]) -> str:
-        return f"{value:%Y-%m-%d}（{record['deadline_text']}）"
+        return deadline_words(text=record["deadline_text"], deadline=value)
 
     def value_light(self, value: str) -> str:
         return str(LIGHTS.get(value, _("未评价")))
@@ -154,10 +181,19 @@ class ItemTable(DashboardTable):
     def value_unit(self, value: str) -> str:
         return value
 
-    def value_value(self, value: Decimal) -> Decimal:
+    def value_value(self, value: Decimal | None, record: dict[str, Any]) -> Decimal | str | None:
+        if record["indicator_kind"] == IndicatorKind.MILESTONE:
+            return stage_text(record)
         return value
 
-    value_target = value_completion = value_expected = value_gap = value_value
+    def value_target(self, value: Decimal | None) -> Decimal | None:
+        return value
+
+    # Percentages and points as the page rounds them (two places), whatever the database's sums.
+    def value_completion(self, value: Decimal | None) -> Decimal | None:
+        return rounded_percent(value)
+
+    value_expected = value_gap = value_completion
 
 
 class OverdueTable(ItemTable):
@@ -174,11 +210,16 @@ class MissingTable(DashboardTable):
     project = tables.Column(
         verbose_name=_("民生实事"), accessor="project_title", order_by=INDICATOR_ORDER, visible=False
     )
+    month = tables.Column(verbose_name=_("月份"), accessor="item_month", order_by=UNIT_ORDER, attrs=WIDE_ONLY)
     status = tables.Column(
         verbose_name=_("报送情况"), accessor="item_reported", order_by=then("item_reported", "item_late"), attrs=NOWRAP
     )
     value = tables.Column(
-        verbose_name=_("最近累计数"), accessor="item_value", order_by=then("item_value"), attrs=NUMBER
+        verbose_name=_("最近累计数"),
+        accessor="item_value",
+        order_by=then("item_value", "item_stage"),
+        attrs=NUMBER,
+        empty_values=(),
     )
     measure = tables.Column(verbose_name=_("计量单位"), accessor="measure", visible=False)
     light = tables.TemplateColumn(
@@ -190,6 +231,8 @@ class MissingTable(DashboardTable):
 
     render_indicator = ItemTable.render_indicator
     render_unit = ItemTable.render_unit
+    render_month = ItemTable.render_month
+    value_month = ItemTable.value_month
     render_value = ItemTable.render_value
     value_project = ItemTable.value_project
     value_light = ItemTable.value_light
@@ -242,6 +285,8 @@ class AlertTable(DashboardTable):
     severity = tables.Column(verbose_name=_("等级"), accessor="severity", order_by=alert_then("severity"), attrs=NOWRAP)
     month = tables.Column(verbose_name=_("依据月份"), accessor="month", order_by=alert_then("month"), attrs=WIDE_ONLY)
     actual = tables.Column(verbose_name=_("完成率"), accessor="actual", order_by=alert_then("actual"), attrs=NUMBER)
+    # Exports only: a milestone's stage in a column of its own (on the page it is beside 完成率).
+    stage = tables.Column(verbose_name=_("节点阶段"), accessor="pk", orderable=False, visible=False)
     expected = tables.Column(
         verbose_name=_("序时进度"), accessor="expected", order_by=alert_then("expected"), attrs=WIDE_ONLY_NUMBER
     )
@@ -287,10 +332,21 @@ class AlertTable(DashboardTable):
     def render_month(self, value: date) -> str:
         return month_label(value)
 
-    def render_actual(self, value: Decimal | None) -> str:
+    def render_actual(self, value: Decimal | None, record: Alert) -> str:
+        stage = self._stage(record)
+        return f"{stage}（{percent(value)}）" if stage else percent(value)
+
+    def render_expected(self, value: Decimal | None) -> str:
         return percent(value)
 
-    render_expected = render_actual
+    @staticmethod
+    def _stage(record: Alert) -> str:
+        """A milestone's stage by its name, where the list annotated it (selectors.alerts.with_stage)."""
+        stage = getattr(record, "stage", None)
+        if stage is None or record.indicator.kind != IndicatorKind.MILESTONE:
+            return ""
+        stages = record.indicator.stage_list
+        return stages[stage].label if 0 <= stage < len(stages) else str(stage)
 
     def render_opened(self, value: datetime) -> str:
         return _local(value)
@@ -325,6 +381,9 @@ class AlertTable(DashboardTable):
 
     def value_month(self, value: date) -> str:
         return f"{value:%Y-%m}"
+
+    def value_stage(self, record: Alert) -> str:
+        return self._stage(record)
 
     def value_actual(self, value: Decimal | None) -> Decimal | None:
         return value

@@ -7,10 +7,9 @@ from decimal import Decimal
 
 from django import template
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext as _
 
 from projects import formatting
-from projects.selectors.dashboards import month_label
+from projects.calendar import day_label, month_key, month_label, short_day_label, short_month_label
 
 register = template.Library()
 
@@ -36,12 +35,30 @@ def month_name(value: date | None) -> str:
 @register.filter
 def short_month(value: date | None) -> str:
     """6月 (the year is the page's)."""
-    return "" if value is None else _("%(month)s月") % {"month": value.month}
+    return "" if value is None else short_month_label(value)
+
+
+@register.filter
+def day_name(value: date | None) -> str:
+    """2022年10月5日 / Oct. 5, 2022."""
+    return "" if value is None else day_label(value)
+
+
+@register.filter
+def short_day(value: date | None) -> str:
+    """10月5日 / Oct 5 (the year is the page's)."""
+    return "" if value is None else short_day_label(value)
+
+
+@register.filter
+def deadline_words(indicator) -> str:
+    """An indicator's deadline in the plan's words, with its date (``formatting.deadline_words``)."""
+    return formatting.deadline_words(text=indicator.deadline_text, deadline=indicator.deadline)
 
 
 @register.filter
 def month_param(value: date | None) -> str:
-    return "" if value is None else value.strftime("%Y-%m")
+    return "" if value is None else month_key(value)
 
 
 @register.simple_tag

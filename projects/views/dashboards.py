@@ -17,7 +17,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -26,11 +25,12 @@ from django.views.generic import TemplateView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin, TableExport
 
-from projects import charts, permissions, rules
+from projects import calendar, charts, clock, permissions
 from projects.audit.actions import AuditAction
 from projects.audit.services import audit_export
 from projects.filters.dashboards import AlertFilter, CityItemFilter, ItemFilter, MissingFilter, PlanMonthFilterSet
 from projects.models import Alert, Indicator, Plan, Project, Task, TaskUnitRole, Unit, UnitKind
+from projects.selectors import alerts as alert_selectors
 from projects.selectors import dashboards as sel
 from projects.services.bulletin import bulletin_docx_build, bulletin_filename, bulletin_xlsx_build
 from projects.tables.dashboards import AlertTable, DashboardTable, ItemTable, MissingTable, OverdueTable
@@ -47,7 +47,7 @@ class Period:
 
     @property
     def as_of(self) -> date:
-        return rules.month_end(self.month)
+        return calendar.as_of(self.month)
 
     def has_demo_data(self) -> bool:
         return sel.has_demo_data(plan=self.plan, month=self.month)
@@ -67,7 +67,7 @@ class Period:
 
 def _period(request: HttpRequest, *, plan: Plan | None = None) -> Period | None:
     """The plan asked for (else the latest) and the month asked for, if it is one of the plan's
-    (else the latest month that has ended)."""
+    (else the reporting month as of today: ``sel.default_month``)."""
     plans: list[Plan] = []
     if plan is None:
         plans = list(sel.plans())
@@ -76,9 +76,9 @@ def _period(request: HttpRequest, *, plan: Plan | None = None) -> Period | None:
         if plan is None:
             return None
     months = sel.plan_months(plan)
-    month = sel.parse_month(request.GET.get("month"))
+    month = calendar.month_or_none(request.GET.get("month"))
     if month not in months:
-        month = sel.default_month(plan=plan, today=timezone.localdate())
+        month = sel.default_month(plan=plan, today=clock.today(), months=months)
     return Period(plan=plan, month=month, months=months, plans=plans)
 
 
@@ -244,7 +244,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if period is None:
         return _no_plan(request)
     plan, month = period.plan, period.month
-    owes = sel.unit_owes(plan=plan, unit=unit, month=month, today=timezone.localdate())
+    owes = sel.unit_owes(plan=plan, unit=unit, month=month, today=clock.today())
     group = "county" if unit.kind in sel.REPORTING_KINDS else "other"
     ranking = sel.county_view(plan=plan, month=month, group=group).ranking
     rank = next((r for r in ranking if r.unit.pk == unit.pk), None)
@@ -322,7 +322,9 @@ class DashboardListView(ExportMixin, SingleTableMixin, TemplateView):
         return False if self.exporting else super().get_table_pagination(table)
 
     def make_filterset(self, filterset_class: type[PlanMonthFilterSet], queryset) -> PlanMonthFilterSet:
-        return filterset_class(self.request.GET, queryset, plan=self.period.plan, month=self.period.month)
+        return filterset_class(
+            self.request.GET, queryset, plan=self.period.plan, month=self.period.month, months=self.period.months
+        )
 
     def base_queryset(self):
         return sel.month_progress(plan=self.period.plan, month=self.period.month)[0]
@@ -330,12 +332,24 @@ class DashboardListView(ExportMixin, SingleTableMixin, TemplateView):
     def get_table_data(self):
         return self.filterset.qs
 
+    def export_month(self) -> date | None:
+        """The month the exported rows are of: the page's, or for a list of every month (the
+        alerts) the one chosen in its filter, None for all of them."""
+        if self.filterset_class.month_required:
+            return self.period.month
+        month = calendar.month_or_none(self.request.GET.get("month"))
+        return month if month in self.period.months else None
+
     def get_export_filename(self, export_format: str) -> str:
-        return f"{self.export_name}-{self.period.month:%Y-%m}.{export_format}"
+        month = self.export_month()
+        which = calendar.month_key(month) if month else f"{self.period.plan.year}-all-months"
+        return f"{self.export_name}-{which}.{export_format}"
 
     def get_dataset_kwargs(self) -> dict[str, str]:
         # An Excel sheet title: at most 31 characters, none of []:*?/\
-        return {"title": f"{self.title} {self.period.month:%Y-%m}"[:31]}
+        month = self.export_month()
+        which = calendar.month_key(month) if month else _("全部月份")
+        return {"title": f"{self.title} {which}"[:31]}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -429,11 +443,19 @@ class AlertListView(DashboardListView):
 
     def base_queryset(self):
         alerts = Alert.objects.filter(plan=self.period.plan).select_related("indicator__task__project", "unit")
+        alerts = alert_selectors.with_stage(alerts)
         return alerts if self.own_unit is None else alerts.filter(unit=self.own_unit)
 
     def make_filterset(self, filterset_class: type[PlanMonthFilterSet], queryset) -> PlanMonthFilterSet:
         units = None if self.own_unit is None else Unit.objects.filter(pk=self.own_unit.pk)
-        return filterset_class(self.request.GET, queryset, plan=self.period.plan, month=self.period.month, units=units)
+        return filterset_class(
+            self.request.GET,
+            queryset,
+            plan=self.period.plan,
+            month=self.period.month,
+            months=self.period.months,
+            units=units,
+        )
 
     def get_table_kwargs(self) -> dict[str, Any]:
         return {"link_indicators": self.everything}

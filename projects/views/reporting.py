@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
-from projects import permissions
+from projects import calendar, clock, permissions
 from projects.audit.actions import AuditAction
 from projects.audit.services import audit_export
 from projects.forms.reporting import (
@@ -78,13 +78,13 @@ def report_index(request: HttpRequest) -> HttpResponse:
     """/report/: the current open month, or the month chosen in the month selector."""
     unit, own = _page_unit(request)
     try:
-        chosen = sel.parse_month(request.GET.get("month", ""))
+        chosen = calendar.parse_month(request.GET.get("month", ""))
     except ValueError:
         chosen = None
     if chosen is not None:
         return redirect(_month_url(chosen, unit, own=own))
     assignments = Assignment.objects.filter(unit=unit) if unit else Assignment.objects.all()
-    month = sel.current_month(assignments=assignments, today=sel.local_today())
+    month = sel.current_month(assignments=assignments, today=clock.today(), unit=unit)
     return redirect(_month_url(month, unit, own=own))
 
 
@@ -94,7 +94,7 @@ def report_month(request: HttpRequest, month: dt.date) -> HttpResponse:
     unit, own = _page_unit(request)
     if unit is None:
         units = Unit.objects.filter(assignments__isnull=False).distinct().order_by("position", "pk")
-        context = {"units": units, "month": month, "month_label": sel.month_label(month)}
+        context = {"units": units, "month": month, "month_label": calendar.month_label(month)}
         return render(request, "reporting/choose_unit.html", context)
     return _render_month(request, unit=unit, own=own, month=month)
 
@@ -102,7 +102,7 @@ def report_month(request: HttpRequest, month: dt.date) -> HttpResponse:
 def _render_month(
     request: HttpRequest, *, unit: Unit, own: bool, month: dt.date, import_form=None, import_error=None
 ) -> HttpResponse:
-    today = sel.local_today()
+    today = clock.today()
     page = sel.month_page(unit=unit, month=month, today=today)
     plans = sorted({r.plan for r in page.rows}, key=lambda p: (p.year, p.pk))
     assignments = Assignment.objects.filter(unit=unit)
@@ -111,9 +111,9 @@ def _render_month(
         "unit": unit,
         "own": own,
         "month": month,
-        "month_label": sel.month_label(month),
-        "months": [(m, sel.month_label(m)) for m in sel.reporting_months(assignments=assignments, today=today)],
-        "future": sel.is_future_month(month=month, today=today),
+        "month_label": calendar.month_label(month),
+        "months": [(m, calendar.month_label(m)) for m in sel.reporting_months(assignments=assignments, today=today)],
+        "future": not calendar.is_over(month, today=today),
         "unit_query": "" if own else f"?unit={unit.pk}",
         "import_form": (import_form or ImportForm()) if own else None,
         "import_error": import_error,
@@ -136,7 +136,7 @@ def report_edit(request: HttpRequest, month: dt.date, indicator_id: int) -> Http
     plan = indicator.task.project.plan
     if month not in indicator_months(indicator=indicator, plan=plan):
         raise Http404
-    today = sel.local_today()
+    today = clock.today()
     submission = (
         Submission.objects.select_related("indicator", "updated_by", "reviewed_by")
         .filter(indicator=indicator, unit=unit, month=month)
@@ -165,12 +165,12 @@ def report_edit(request: HttpRequest, month: dt.date, indicator_id: int) -> Http
         "unit": unit,
         "plan": plan,
         "month": month,
-        "month_label": sel.month_label(month),
+        "month_label": calendar.month_label(month),
         "submission": submission,
         "lock": lock,
         "conflict": conflict,
         "conflict_figure": sel.submission_figure_text(conflict) if conflict else "",
-        "previous_text": sel.submission_figure_text(previous),
+        "previous_text": sel.previous_figure_text(previous, month=month),
         "previous": previous,
         "target_text": _target_text(indicator, assignment),
         "due": plan.due_date(month),
@@ -238,7 +238,7 @@ def _visible_submission(request: HttpRequest, pk: int) -> Submission:
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     submission = _visible_submission(request, pk)
     plan = submission.indicator.task.project.plan
-    today = sel.local_today()
+    today = clock.today()
     lock = sel.lock_reason(plan=plan, month=submission.month, submission=submission, today=today)
     reviewable = permissions.can_review(request.user, submission)
     previous = sel.previous_counted(
@@ -250,11 +250,11 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "submission": submission,
         "indicator": submission.indicator,
         "plan": plan,
-        "month_label": sel.month_label(submission.month),
+        "month_label": calendar.month_label(submission.month),
         "can_report": permissions.can_report(request.user, submission),
         "reviews_anything": permissions.is_reviewer(request.user) or permissions.reads_everything(request.user),
         "figure_text": sel.submission_figure_text(submission),
-        "previous_text": sel.submission_figure_text(previous),
+        "previous_text": sel.previous_figure_text(previous, month=submission.month),
         "target_text": _target_text(submission.indicator, assignment) if assignment else "",
         "lock": lock,
         "history": sel.submission_history(submission=submission),
@@ -402,7 +402,7 @@ def report_template(request: HttpRequest, month: dt.date) -> HttpResponse:
     unit, _own = _page_unit(request)
     if unit is None:
         raise Http404
-    data = excel.template_build(unit=unit, month=month, today=sel.local_today())
+    data = excel.template_build(unit=unit, month=month, today=clock.today())
     audit_export(
         request=request, what="report_template", fmt="xlsx", obj=unit, action=AuditAction.DOWNLOAD,
         detail={"month": month},
@@ -473,13 +473,22 @@ def _review_filter(request: HttpRequest) -> SubmissionFilter:
 @login_required
 @require_GET
 def review_list(request: HttpRequest) -> HttpResponse:
-    if not request.GET and not request.user.is_leader and permissions.is_reviewer(request.user):
-        # A reviewer starts with what waits for review; in the URL, so sorting and paging keep it.
-        return redirect(f"{reverse('review_list')}?status={SubmissionStatus.SUBMITTED}")
+    _review_queryset(request)  # 404 for whoever may not see the list, before any redirect
+    if not request.GET:
+        # Everyone lands on the reporting month as of today, as on the dashboards; a reviewer on
+        # what waits for review. In the URL, so that sorting and paging keep it ("全部月份" is a choice).
+        query = {"month": calendar.month_key(sel.review_month(today=clock.today()))}
+        if not request.user.is_leader and permissions.is_reviewer(request.user):
+            query["status"] = SubmissionStatus.SUBMITTED
+        return redirect(f"{reverse('review_list')}?{urlencode(query)}")
     filterset = _review_filter(request)
     table = SubmissionTable(filterset.qs.order_by("-month", "indicator__task__project__number", "indicator__code"))
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     query = request.GET.urlencode()
+    month = filterset.chosen_month
+    waiting_elsewhere = (
+        filterset.queryset.filter(status=SubmissionStatus.SUBMITTED).exclude(month=month).count() if month else 0
+    )
     return render(
         request,
         "reporting/review_list.html",
@@ -488,6 +497,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
             "table": table,
             "export_query": query,
             "is_demo_data": filterset.qs.filter(is_demo=True).exists(),
+            "waiting_elsewhere": waiting_elsewhere,
         },
     )
 
@@ -517,10 +527,10 @@ def month_closure(request: HttpRequest, month: dt.date) -> HttpResponse:
     try:
         if form.cleaned_data["action"] == "close":
             svc.month_close(user=request.user, plan_id=plan.pk, month=month, reason=form.cleaned_data["reason"])
-            messages.success(request, _("已关闭%(month)s的报送窗口") % {"month": sel.month_label(month)})
+            messages.success(request, _("已关闭%(month)s的报送窗口") % {"month": calendar.month_label(month)})
         else:
             svc.month_open(user=request.user, plan_id=plan.pk, month=month)
-            messages.success(request, _("已重新开放%(month)s的报送窗口") % {"month": sel.month_label(month)})
+            messages.success(request, _("已重新开放%(month)s的报送窗口") % {"month": calendar.month_label(month)})
     except ObjectDoesNotExist as exc:
         raise Http404 from exc
     target = request.POST.get("next", "")

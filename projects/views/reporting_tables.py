@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from projects import permissions
+from projects import calendar, permissions
 from projects.models import Submission, SubmissionStatus, Task, Unit, User
 from projects.selectors import reporting as sel
 
@@ -49,8 +49,14 @@ class SubmissionFilter(django_filters.FilterSet):
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         base = self.queryset
-        months = base.order_by("-month").values_list("month", flat=True).distinct()
-        self.filters["month"].extra["choices"] = [(f"{m:%Y-%m}", sel.month_label(m)) for m in months]
+        months = set(base.order_by().values_list("month", flat=True).distinct())
+        # The month asked for is a choice even before anything is reported for it (the landing month).
+        self.chosen_month = calendar.month_or_none(self.data.get("month") if self.data else None)
+        if self.chosen_month is not None:
+            months.add(self.chosen_month)
+        self.filters["month"].extra["choices"] = [
+            (calendar.month_key(m), calendar.month_label(m)) for m in sorted(months, reverse=True)
+        ]
         self.filters["unit"].queryset = Unit.objects.filter(pk__in=base.values("unit")).order_by("position", "pk")
         self.filters["task"].queryset = (
             Task.objects.filter(pk__in=base.values("indicator__task"))
@@ -64,10 +70,8 @@ class SubmissionFilter(django_filters.FilterSet):
             f.widget.attrs.setdefault("class", "form-select form-select-sm")
 
     def filter_month(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        try:
-            return queryset.filter(month=sel.parse_month(value))
-        except ValueError:
-            return queryset.none()
+        month = calendar.month_or_none(value)
+        return queryset.none() if month is None else queryset.filter(month=month)
 
     def filter_late(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(late=value == "1") if value in ("0", "1") else queryset

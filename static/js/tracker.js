@@ -50,9 +50,26 @@
         { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["sendDataToCloud"] },
         figure.config || {}
       );
-      window.Plotly.newPlot(el, figure.data || [], layout, config);
+      window.Plotly.newPlot(el, figure.data || [], layout, config).then(function () {
+        fitForPrint(el);
+        el.on("plotly_afterplot", function () {
+          fitForPrint(el);
+        });
+      });
       el.dataset.plotlyDrawn = "1";
     });
+  }
+
+  // A chart is drawn at the screen's width; printed on A4 (portrait, 12 mm margins: about 700 CSS
+  // pixels) it would be cut. The print style sheet scales each chart by --print-zoom, which is
+  // kept here for the width it was drawn at (no print event is needed: Chromium's PDF has none).
+  var PRINT_WIDTH = 690;
+
+  function fitForPrint(el) {
+    var width = el.offsetWidth;
+    if (width > 0) {
+      el.style.setProperty("--print-zoom", String(Math.min(1, PRINT_WIDTH / width)));
+    }
   }
 
   // The house style of charts (a figure's own layout wins): restrained colours in the order

@@ -1,5 +1,6 @@
-"""With the demo data as of 2022-09-30, the scan lists the lagging and overdue items that the rules
-predict from the submissions alone, and the leader in charge finds them in his inbox."""
+"""With the demo data of `make run` (its clock on 6 October 2022, figures up to September), the scan
+lists the lagging and overdue items that the rules predict from the submissions alone, as of the end
+of September, and the leader in charge finds them in his inbox."""
 
 import json
 from datetime import date
@@ -10,12 +11,14 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from projects import rules
+from projects.clock import DEMO_TODAY
 from projects.models import COUNTED_STATUSES, Aggregation, Assignment, RateBasis, Submission, User
 from projects.services.accounts import demo_accounts_create
 
 pytestmark = pytest.mark.django_db
 
-AS_OF = date(2022, 9, 30)
+AS_OF = DEMO_TODAY
+SEP30 = date(2022, 9, 30)  # the reporting month's end: what the figures describe
 
 
 def predicted_items(plan) -> set[tuple[str, str, str, str, str]]:
@@ -34,7 +37,7 @@ def predicted_items(plan) -> set[tuple[str, str, str, str, str]]:
         ratio = ind.kind == "rate" and ind.rate_basis == RateBasis.RATIO
         assessment = rules.assess(
             kind=ind.kind, direction=ind.direction, target=target, start=ind.start or plan.start,
-            deadline=ind.deadline, as_of=AS_OF, value=sub and sub.value,
+            deadline=ind.deadline, as_of=SEP30, value=sub and sub.value,
             numerator=sub.numerator if sub and ratio else None, denominator=sub.denominator if sub and ratio else None,
             stage=sub and sub.stage, stages=ind.stage_list, baseline=ind.baseline, monthly_plan=ind.monthly_plan,
             planned_start=ind.planned_start, bands=plan.bands,

@@ -36,7 +36,7 @@ def mianchi_red_in_june(roads, people):
     Unit.objects.filter(name="渑池县政府").update(responsible_person="张县长")
     report(ROADS, "渑池县政府", date(2022, 6, 1), value=1)  # 10 % against 50 %: red
     report(ROADS, "渑池县政府", date(2022, 7, 1), value=1)
-    scan(date(2022, 6, 30))
+    scan(date(2022, 7, 6))  # June's figures were due on 5 July: June is judged from the 6th
     return mianchi_alert()
 
 
@@ -98,16 +98,17 @@ def test_notice_numbers_are_consecutive_and_unique_per_plan(mianchi_red_in_june,
 
 def test_a_yellow_month_restarts_the_ladder(roads, people):
     report(ROADS, "渑池县政府", date(2022, 6, 1), value=1)  # red in June
-    scan(date(2022, 6, 30))
+    scan(date(2022, 7, 6))
     report(ROADS, "渑池县政府", date(2022, 7, 1), value=4)  # 40 % against 58.33 %: yellow
-    scan(date(2022, 7, 31))
+    scan(date(2022, 8, 6))
     assert mianchi_alert().red_since is None
-    scan(date(2022, 8, 31))  # 40 % against 66.67 %: still yellow
-    scan(date(2022, 9, 30))  # against 75 %: red again, from September
+    scan(date(2022, 9, 6))  # August: 40 % against 66.67 %, still yellow
+    scan(date(2022, 10, 6))  # September: against 75 %, red again
     alert = mianchi_alert()
     assert (alert.severity, alert.red_since) == ("red", date(2022, 9, 1))
-    # It was red in June, but it has not yet stayed red through a cycle since it turned red again.
-    scan(date(2022, 10, 6))
+    # It was red in June, but it has not yet stayed red through a cycle since it turned red again:
+    # October's figures are due on 5 November.
+    scan(date(2022, 11, 5))
     assert not SupervisionNotice.objects.filter(alert=alert).exists()
     scan(date(2022, 11, 6))
     assert SupervisionNotice.objects.filter(alert=alert).count() == 1

@@ -21,7 +21,8 @@ from .conftest import ROADS, at, report
 
 pytestmark = pytest.mark.django_db
 
-OCT3 = date(2022, 10, 3)
+# September is judged from the day after its figures were due (5 October).
+OCT3, OCT6 = date(2022, 10, 3), date(2022, 10, 6)
 
 
 def submit(unit_name: str, month: date, value: int) -> None:
@@ -50,20 +51,20 @@ def roads_mail() -> list:
 def test_a_submission_that_turns_an_indicator_red_opens_one_alert_and_sends_one_email(
     mianchi_on_track, django_capture_on_commit_callbacks
 ):
-    with time_machine.travel(at(OCT3), tick=False), django_capture_on_commit_callbacks(execute=True):
-        # September's figure, corrected down to 2 of 10 on 3 October: 20 % against 75 %.
+    with time_machine.travel(at(OCT6), tick=False), django_capture_on_commit_callbacks(execute=True):
+        # September's figure, corrected down to 2 of 10 on 6 October: 20 % against 75 %.
         submit("渑池县政府", date(2022, 9, 1), 2)
     [alert] = Alert.objects.filter(indicator__code=ROADS, resolved_at__isnull=True)
     assert (alert.unit.name, alert.kind, alert.severity, alert.actual) == ("渑池县政府", "lagging", "red", 20)
     assert [m.to for m in roads_mail()] == [["mianchi@example.org"]]
     # Another change of the same figure, still red: the same alert, no second e-mail.
-    with time_machine.travel(at(OCT3, 11), tick=False), django_capture_on_commit_callbacks(execute=True):
+    with time_machine.travel(at(OCT6, 11), tick=False), django_capture_on_commit_callbacks(execute=True):
         submit("渑池县政府", date(2022, 9, 1), 3)
     assert Alert.objects.get(pk=alert.pk).actual == 30
     assert Alert.objects.filter(indicator__code=ROADS).count() == 1
     assert len(roads_mail()) == 1
     # Fixed: 8 of 10 is green, the alert resolves itself.
-    with time_machine.travel(at(OCT3, 15), tick=False), django_capture_on_commit_callbacks(execute=True):
+    with time_machine.travel(at(OCT6, 15), tick=False), django_capture_on_commit_callbacks(execute=True):
         submit("渑池县政府", date(2022, 9, 1), 8)
     assert Alert.objects.get(pk=alert.pk).resolved_at is not None
 
@@ -81,8 +82,16 @@ def test_the_hook_does_nothing_if_the_submission_is_rolled_back(mianchi_on_track
     assert not Alert.objects.exists() and mail.outbox == []
 
 
-def test_the_hook_leaves_other_units_and_indicators_alone(mianchi_on_track, django_capture_on_commit_callbacks):
+def test_a_figure_for_a_month_not_yet_due_changes_no_alert(mianchi_on_track, django_capture_on_commit_callbacks):
+    # On 3 October September's figures are still coming in (due on the 5th): the alerts, like the
+    # pages, still judge August, where 渑池县 stands at 7 of 10 against 66.67 %: green.
     with time_machine.travel(at(OCT3), tick=False), django_capture_on_commit_callbacks(execute=True):
+        submit("渑池县政府", date(2022, 9, 1), 2)
+    assert not Alert.objects.exists() and roads_mail() == []
+
+
+def test_the_hook_leaves_other_units_and_indicators_alone(mianchi_on_track, django_capture_on_commit_callbacks):
+    with time_machine.travel(at(OCT6), tick=False), django_capture_on_commit_callbacks(execute=True):
         submit("渑池县政府", date(2022, 9, 1), 2)
     # 陕州区 and 灵宝市 have reported nothing and are red too, but nobody scanned them yet.
     assert set(Alert.objects.values_list("unit__name", flat=True)) == {"渑池县政府"}

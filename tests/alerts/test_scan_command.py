@@ -20,9 +20,11 @@ pytestmark = pytest.mark.django_db
 KEYS = {"kind", "severity", "project", "task", "indicator", "unit", "month", "expected", "actual"}
 SEP30 = date(2022, 9, 30)
 SEPTEMBER = date(2022, 9, 1)
+# September's figures were due on 5 October: from the 6th the scan judges September.
+OCT6 = "2022-10-06"
 
 
-def scan_json(as_of: str = "2022-09-30", *extra: str) -> list[dict]:
+def scan_json(as_of: str = OCT6, *extra: str) -> list[dict]:
     out = StringIO()
     call_command("scan", "--as-of", as_of, "--json", *extra, stdout=out)
     return json.loads(out.getvalue())
@@ -103,9 +105,9 @@ def test_the_json_shape_is_the_contract(figures):
         assert isinstance(row["expected"], int | float) and not isinstance(row["expected"], bool)
         # null only for a missing report of a unit without a target of its own.
         assert isinstance(row["actual"], int | float) or (row["actual"] is None and row["kind"] == "missing")
-    # Lagging items are as of September; missing reports are for August, due on 5 September.
+    # Lagging items and missing reports are both of September, the reporting month on 6 October.
     assert {r["month"] for r in rows if r["kind"] != "missing"} == {"2022-09"}
-    assert {r["month"] for r in rows if r["kind"] == "missing" and r["indicator"] == "技能培训"} == {"2022-08"}
+    assert {r["month"] for r in rows if r["kind"] == "missing" and r["indicator"] == "技能培训"} == {"2022-09"}
     # The names are those of export_plan.
     out = StringIO()
     call_command("export_plan", "2022", stdout=out)
@@ -128,7 +130,7 @@ def test_the_scan_is_the_same_when_run_again(figures):
 
 
 def test_no_send_records_without_sending(figures):
-    scan_json("2022-09-30", "--no-send")
+    scan_json(OCT6, "--no-send")
     assert mail.outbox == []
 
 
@@ -139,9 +141,9 @@ def test_a_bad_date_is_refused_in_words():
 
 def test_without_json_it_prints_a_summary(figures):
     out = StringIO()
-    call_command("scan", "--as-of", "2022-09-30", stdout=out)
+    call_command("scan", "--as-of", OCT6, stdout=out)
     text = out.getvalue()
-    assert text.startswith("截至 2022-09-30：新发预警")
+    assert text.startswith("截至 2022-10-06：新发预警")
     assert "新增农村客运班线公交化运行行政村 · 渑池县政府 · 2022-09 · 20% / 75%" in text
 
 

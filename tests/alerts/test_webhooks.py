@@ -32,7 +32,8 @@ def mianchi_notice():
     return SupervisionNotice.objects.get(indicator__code=ROADS, unit__name="渑池县政府")
 
 
-def mianchi_red(day: date = date(2022, 6, 30)) -> None:
+def mianchi_red(day: date = date(2022, 7, 6)) -> None:
+    """渑池县 at 1 of 10 in June, judged once June's figures were due (from 6 July): red."""
     report(ROADS, "渑池县政府", date(2022, 6, 1), value=1)
     with time_machine.travel(at(day), tick=False):
         alerts_scan(as_of=day, kinds=PROGRESS_KINDS)
@@ -58,7 +59,7 @@ def test_wecom_gets_its_markdown_message(roads, people, robot):
     assert set(got.payload) == {"msgtype", "markdown"}
     assert got.payload["msgtype"] == "markdown" and set(got.payload["markdown"]) == {"content"}
     content = got.payload["markdown"]["content"]
-    assert content.startswith("### 【滞后预警·红色】10.1.1")
+    assert content.startswith("### 【滞后预警·红色】2022年6月 10.1.1")
     assert "完成率 10%" in content
     assert "[查看详情](http://127.0.0.1:8000/inbox/)" in content
 
@@ -77,7 +78,7 @@ def test_dingtalk_gets_its_markdown_message_signed(roads, people, robot):
     [got] = about_roads(robot)
     assert got.payload["msgtype"] == "markdown"
     assert set(got.payload["markdown"]) == {"title", "text"}
-    assert got.payload["markdown"]["title"].startswith("【滞后预警·红色】10.1.1")
+    assert got.payload["markdown"]["title"].startswith("【滞后预警·红色】2022年6月 10.1.1")
     assert "完成率 10%" in got.payload["markdown"]["text"]
     # 加签: HMAC-SHA256 over "timestamp\nsecret", base64, next to the access token.
     assert got.query["access_token"] == ["abc123"]
@@ -85,7 +86,7 @@ def test_dingtalk_gets_its_markdown_message_signed(roads, people, robot):
     digest = hmac.new(secret.encode(), f"{timestamp}\n{secret}".encode(), hashlib.sha256).digest()
     assert got.query["sign"] == [base64.b64encode(digest).decode()]
     # The clock was fixed: the timestamp is that moment in milliseconds.
-    assert int(timestamp) == int(at(date(2022, 6, 30)).timestamp() * 1000)
+    assert int(timestamp) == int(at(date(2022, 7, 6)).timestamp() * 1000)
 
 
 def test_the_signature_is_url_encoded():
@@ -139,11 +140,11 @@ def test_notices_reach_the_office_and_project_groups_alerts_only_when_the_office
     report(ROADS, "陕州区政府", date(2022, 8, 1), value=8)  # green: resolves the red alert
     report(ROADS, "陕州区政府", date(2022, 9, 1), value=8)  # 80 % against 83.33 % on 31 October: green
     report(ROADS, "陕州区政府", date(2022, 10, 1), value=8)
-    with time_machine.travel(at(date(2022, 8, 31)), tick=False):
-        alerts_scan(as_of=date(2022, 8, 31), kinds=PROGRESS_KINDS)
+    with time_machine.travel(at(date(2022, 9, 6)), tick=False):  # August judged
+        alerts_scan(as_of=date(2022, 9, 6), kinds=PROGRESS_KINDS)
     report(ROADS, "陕州区政府", date(2022, 11, 1), value=7)  # corrected: 70 % against 91.67 %, yellow
-    with time_machine.travel(at(date(2022, 11, 30)), tick=False):
-        alerts_scan(as_of=date(2022, 11, 30), kinds=PROGRESS_KINDS)
+    with time_machine.travel(at(date(2022, 12, 6)), tick=False):  # November judged
+        alerts_scan(as_of=date(2022, 12, 6), kinds=PROGRESS_KINDS)
         deliveries_send_due()
     new = [r.path for r in robot.received[received:] if "10.1.1" in str(r.payload) and "陕州区政府" in str(r.payload)]
     assert new == ["/office"]

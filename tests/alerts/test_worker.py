@@ -34,7 +34,8 @@ from .conftest import ROADS, at, report
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
-OCT3 = date(2022, 10, 3)
+# The day after September's figures were due (5 October): September is the month judged.
+OCT6 = date(2022, 10, 6)
 
 
 def _reset_broker_connections() -> None:
@@ -114,8 +115,8 @@ def worker(redis_url: str, django_db_blocker) -> Iterator[Tracker]:
 
 @pytest.fixture
 def clock() -> Iterator[None]:
-    # Ticking, so that the worker's timers run; 3 October 2022, two days before September's due day.
-    with time_machine.travel(at(OCT3), tick=True):
+    # Ticking, so that the worker's timers run; 6 October 2022, the day after September's due day.
+    with time_machine.travel(at(OCT6), tick=True):
         yield
 
 
@@ -165,8 +166,8 @@ def test_a_submission_that_turns_an_indicator_red_gives_one_alert_and_one_email(
 def test_running_the_scan_twice_sends_nothing_twice(worker, clock, roads, people):
     report(ROADS, "渑池县政府", date(2022, 9, 1), value=2)
     before = worker.finished["projects.scan_progress"]
-    tasks.scan_progress.delay("2022-10-03")
-    tasks.scan_progress.delay("2022-10-03")
+    tasks.scan_progress.delay("2022-10-06")
+    tasks.scan_progress.delay("2022-10-06")
     worker.wait_idle(until=lambda: worker.finished["projects.scan_progress"] == before + 2)
     sent = len(mail.outbox)
     assert sent > 0 and sent_twice() == []
@@ -194,11 +195,11 @@ def test_a_task_redelivered_after_a_crash_sends_nothing_twice(worker, clock, roa
     monkeypatch.setattr(tasks.alert_services, "alerts_scan", crash_once)
     succeeded = worker.states.count(("projects.scan_progress", "SUCCESS"))
     # The broker hands out the same message again after the crash (acks_late): same task id.
-    tasks.scan_progress.apply_async(args=["2022-10-03"], task_id="scan-2022-10-03")
+    tasks.scan_progress.apply_async(args=["2022-10-06"], task_id="scan-2022-10-06")
     worker.wait_idle(until=crashed.is_set)
     assert not Alert.objects.exists() and mail.outbox == []
-    tasks.scan_progress.apply_async(args=["2022-10-03"], task_id="scan-2022-10-03")
-    tasks.scan_progress.apply_async(args=["2022-10-03"], task_id="scan-2022-10-03")
+    tasks.scan_progress.apply_async(args=["2022-10-06"], task_id="scan-2022-10-06")
+    tasks.scan_progress.apply_async(args=["2022-10-06"], task_id="scan-2022-10-06")
     worker.wait_idle(until=lambda: worker.states.count(("projects.scan_progress", "SUCCESS")) == succeeded + 2)
     assert Alert.objects.filter(unit__name="渑池县政府", indicator__code=ROADS).count() == 1
     assert mail.outbox and sent_twice() == []

@@ -49,7 +49,6 @@ pytestmark = pytest.mark.django_db
 # Public functions that write nothing of their own, with the reason.
 NOT_WRITES = {
     "alerts.scan_month": "a calendar rule",
-    "alerts.due_month": "a calendar rule",
     "alerts.alerts_reevaluate": "alerts_scan of one figure (recorded when it opens or resolves anything)",
     "alerts.alerts_after_submission_change": "enqueues alerts_reevaluate",
     "bulk.bulk_insert": "a storage helper of progress_rebuild",

@@ -1,33 +1,37 @@
-"""The demo of `make run` for browser tests: demo accounts, demo figures as of 2022-09-30, and the
-clock on 3 October 2022, while September's figures are being reported (due on the 5th)."""
+"""The demo of `make run` for browser tests: demo accounts, demo figures up to September 2022, the
+alerts of the scan on the demo's day, and the clock on that day: 6 October 2022
+(``projects.clock.DEMO_TODAY``), the day after September's figures were due."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from io import StringIO
 from zoneinfo import ZoneInfo
 
 from django.core.management import call_command
 
+from projects.clock import DEMO_TODAY
 from projects.models import Plan, User
 from projects.services.accounts import demo_accounts_create
 from projects.services.alerts import alerts_scan
 from tests.browser.conftest import PASSWORD
 
-OCT3 = datetime(2022, 10, 3, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+# 10:00 on the demo's day, Beijing time (time_machine.travel(DEMO_NOW, tick=True) in the tests).
+DEMO_NOW = datetime(DEMO_TODAY.year, DEMO_TODAY.month, DEMO_TODAY.day, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+USERS = ["duchashi", "zhujian", "hubin", "lushi", "fushizhang"]
 
 
 def demo(plan: Plan) -> dict[str, User]:
-    """The demo accounts (with the tests' password), the demo figures, and the alerts of the scan
-    that ran on 30 September."""
+    """The demo accounts (with the tests' password), the demo figures as `make db` seeds them (as of
+    the clock's today) and the alerts of the scan that `make db` runs on that day."""
     demo_accounts_create(plan=plan)
     users = {}
-    for user in User.objects.filter(username__in=["duchashi", "zhujian", "hubin", "fushizhang"]):
+    for user in User.objects.filter(username__in=USERS):
         user.set_password(PASSWORD)
         user.save(update_fields=["password"])
         users[user.username] = user
-    call_command("seed_demo", "--as-of", "2022-09-30", stdout=StringIO())
-    alerts_scan(as_of=date(2022, 9, 30))
+    call_command("seed_demo", "--as-of", DEMO_TODAY.isoformat(), stdout=StringIO())
+    alerts_scan(as_of=DEMO_TODAY)
     return users
 
 

@@ -1,6 +1,8 @@
-"""Screenshots of the main pages with the demo data as of 2022-09-30 (artifacts/screenshots/), on a
-desktop, on a phone and in English; each page is also checked for what a screenshot would show
-wrong: a horizontal scrollbar, an untranslated Chinese label in English, an empty table.
+"""Screenshots of the main pages with the demo of `make run` (figures up to September 2022, the clock
+pinned to 6 October) in artifacts/screenshots/, on a desktop, on a phone, in English and printed
+(Chromium's PDF of the overview, A4); each page is also checked for what a screenshot would show
+wrong: a horizontal scrollbar, an untranslated Chinese label in English, an empty table, a chart
+wider than the printed page.
 
 With ``TRACKER_README_SCREENSHOTS=1`` the test also rewrites the README's pictures in
 docs/screenshots/ (see docs/screenshots/README.md).
@@ -15,9 +17,11 @@ from pathlib import Path
 import pytest
 import time_machine
 
+from projects.clock import DEMO_TODAY
 from projects.models import Indicator, Project, Task, Unit
-from tests.browser.conftest import log_in, screenshot
-from tests.browser.demo import OCT3, demo, log_out
+from tests.browser.conftest import SCREENSHOTS, log_in, screenshot
+from tests.browser.demo import DEMO_NOW, demo, log_out
+from tests.factories import pin_clock
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,6 +38,30 @@ def visit(page, url: str, name: str, *, full_page: bool = True) -> None:
     screenshot(page, name, full_page=full_page)
 
 
+# A4 portrait less the print style sheet's 12 mm margins, in CSS pixels (96 per inch): about 703.
+PRINTABLE_WIDTH = (210 - 2 * 12) / 25.4 * 96
+
+
+def check_print(page, url: str, name: str) -> None:
+    page.emulate_media(media="print")
+    try:
+        page.goto(url)
+        page.wait_for_selector(".tracker-chart .main-svg")
+        assert not page.locator(".tracker-navbar").is_visible(), f"{name}: the navigation is printed"
+        assert not page.locator(".dash-selectors").is_visible(), f"{name}: the selectors are printed"
+        widths = page.eval_on_selector_all(
+            ".tracker-chart .main-svg", "els => els.map(e => e.getBoundingClientRect().width)"
+        )
+        assert widths and max(widths) <= PRINTABLE_WIDTH, f"{name}: a chart {max(widths):.0f}px wide is cut"
+        lights = page.eval_on_selector_all(
+            ".tracker-light-red, .tracker-light-yellow, .tracker-light-green",
+            "els => els.map(e => [getComputedStyle(e).printColorAdjust, getComputedStyle(e).backgroundColor])",
+        )
+        assert lights and all(adjust == "exact" and colour != "rgba(0, 0, 0, 0)" for adjust, colour in lights), name
+    finally:
+        page.emulate_media(media="screen")
+
+
 def readme_picture(page, url: str, name: str, *, full_page: bool) -> None:
     page.set_viewport_size(README_VIEWPORT)
     page.goto(url)
@@ -42,7 +70,7 @@ def readme_picture(page, url: str, name: str, *, full_page: bool) -> None:
 
 
 def test_screenshots_of_the_main_pages(page, phone_page, live_server, plan_2022):
-    with time_machine.travel(OCT3, tick=True):
+    with time_machine.travel(DEMO_NOW, tick=True), pin_clock(DEMO_TODAY):
         demo(plan_2022)
         base = live_server.url
         project = Project.objects.get(plan=plan_2022, number=2)
@@ -63,9 +91,10 @@ def test_screenshots_of_the_main_pages(page, phone_page, live_server, plan_2022)
         log_in(page, live_server, username="duchashi")
         for name, path in pages.items():
             visit(page, base + path, name)
-            # As of the end of August: on 3 October September's figures are not due yet.
+            # As of the end of September: on 6 October its figures were due (the alerts list shows
+            # every month by default).
             months = page.locator("#id-month, #id_month")
-            assert months.count() == 1 and months.input_value() in ("2022-08", ""), name
+            assert months.count() == 1 and months.input_value() in ("2022-09", ""), name
         assert page.locator("table tbody tr").count() > 5  # the lagging list is not empty
 
         # The same pages in English: no Chinese left in the interface, only in the data (names of
@@ -85,18 +114,32 @@ def test_screenshots_of_the_main_pages(page, phone_page, live_server, plan_2022)
         with page.expect_navigation():
             page.click("form.tracker-language button[value=zh-hans]")
 
+        # Printed for a meeting: no navigation, the lights in their colours, every chart within the
+        # A4 page's printable width; the overview as Chromium prints it to PDF.
+        for name in ("overview", "project", "task", "indicator", "county-view"):
+            check_print(page, base + pages[name], name)
+        page.emulate_media(media="print")
+        page.goto(base + pages["overview"])
+        page.wait_for_selector(".tracker-chart .main-svg")
+        page.pdf(path=str(SCREENSHOTS / "overview-print.pdf"), format="A4", print_background=False)
+        page.emulate_media(media="screen")
+
         if os.environ.get("TRACKER_README_SCREENSHOTS"):
             README_DIR.mkdir(parents=True, exist_ok=True)
-            # August: its figures are all in and reviewed (September's are being reported on 3 October).
-            # The whole overview and county view; the project page's first screen (its tables run on).
+            # September, the reporting month on the demo's day. The whole overview and county view; the
+            # project page's first screen (its tables run on).
             for name, full_page in [("overview", True), ("project", False), ("county-view", True)]:
-                readme_picture(page, f"{base}{pages[name]}?month=2022-08", name, full_page=full_page)
+                readme_picture(page, f"{base}{pages[name]}?month=2022-09", name, full_page=full_page)
             page.set_viewport_size({"width": 1280, "height": 860})
         log_out(page)
 
+        # A county lands on its oldest month with a figure owed or returned.
         log_in(page, live_server, username="hubin")
-        assert "/report/2022-09/" in page.url
+        assert "/report/2022-" in page.url
+        landing = page.inner_text("main")
+        assert "未填报" in landing or "已退回" in landing
         visit(page, page.url, "reporting-month")
+        visit(page, base + "/report/2022-09/", "reporting-month-september")
         log_out(page)
 
         log_in(page, live_server, username="zhujian", next_path="/review/")

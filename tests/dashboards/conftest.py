@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from projects import rules
+from projects import calendar
 from projects.models import (
     Aggregation,
     Assignment,
@@ -188,5 +188,5 @@ def plan_months_until(plan: Plan, last: date) -> list[date]:
     months, month = [], plan.start.replace(day=1)
     while month <= last:
         months.append(month)
-        month = rules.add_months(month, 1)
+        month = calendar.add_months(month, 1)
     return months

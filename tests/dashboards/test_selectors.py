@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from projects import rules
+from projects import calendar, rules
 from projects.models import CityProgress, Indicator, Project, Unit, UnitProgress
 from projects.selectors import dashboards as sel
 from projects.services.catalogue import allocations_set
@@ -28,7 +28,11 @@ def project_row(data, number):
         (date(2022, 6, 30), date(2022, 5, 1)),
         # June has ended, but its figures are due on 5 July: May is the latest month reported.
         (date(2022, 7, 1), date(2022, 5, 1)),
-        # Before the plan, its first month; long after, its last.
+        # On the due day itself June's figures are still on time; the day after, June is due.
+        (date(2022, 7, 5), date(2022, 5, 1)),
+        (date(2022, 7, 6), date(2022, 6, 1)),
+        # Before the plan, its first month; long after, the month of its default deadline (its
+        # 三年内 items run on to 2024, looked at by choosing those months).
         (date(2021, 11, 3), date(2022, 1, 1)),
         (date(2025, 3, 1), date(2022, 12, 1)),
     ],
@@ -38,12 +42,13 @@ def test_default_month_is_the_latest_month_whose_figures_were_due(plan_2022, tod
 
 
 def test_plan_months_and_parse_month(plan_2022):
+    # 6.1.5 and 6.1.6 (三年内) run to the end of 2024: three years of months.
     months = sel.plan_months(plan_2022)
-    assert months[0] == date(2022, 1, 1) and months[-1] == date(2022, 12, 1) and len(months) == 12
-    assert sel.parse_month("2022-06") == JUNE
-    assert sel.parse_month("2022-13") is None
-    assert sel.parse_month("June") is None
-    assert sel.parse_month(None) is None
+    assert months[0] == date(2022, 1, 1) and months[-1] == date(2024, 12, 1) and len(months) == 36
+    assert calendar.month_or_none("2022-06") == JUNE
+    assert calendar.month_or_none("2022-13") is None
+    assert calendar.month_or_none("June") is None
+    assert calendar.month_or_none(None) is None
 
 
 def test_project_completion_is_the_mean_of_capped_indicator_completions_without_parts(plan_2022):
@@ -109,7 +114,8 @@ def test_reporting_rate_counts_this_months_figures_and_the_late_ones(plan_2022):
     report("1.1.1", "湖滨区政府", JUNE, value=Decimal(1))
     report("1.1.1", "陕州区政府", JUNE, value=Decimal(1), late=True)
     report("1.1.1", "义马市政府", date(2022, 5, 1), value=Decimal(1))  # May: not June's report
-    expected = UnitProgress.objects.filter(month=JUNE).count()
+    # Not expected in June: 6.1.1 and 6.1.2, due at the end of April, six counties each.
+    expected = UnitProgress.objects.filter(month=JUNE).count() - 12
     r = sel.overview(plan=plan_2022, month=JUNE).reporting
     assert (r.expected, r.reported, r.on_time, r.late, r.missing) == (expected, 2, 1, 1, expected - 2)
     assert r.rate == sel.pct(Decimal(200) / expected)
@@ -214,7 +220,8 @@ def test_a_month_still_open_for_reporting_is_not_owed(plan_2022):
 
 
 def test_late_units_and_the_red_list(plan_2022):
-    report("6.1.1", "湖滨区政府", JUNE, value=Decimal(10), late=True)
+    report("6.1.1", "湖滨区政府", JUNE, value=Decimal(10), late=True)  # after its April deadline: not owed
+    report("6.1.3", "湖滨区政府", JUNE, value=Decimal(10), late=True)  # due at the end of June: late
     late = {u.unit.name: u for u in sel.late_units(plan=plan_2022, month=JUNE)}
     hubin = late["湖滨区政府"]
     assert hubin.late == 1 and hubin.missing == hubin.expected - 1
@@ -250,7 +257,12 @@ def test_default_month_is_the_latest_month_with_reports(plan_2022):
     hubin = Unit.objects.get(name="湖滨区政府")
     Submission.objects.create(indicator=indicator, unit=hubin, month=date(2022, 9, 1), value=100, status="submitted")
     progress_refresh(indicator_id=indicator.pk, unit_id=hubin.pk)
-    # Years later, the plan opens on its last reported month, not on an empty December.
-    assert sel.default_month(plan=plan_2022, today=date(2026, 11, 29)) == date(2022, 9, 1)
     # Before September's due day an early report does not move the dashboards onto September.
     assert sel.default_month(plan=plan_2022, today=date(2022, 10, 3)) == date(2022, 8, 1)
+    assert sel.default_month(plan=plan_2022, today=date(2022, 10, 6)) == date(2022, 9, 1)
+    # Nor does a figure for a later month, however early: the landing month is the calendar's.
+    Submission.objects.create(indicator=indicator, unit=hubin, month=date(2022, 11, 1), value=120, status="submitted")
+    progress_refresh(indicator_id=indicator.pk, unit_id=hubin.pk)
+    assert sel.default_month(plan=plan_2022, today=date(2022, 10, 6)) == date(2022, 9, 1)
+    # Years later, the plan opens on the month of its default deadline.
+    assert sel.default_month(plan=plan_2022, today=date(2026, 11, 29)) == date(2022, 12, 1)

@@ -170,8 +170,8 @@ evidence_file:lead                GET    L     404   200   404   404   200   200
 evidence_delete:county            GET    L     405   405   405   405   405   405   405   405   405   405   405
 evidence_delete:county            POST   L     302   404   404   404   404   404   404   404   404   404   404
 evidence_delete:lead              POST   L     404   302   404   404   404   404   404   404   404   404   404
-# A reviewer is sent to what waits for review (?status=submitted); a leader reads the whole list.
-review_list                       GET    L     404   302   302   404   200   302   404   302   404   404   404
+# Everyone who may read it is sent to the reporting month (?month=), a reviewer to what waits there.
+review_list                       GET    L     404   302   302   404   302   302   404   302   404   404   404
 review_list                       POST   L     405   405   405   405   405   405   405   405   405   405   405
 review_export                     GET    L     404   200   200   404   200   200   404   200   404   404   404
 review_export                     POST   L     405   405   405   405   405   405   405   405   405   405   405

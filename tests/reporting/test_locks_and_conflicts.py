@@ -72,12 +72,14 @@ def test_future_months_are_closed(client, clock, hubin):
 
 
 def test_june_opens_on_its_last_day():
-    with time_machine.travel(dt.datetime(2022, 6, 30, 0, 1, tzinfo=CST), tick=False):
-        from projects.selectors.reporting import is_future_month, local_today
+    from projects import calendar, clock
 
-        assert not is_future_month(month=JUNE, today=local_today())
+    # The one clock's today is the city's date, whatever the server's zone (UTC here is 16:01 on the 29th).
+    with time_machine.travel(dt.datetime(2022, 6, 30, 0, 1, tzinfo=CST), tick=False):
+        assert clock.today() == dt.date(2022, 6, 30)
+        assert calendar.is_over(JUNE, today=clock.today())
     with time_machine.travel(dt.datetime(2022, 6, 29, 23, 59, tzinfo=CST), tick=False):
-        assert is_future_month(month=JUNE, today=local_today())
+        assert not calendar.is_over(JUNE, today=clock.today())
 
 
 def test_a_figure_sent_after_the_due_day_is_accepted_and_marked_late(hubin, renshe):

@@ -1,5 +1,6 @@
 """A county through one month, through the pages: draft, submit, return, fix, approve, locked."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -21,10 +22,11 @@ def test_a_county_reports_june_and_the_lead_department_reviews_it(client, clock,
     edit_url = reverse("report_edit", args=[JUNE, training.pk])
     month_url = reverse("report_month", args=[JUNE])
 
-    # 湖滨区 logs in on 3 July: /report/ opens June, the month being reported.
+    # 湖滨区 logs in on 3 July, having reported nothing yet: /report/ opens its oldest month still
+    # owed, January (due on 5 February); June, being reported now, is chosen in the month selector.
     client.force_login(hubin)
     response = client.get(reverse("report_index"))
-    assert response.status_code == 302 and response["Location"] == month_url
+    assert response.status_code == 302 and response["Location"] == reverse("report_month", args=[date(2022, 1, 1)])
     page = text(client.get(month_url))
     assert "湖滨区政府 · 2022年6月月报" in page
     assert "技能培训" in page and "未填报" in page
@@ -53,7 +55,12 @@ def test_a_county_reports_june_and_the_lead_department_reviews_it(client, clock,
 
     # 市人力资源社会保障局 reviews task 1.1: it sees the figure waiting and returns it.
     client.force_login(renshe)
-    review = text(client.get(reverse("review_list"), follow=True))  # opens on what waits for review
+    # The list opens on what waits for review in the reporting month (May, on 3 July) and says that
+    # June has a figure waiting; its link lists every month's.
+    landing = client.get(reverse("review_list"), follow=True)
+    assert landing.redirect_chain[-1][0].endswith("?month=2022-05&status=submitted")
+    assert "其他月份另有 1 条月报待审核" in text(landing)
+    review = text(client.get(reverse("review_list"), {"status": "submitted", "month": ""}))
     assert "湖滨区政府" in review and "12,000 人次" in review
     detail_url = reverse("submission_detail", args=[draft.pk])
     assert "审核通过" in text(client.get(detail_url))

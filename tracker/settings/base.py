@@ -160,6 +160,10 @@ EMAIL_HOST = env.str("DJANGO_EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="tracker@localhost")
 
+# The one clock (projects/clock.py): empty for the real date in TIME_ZONE; YYYY-MM-DD, or "demo"
+# for the demo's day, pins it (`make run` pins the demo's; never set in production).
+TRACKER_TODAY = env.str("TRACKER_TODAY", default="")
+
 # Alerts and their delivery (projects/services/notifications.py). Links in e-mails and robot
 # messages point here, so it must be the address people open the tracker at.
 TRACKER_BASE_URL = env.str("TRACKER_BASE_URL", default="http://127.0.0.1:8000")

@@ -94,3 +94,7 @@ TWO_FACTOR_REMEMBER_COOKIE_SECURE = True
 
 # django-axes behind nginx: REMOTE_ADDR is nginx, so count failures by the address nginx saw.
 AXES_CLIENT_IP_CALLABLE = "tracker.proxy.client_ip"
+
+# Real deployments use the real date (projects/clock.py): a pinned clock belongs to the demo and tests.
+if env.str("TRACKER_TODAY", default="").strip():
+    raise ImproperlyConfigured("TRACKER_TODAY pins the clock for the demo and tests: unset it in production.")

@@ -7,8 +7,9 @@ from django.core.management.base import CommandError
 from projects.audit.actions import AuditAction
 from projects.audit.commands import AuditedCommand
 from projects.audit.services import audit_record
+from projects.calendar import parse_month
 from projects.models import Plan
-from projects.selectors.dashboards import parse_month, plan_months
+from projects.selectors.dashboards import plan_months
 from projects.services.bulletin import bulletin_docx_build, bulletin_xlsx_build
 
 
@@ -22,9 +23,10 @@ class Command(AuditedCommand):
         parser.add_argument("--document", help="the plan's document number, when several plans cover the month")
 
     def handle(self, *args, month: str, out: Path | None, xlsx: Path | None, document: str | None, **options):
-        when = parse_month(month)
-        if when is None:
-            raise CommandError(f"月份应为 YYYY-MM，例如 2022-06，而不是 {month!r}")
+        try:
+            when = parse_month(month)
+        except ValueError as exc:
+            raise CommandError(f"月份应为 YYYY-MM，例如 2022-06，而不是 {month!r}") from exc
         if out is None and xlsx is None:
             raise CommandError("请用 --out 指定 Word 文件，或用 --xlsx 指定 Excel 文件")
         plans = [p for p in Plan.objects.all() if when in plan_months(p)]

@@ -6,9 +6,10 @@ from django.utils.translation import gettext as _
 from projects.audit.actions import AuditAction
 from projects.audit.commands import AuditedCommand
 from projects.audit.services import audit_record
+from projects.calendar import parse_month
 from projects.models import Plan
 from projects.selectors.catalogue import plan_for_year
-from projects.selectors.reporting import figures_export, parse_month
+from projects.selectors.reporting import figures_export
 
 
 class Command(AuditedCommand):

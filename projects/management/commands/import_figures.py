@@ -4,8 +4,8 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from projects.audit.commands import AuditedCommand
+from projects.calendar import parse_month
 from projects.models import Unit
-from projects.selectors.reporting import parse_month
 from projects.services.excel import ImportRejected, figures_import
 
 

@@ -2,9 +2,9 @@ import json
 from datetime import date
 
 from django.core.management.base import CommandError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from projects import clock
 from projects.audit.commands import AuditedCommand
 from projects.models import Plan
 from projects.selectors.alerts import alerts_export, open_alerts
@@ -19,7 +19,9 @@ class Command(AuditedCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: today in Asia/Shanghai)")
+        parser.add_argument(
+            "--as-of", dest="as_of", help="YYYY-MM-DD (default: the clock's today, TRACKER_TODAY if pinned)"
+        )
         parser.add_argument("--year", type=int, help="only this year's plans")
         parser.add_argument(
             "--json", dest="as_json", action="store_true", help="print the open alerts as a JSON list (a contract)"
@@ -30,7 +32,7 @@ class Command(AuditedCommand):
 
     def handle(self, *args, as_of: str | None, year: int | None, as_json: bool, no_send: bool, **options):
         try:
-            day = date.fromisoformat(as_of) if as_of else timezone.localdate()
+            day = date.fromisoformat(as_of) if as_of else clock.today()
         except ValueError as exc:
             raise CommandError(_("日期格式应为 YYYY-MM-DD：%(value)s") % {"value": as_of}) from exc
         plans = Plan.objects.filter(start__lte=day)

@@ -3,6 +3,7 @@ import datetime as dt
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from projects import clock
 from projects.audit.commands import AuditedCommand
 from projects.models import Plan
 from projects.selectors.catalogue import plan_for_year
@@ -16,13 +17,15 @@ class Command(AuditedCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--as-of", required=True, help="YYYY-MM-DD: months due by then get figures")
+        parser.add_argument(
+            "--as-of", help="YYYY-MM-DD: months ended by then get figures (default: the clock's today)"
+        )
         parser.add_argument("--year", type=int, default=2022)
         parser.add_argument("--document", help="document number, when a year has several plans")
 
-    def handle(self, *args, as_of: str, year: int, document: str | None = None, **options):
+    def handle(self, *args, as_of: str | None, year: int, document: str | None = None, **options):
         try:
-            day = dt.date.fromisoformat(as_of)
+            day = dt.date.fromisoformat(as_of) if as_of else clock.today()
         except ValueError as exc:
             raise CommandError(_("日期格式应为 YYYY-MM-DD，如 2022-09-30")) from exc
         try:
