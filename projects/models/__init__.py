@@ -33,6 +33,7 @@ from .notifications import (
 )
 from .progress import CityProgress, LightChoices, UnitProgress
 from .reporting import COUNTED_STATUSES, Evidence, MonthClosure, Submission, SubmissionStatus
+from .security import LoginSession, PasswordRecord
 
 __all__ = [
     "COUNTED_STATUSES",
@@ -56,9 +57,11 @@ __all__ = [
     "Indicator",
     "IndicatorKind",
     "LightChoices",
+    "LoginSession",
     "Message",
     "MonthClosure",
     "NotificationRule",
+    "PasswordRecord",
     "Plan",
     "Project",
     "RateBasis",
