@@ -49,6 +49,7 @@ SUDO := $(shell if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null; then echo
 db: venv
 	@mkdir -p $(VAR)
 	$(MANAGE) migrate --noinput -v0
+	$(MANAGE) setup_roles
 	$(MANAGE) load_plan fixtures/plan_2022.json
 	$(MANAGE) load_plan fixtures/plan_2022_work_report.json
 	$(MANAGE) create_demo_accounts

@@ -39,6 +39,7 @@ from .notifications import (
 )
 from .progress import CityProgress, LightChoices, UnitProgress
 from .reporting import COUNTED_STATUSES, Evidence, MonthClosure, Submission, SubmissionStatus
+from .security import LoginSession, PasswordRecord
 
 __all__ = [
     "COUNTED_STATUSES",
@@ -64,9 +65,11 @@ __all__ = [
     "IndicatorGroup",
     "IndicatorKind",
     "LightChoices",
+    "LoginSession",
     "Message",
     "MonthClosure",
     "NotificationRule",
+    "PasswordRecord",
     "Plan",
     "PlanKind",
     "Project",

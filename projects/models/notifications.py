@@ -26,6 +26,8 @@ class Event(models.TextChoices):
     DUE_REMINDER = "due_reminder", _("报送截止提醒")
     DIGEST = "digest", _("每周摘要")
     BULLETIN = "bulletin", _("月度通报")
+    # A security event the security administrators must know of at once (a superuser's login).
+    SECURITY = "security", _("安全事件")
 
 
 class Audience(models.TextChoices):
@@ -33,6 +35,7 @@ class Audience(models.TextChoices):
     LEAD_UNIT = "lead_unit", _("牵头单位")
     OFFICE = "office", _("市政府督查室")
     LEADERS = "leaders", _("分管领导")
+    SECURITY_ADMINS = "security_admins", _("安全管理员")
 
 
 class NotificationRule(models.Model):

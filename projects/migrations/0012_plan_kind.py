@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0010_clock_periods_and_resolved_messages'),
+        ('projects', '0011_security'),
     ]
 
     operations = [
