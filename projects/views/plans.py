@@ -22,7 +22,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from projects import permissions
 from projects.audit.actions import AuditAction
@@ -195,6 +195,7 @@ def _locate(data: dict[str, Any], task: Task) -> tuple[dict[str, Any], str]:
 
 
 @login_required
+@require_safe
 def plan_list(request: HttpRequest) -> HttpResponse:
     _office(request)
     plans = Plan.objects.order_by("-year", "issued_on", "pk")
