@@ -440,7 +440,8 @@ def _meaning_problems(data: dict[str, Any]) -> list[str]:  # noqa: C901 - one pa
         gplace = f"unit_groups[{g}]"
         if group["name"] in groups:
             problems.append(f"{gplace}.name: " + _("单位组重复：%(name)s") % {"name": group["name"]})
-        if group["name"] in unit_names:
+        clashes = group["name"] in unit_names
+        if clashes:
             problems.append(f"{gplace}.name: " + _("单位组名称与单位同名：%(name)s") % {"name": group["name"]})
         members = group.get("members", [])
         for j, name in enumerate(members):
@@ -448,7 +449,8 @@ def _meaning_problems(data: dict[str, Any]) -> list[str]:  # noqa: C901 - one pa
                 problems.append(f"{gplace}.members[{j}]: " + _("未在 units 中列出的单位：%(name)s") % {"name": name})
         for name in sorted({n for n in members if members.count(n) > 1}):
             problems.append(f"{gplace}.members: " + _("单位重复：%(name)s") % {"name": name})
-        groups[group["name"]] = members
+        if not clashes:  # the name keeps meaning the unit: one problem, not one per task that names it
+            groups[group["name"]] = members
     names = _Names(units=unit_names, groups=groups)
     named_groups: set[str] = set()
 
