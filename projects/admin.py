@@ -35,11 +35,12 @@ class ProjectInline(admin.TabularInline):
 
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
-    list_display = ["year", "document", "title", "issued_on", "due_day"]
+    list_display = ["year", "kind", "document", "title", "issued_on", "due_day"]
+    list_filter = ["year", "kind"]
     search_fields = ["document", "title"]
     inlines = [ProjectInline]
     fieldsets = [
-        (None, {"fields": ["year", "document", "title", "issuing_body", "issued_on", "source", "notes"]}),
+        (None, {"fields": ["year", "kind", "document", "title", "issuing_body", "issued_on", "source", "notes"]}),
         (_("期限与报送日历"), {"fields": ["start", "default_deadline", "due_day"]}),
         (_("亮灯规则"), {"fields": ["yellow_gap", "red_gap", "milestone_grace_months", "overshoot_confirm_percent"]}),
     ]
