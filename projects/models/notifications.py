@@ -195,6 +195,9 @@ class Delivery(models.Model):
         related_name="deliveries",
         verbose_name=_("督办通知单"),
     )
+    # What the e-mail attaches, as the producer recorded it: the values its event's builder in
+    # projects.attachments takes (e.g. {"plan": 1, "month": "2022-09"}); empty for no files.
+    attachments = models.JSONField(_("附件"), default=dict, blank=True, help_text=_("生成附件所需的参数"))
     status = models.CharField(_("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     next_attempt_at = models.DateTimeField(_("下次尝试时间"))

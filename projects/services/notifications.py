@@ -24,9 +24,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -35,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects import clock
+from projects.attachments import attachments_build, attachments_check
 from projects.audit.actions import AuditAction
 from projects.audit.models import AuditResult
 from projects.audit.services import audit_record
@@ -104,6 +106,9 @@ class News:
     user_id: int | None = None  # a personal message (the digest): this user only, no group robot
     alert_id: int | None = None
     notice_id: int | None = None
+    # Files on the e-mails: the values the event's builder takes (projects.attachments), e.g.
+    # {"plan": 1, "month": "2022-09"}; recorded on each e-mail delivery, built when it is sent.
+    attachments: Mapping[str, Any] | None = None
 
 
 def notification_rules() -> dict[tuple[str, str], tuple[bool, bool, bool]]:
@@ -215,6 +220,8 @@ def notifications_create(*, items: Iterable[News]) -> list[int]:
     items = list(items)
     if not items:
         return []
+    # Refused here, in the producer's transaction, rather than minutes later in a worker.
+    attached = {news.key: attachments_check(event=news.event, params=news.attachments) for news in items}
     rules = notification_rules()
     directory = _Directory.load(items)
     # The message is dated by the one clock (the inbox shows it beside the figures' month); the
@@ -235,7 +242,9 @@ def notifications_create(*, items: Iterable[News]) -> list[int]:
             if email:
                 for address in [u.email for u in users if u.email] + addresses:
                     key = (Channel.EMAIL, address.strip().lower(), news.key)
-                    deliveries.setdefault(key, _delivery(news, Channel.EMAIL, key[1], None, now))
+                    delivery = _delivery(news, Channel.EMAIL, key[1], None, now)
+                    delivery.attachments = attached[news.key]
+                    deliveries.setdefault(key, delivery)
             if webhook:
                 for hook in hooks:
                     key = (Channel.WEBHOOK, f"webhook#{hook.pk}", news.key)
@@ -401,12 +410,10 @@ def _send_email(delivery: Delivery) -> None:
         to=[delivery.recipient],
         headers={"X-Tracker-Key": delivery.dedupe_key},
     )
-    if delivery.event == Event.BULLETIN:
-        # Built when sent (a retry builds them again): the files are too big to keep per delivery.
-        from projects.services.bulletin import bulletin_attachments_for_key  # it imports this module
-
-        for name, content, mimetype in bulletin_attachments_for_key(delivery.dedupe_key):
-            message.attach(name, content, mimetype)
+    # Built when sent (a retry builds them again) by the builder of the event that produced the
+    # news, from the values it recorded: the sender knows no producer (projects.attachments).
+    for attachment in attachments_build(event=delivery.event, params=delivery.attachments):
+        message.attach(attachment.filename, attachment.content, attachment.mimetype)
     message.send(fail_silently=False)
 
 

@@ -58,7 +58,7 @@ NOT_WRITES = {
     "bulletin.bulletin_title": "a title",
     "bulletin.bulletin_attachments": "builds files (their e-mail is recorded)",
     "bulletin.bulletin_key": "a dedupe key",
-    "bulletin.bulletin_attachments_for_key": "builds files (their e-mail is recorded)",
+    "bulletin.bulletin_email_attachments": "builds files (their e-mail is recorded)",
     "demo.split_target": "arithmetic",
     "excel.text_cell": "writes a spreadsheet cell",
     "excel.template_build": "builds the template (its download is recorded)",

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0011_security'),
+        ('projects', '0012_delivery_attachments'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0012_plan_kind'),
+        ('projects', '0013_plan_kind'),
     ]
 
     operations = [
