@@ -5,7 +5,6 @@ change to a plan's catalogue made in the admin (``PlanCheckedAdmin``)."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db import transaction
 from django.db.models import F
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -13,6 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from projects.audit.actions import AuditAction
+from projects.audit.models import AuditResult
+from projects.audit.services import audit_record
 from projects.forms.plans import CopyForm
 from projects.models import Plan
 from projects.planfile import PlanFileError, check_plan_data
@@ -51,12 +53,20 @@ def copy_to_new_year(modeladmin, request, queryset):
     return TemplateResponse(request, "admin/projects/plan/copy_to_new_year.html", context)
 
 
+class _PlanRefused(Exception):
+    """Raised inside the admin's transaction so that it rolls the whole change back."""
+
+    def __init__(self, plan: Plan, problems: list[str]) -> None:
+        super().__init__(f"{len(problems)} problems")
+        self.plan, self.problems = plan, problems
+
+
 class PlanCheckedAdmin(admin.ModelAdmin):
     """The admin's changes to a plan's catalogue (a plan, a project, a task, an indicator, with their
     inlines) are checked as ``load_plan`` checks a file: once saved in the admin's transaction, the
     plan is read back as its file and checked; any problem rolls the whole change back and is shown,
-    named with its place. A change that passes moves the plan's revision on (an edit form of the
-    office's pages made before it is refused) and rebuilds the plan's progress."""
+    named with its place, and the refusal is audited. A change that passes moves the plan's revision
+    on (an edit form of the office's pages made before it is refused) and rebuilds its progress."""
 
     def plan_of(self, obj) -> Plan:
         raise NotImplementedError
@@ -67,25 +77,27 @@ class PlanCheckedAdmin(admin.ModelAdmin):
         try:
             check_plan_data(plan_file_data(plan=plan))
         except PlanFileError as exc:
-            transaction.set_rollback(True)
-            request.plan_problems = exc.problems
-            return
+            # Leaving the admin's atomic block by an exception rolls back everything it saved; the
+            # admin writes nothing more (no log entry, no message) in a transaction that is broken.
+            raise _PlanRefused(plan, exc.problems) from exc
         Plan.objects.filter(pk=plan.pk).update(revision=F("revision") + 1)
         progress_rebuild(plan=plan)
 
-    def _refused(self, request) -> HttpResponseRedirect | None:
-        problems = getattr(request, "plan_problems", None)
-        if not problems:
-            return None
-        for problem in problems[:50]:
-            self.message_user(request, problem, messages.ERROR)
-        self.message_user(
-            request, _("方案检查未通过（%(n)s 处问题），修改未保存") % {"n": len(problems)}, messages.ERROR
-        )
-        return HttpResponseRedirect(request.path)
-
-    def response_change(self, request, obj):
-        return self._refused(request) or super().response_change(request, obj)
-
-    def response_add(self, request, obj, post_url_continue=None):
-        return self._refused(request) or super().response_add(request, obj, post_url_continue)
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except _PlanRefused as refused:
+            problems = refused.problems
+            audit_record(
+                action=AuditAction.PLAN_EDIT,
+                request=request,
+                obj=refused.plan,
+                result=AuditResult.FAILURE,
+                detail={"what": "admin", "path": request.path, "problems": problems[:20]},
+            )
+            for problem in problems[:50]:
+                self.message_user(request, problem, messages.ERROR)
+            self.message_user(
+                request, _("方案检查未通过（%(n)s 处问题），修改未保存") % {"n": len(problems)}, messages.ERROR
+            )
+            return HttpResponseRedirect(request.path)

@@ -121,3 +121,24 @@ def catalogue_snapshot(plan: Plan | None = None) -> dict[str, list]:
         ),
     }
     return {name: sorted(map(str, qs)) for name, qs in rows.items()}
+
+
+def form_post(form: Any, **changes: Any) -> dict[str, Any]:
+    """The POST a browser sends for a form as the page shows it (its initial values), with
+    ``changes``: what an office user who edits some fields and saves submits."""
+    data: dict[str, Any] = {}
+    for bf in form:
+        value = bf.field.prepare_value(bf.value())
+        if isinstance(value, bool):
+            if value:
+                data[bf.html_name] = "on"
+        elif isinstance(value, list | tuple):
+            data[bf.html_name] = [getattr(v, "pk", v) for v in value]
+        elif value is not None:
+            data[bf.html_name] = value.isoformat() if hasattr(value, "isoformat") else value
+    for name, value in changes.items():
+        if value is None:
+            data.pop(name, None)
+        else:
+            data[name] = value
+    return data
