@@ -12,3 +12,9 @@ register = template.Library()
 def has_review_list(user: User) -> bool:
     """Whether the nav offers the review list: reviewers, the office and leaders (who only read)."""
     return permissions.is_reviewer(user) or permissions.reads_everything(user)
+
+
+@register.filter
+def has_review_queue(user: User) -> bool:
+    """Whether the nav offers the queue of figures waiting for the user's review."""
+    return not user.is_leader and permissions.is_reviewer(user)

@@ -132,7 +132,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "tasks": sel.task_rows(plan=plan, month=month, project=project),
             "city_rows": sel.city_rows(plan=plan, month=month, scope=scope),
             "unit_rows": sel.unit_rows(plan=plan, month=month, scope=scope),
-            "history": sel.submission_history(scope=scope),
+            "history": sel.submission_history(scope=scope, user=request.user),
             "curve_figure": charts.curve_figure(sel.progress_curve(plan=plan, month=month, scope=scope)),
         },
     )
@@ -162,7 +162,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "standing": sel.scope_standing(plan=plan, month=month, scope=scope),
             "city_rows": sel.city_rows(plan=plan, month=month, scope=scope),
             "unit_rows": sel.unit_rows(plan=plan, month=month, scope=scope),
-            "history": sel.submission_history(scope=scope),
+            "history": sel.submission_history(scope=scope, user=request.user),
             "curve_figure": charts.curve_figure(sel.progress_curve(plan=plan, month=month, scope=scope)),
             "everything": sel.sees_everything(request.user),
         },
@@ -192,7 +192,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "parts": list(indicator.parts.order_by("position")),
             "city": city[0] if city else None,
             "unit_rows": sel.unit_rows(plan=plan, month=month, scope=scope),
-            "history": sel.submission_history(scope=scope),
+            "history": sel.submission_history(scope=scope, user=request.user),
             "curve_figure": charts.curve_figure(
                 sel.indicator_curve(indicator=indicator, plan=plan, month=month),
                 unit=indicator.unit_of_measure if in_figures else "%",

@@ -8,8 +8,9 @@ import time_machine
 from django.core import mail
 
 from projects.models import Message
-from projects.services.alerts import PROGRESS_KINDS, alerts_scan, digests_send, due_reminders_send
+from projects.services.alerts import PROGRESS_KINDS, alerts_scan, due_reminders_send
 from projects.services.notifications import deliveries_send_due
+from projects.services.summaries import digests_send
 from projects.tasks import remind_due, send_digests
 
 from .conftest import ROADS, at, report
