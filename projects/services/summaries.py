@@ -73,6 +73,10 @@ def _order(alert: Alert) -> tuple:
     return (indicator.task.project.number, indicator.task.number, indicator.position, alert.unit.position, alert.pk)
 
 
+def _gap(alert: Alert) -> Decimal:
+    return alert.expected - (alert.actual or Decimal(0))
+
+
 def _item_label(alert: Alert, *, with_unit: bool = True) -> str:
     values = {
         "code": alert.indicator.code,
@@ -101,9 +105,14 @@ class _Portfolio:
 
     alerts: list[Alert]
 
+    since: datetime | None = None  # the alerts that opened or changed since then are listed first
+
     @property
     def red(self) -> list[Alert]:
-        return [a for a in self.alerts if a.severity == Severity.RED and a.kind != AlertKind.MISSING]
+        """The red items, where to push first: what opened or changed on the summary's day, then
+        the furthest behind expected progress."""
+        red = [a for a in self.alerts if a.severity == Severity.RED and a.kind != AlertKind.MISSING]
+        return sorted(red, key=lambda a: (not (self.since and a.updated_at >= self.since), -_gap(a), _order(a)))
 
     def counts(self) -> dict[str, int]:
         kinds = Counter(a.kind for a in self.alerts)
@@ -181,13 +190,14 @@ def summary_news(*, plan: Plan, as_of: date, month: date, indicator_ids: Iterabl
         key=_order,
     )
     opened, resolved = _changes_on(plan, as_of, wanted_projects)
+    day_start = calendar.day_span(as_of, tz=timezone.get_default_timezone())[0]
     project_rows = {p.pk: p for p in Project.objects.filter(pk__in=wanted_projects)}
     names = User.objects.in_bulk(leaders)
     lead_names = dict(Unit.objects.filter(pk__in=leads).values_list("pk", "name"))
     news = []
     with translation.override(settings.LANGUAGE_CODE):
         for user_id, mine in sorted(leaders.items()):
-            own = _Portfolio([a for a in alerts if a.indicator.task.project_id in mine])
+            own = _Portfolio([a for a in alerts if a.indicator.task.project_id in mine], since=day_start)
             rows = sorted((project_rows[p] for p in mine), key=lambda p: p.number)
             counts = (sum(opened[p] for p in mine), sum(resolved[p] for p in mine))
             news.append(_portfolio_news(plan, names[user_id], own, rows, as_of=as_of, month=month, today=counts))
@@ -372,8 +382,10 @@ def _digest_body(leader: User, own: _Portfolio, notices: int, since: datetime, a
         )
         % {"day": calendar.day_label(as_of), "new": new, "notices": notices, **counts},
     ]
-    if own.red:
-        lines.append(_("各项目情况和红色事项见下方链接。"))
-        if len(own.red) > RED_ITEMS:
-            lines.append(_("……等共 %(n)s 项") % {"n": len(own.red)})
+    lines.append(_("各项目情况和红色事项见下方链接。"))
+    if len(own.red) > RED_ITEMS:
+        lines.append(
+            _("红色事项共 %(n)s 项，此处列出前 %(shown)s 项，其余见预警清单。")
+            % {"n": len(own.red), "shown": RED_ITEMS}
+        )
     return "\n".join(lines)

@@ -229,7 +229,7 @@ def county_view(request: HttpRequest) -> HttpResponse:
             "group_keep": [("group", group)],
             "groups": UNIT_GROUPS,
             "everything": True,
-            "heatmap_figure": charts.heatmap_figure(view) if view.units and view.indicators else None,
+            "heatmap": charts.heatmap_table(view) if view.units and view.indicators else None,
         },
     )
 
@@ -317,6 +317,12 @@ class DashboardListView(ExportMixin, SingleTableMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
     exporting = False
+
+    def get_table_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_table_kwargs()
+        if not self.exporting and self.table_class.page_sequence:
+            kwargs["sequence"] = self.table_class.page_sequence
+        return kwargs
 
     def get_table_pagination(self, table):
         return False if self.exporting else super().get_table_pagination(table)
@@ -458,7 +464,7 @@ class AlertListView(DashboardListView):
         )
 
     def get_table_kwargs(self) -> dict[str, Any]:
-        return {"link_indicators": self.everything}
+        return {**super().get_table_kwargs(), "link_indicators": self.everything}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

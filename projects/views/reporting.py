@@ -118,6 +118,8 @@ def _render_month(
         "unit_query": "" if own else f"?unit={unit.pk}",
         "import_form": (import_form or ImportForm()) if own else None,
         "import_error": import_error,
+        # A refused file: its outcome and the form go to the top of the page, where the eye is.
+        "import_failed": bool(import_error or (import_form is not None and import_form.errors)),
         "closures": [(p, sel.month_closure(plan=p, month=month)) for p in plans],
         "administers": permissions.administers(request.user),
         "is_demo_data": page.is_demo,

@@ -69,6 +69,9 @@ def test_a_correction_approved_resolves_its_alert_through_the_worker_within_seco
         # The county corrects it to 8 (80 %: green) and 市交通运输局 approves the correction.
         start = time.monotonic()
         corrected = send(people.mianchi, 8)
+        # The reviewer opens it a moment later (SQLite's in-memory test database takes one writer
+        # at a time: the worker's re-evaluation and the reviewer's message may not overlap).
+        worker.wait_idle()
         submission_review(user=people.jiaotong, submission_id=corrected.pk, version=corrected.version, approve=True)
         assert Submission.objects.get(pk=corrected.pk).status == SubmissionStatus.APPROVED
         worker.wait_idle(until=lambda: Alert.objects.get(pk=alert.pk).resolved_at is not None, timeout=10)

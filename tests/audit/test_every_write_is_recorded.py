@@ -218,6 +218,16 @@ def _schedules(w: World):
     schedules.schedules_setup()
 
 
+def _bulk_submit(w: World):
+    draft, _file = w.draft_with_file()
+    reporting.submissions_submit(user=w.hubin, items=[(draft.pk, draft.version)])
+
+
+def _bulk_approve(w: World):
+    sent = w.sent_figure()
+    reporting.submissions_approve(user=w.renshe, items=[(sent.pk, sent.version)])
+
+
 def _requeue(w: World):
     notifications.delivery_requeue(delivery=w.delivery(status=DeliveryStatus.FAILED))
 
@@ -269,6 +279,8 @@ WRITES: dict[str, tuple[str, Callable[[World], object]]] = {
         AuditAction.MONTH_OPEN,
         lambda w: reporting.month_open(user=w.office, plan_id=w.plan.pk, month=JUNE),
     ),
+    "reporting.submissions_submit": (AuditAction.FIGURES_SUBMIT_BULK, _bulk_submit),
+    "reporting.submissions_approve": (AuditAction.FIGURES_APPROVE_BULK, _bulk_approve),
     "reporting.evidence_add": (AuditAction.EVIDENCE_UPLOAD, lambda w: w.draft_with_file()),
     "reporting.evidence_delete": (
         AuditAction.EVIDENCE_DELETE,
