@@ -423,8 +423,13 @@ def alerts_scan(
     plan: Plan | None = None,
     focus: Focus | None = None,
     escalate: bool = True,
+    summarize_all: bool = False,
 ) -> ScanResult:
     """Reconcile the alerts of every plan (or one) with the progress tables as of ``as_of``.
+
+    The summaries of the leaders and lead departments (``services.summaries``) whose items changed
+    are rewritten; ``summarize_all`` rewrites every one that has open alerts (the ``scan``
+    command, which `make db` runs: a demo database written before the summaries gets them).
 
     Returns what changed and the ids of the deliveries it created; the caller sends them (the
     Celery task enqueues them once the transaction has committed, the command sends them)."""
@@ -432,11 +437,15 @@ def alerts_scan(
     result = ScanResult()
     plans = [plan] if plan is not None else list(Plan.objects.filter(start__lte=as_of).order_by("year", "pk"))
     for p in plans:
-        result.add(_scan_plan(p, as_of=as_of, kinds=kinds, focus=focus, escalate=escalate))
+        result.add(
+            _scan_plan(p, as_of=as_of, kinds=kinds, focus=focus, escalate=escalate, summarize_all=summarize_all)
+        )
     return result
 
 
-def _scan_plan(plan: Plan, *, as_of: date, kinds: tuple[str, ...], focus: Focus | None, escalate: bool) -> ScanResult:
+def _scan_plan(
+    plan: Plan, *, as_of: date, kinds: tuple[str, ...], focus: Focus | None, escalate: bool, summarize_all: bool
+) -> ScanResult:
     month = scan_month(plan=plan, as_of=as_of)
     now = clock.now()
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
@@ -473,8 +482,11 @@ def _scan_plan(plan: Plan, *, as_of: date, kinds: tuple[str, ...], focus: Focus 
                                     revise=True)
         ]  # fmt: skip
         news += [_notice_news(catalogue, notice) for notice in notices]
-        if opened or changed or gone:
-            touched = {a.indicator_id for a in [*opened, *changed, *gone]}
+        touched = {a.indicator_id for a in [*opened, *changed, *gone]}
+        if summarize_all:
+            still_open = Alert.objects.filter(plan=plan, resolved_at__isnull=True)
+            touched |= set(still_open.values_list("indicator_id", flat=True))
+        if touched:
             news += summaries.summary_news(plan=plan, as_of=as_of, month=month, indicator_ids=touched)
         delivery_ids = notifications_create(items=news)
         if opened or resolved or notices:
