@@ -71,7 +71,9 @@ def test_an_e_mail_not_sent_yet_goes_out_with_the_new_words_once(roads, people):
     scan(date(2022, 7, 6), send=False)
     report(ROADS, "渑池县政府", date(2022, 7, 1), value=4)
     scan(date(2022, 8, 6), send=False)
-    (pending,) = Delivery.objects.filter(channel=Channel.EMAIL, recipient="mianchi@example.org", subject__contains=ROADS)
+    (pending,) = Delivery.objects.filter(
+        channel=Channel.EMAIL, recipient="mianchi@example.org", subject__contains=ROADS
+    )
     assert pending.status == DeliveryStatus.PENDING and "黄色" in pending.subject
     with time_machine.travel(at(date(2022, 8, 6)), tick=False):
         deliveries_send_due()

@@ -136,7 +136,9 @@ def test_a_reopening_tells_the_unit_with_the_reason(clock, hubin, renshe, client
     office = OfficeUserFactory(username="duchashi")
     sent = send(hubin, "1.1.1", 12000)
     approved = reporting.submission_review(user=renshe, submission_id=sent.pk, version=sent.version, approve=True)
-    reporting.submission_reopen(user=office, submission_id=approved.pk, version=approved.version, reason="与统计局数据不一致")
+    reporting.submission_reopen(
+        user=office, submission_id=approved.pk, version=approved.version, reason="与统计局数据不一致"
+    )
     (message,) = inbox(hubin, Event.REOPENED)
     assert "已由市政府督查室重新打开" in message.body and "原因：与统计局数据不一致" in message.body
     assert "与统计局数据不一致" in opens(client, hubin, message)
@@ -151,9 +153,7 @@ def test_a_month_closed_and_reopened_tells_each_unit_that_reports_in_it_once(clo
     assert closed.subject == "【报送窗口关闭】2022年6月数据已锁定"
     assert "（6月通报已印发）" in closed.body and "你单位该月尚有" in closed.body
     # Each unit that reports in June, once; nobody else (the office has no June figures to send).
-    reporting_units = set(
-        plan_2022.projects.values_list("tasks__indicators__assignments__unit", flat=True).distinct()
-    )
+    reporting_units = set(plan_2022.projects.values_list("tasks__indicators__assignments__unit", flat=True).distinct())
     told = Message.objects.filter(kind=Event.MONTH_CLOSED).values_list("unit", flat=True)
     assert sorted(told) == sorted(set(told)) and set(told) <= reporting_units and hubin.unit_id in told
     assert not Message.objects.filter(kind=Event.MONTH_CLOSED, recipient=office).exists()
