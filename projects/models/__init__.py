@@ -11,6 +11,7 @@ from .catalogue import (
     Indicator,
     IndicatorKind,
     Plan,
+    PlanKind,
     Project,
     RateBasis,
     Task,
@@ -33,6 +34,7 @@ from .notifications import (
 )
 from .progress import CityProgress, LightChoices, UnitProgress
 from .reporting import COUNTED_STATUSES, Evidence, MonthClosure, Submission, SubmissionStatus
+from .security import LoginSession, PasswordRecord
 
 __all__ = [
     "COUNTED_STATUSES",
@@ -56,10 +58,13 @@ __all__ = [
     "Indicator",
     "IndicatorKind",
     "LightChoices",
+    "LoginSession",
     "Message",
     "MonthClosure",
     "NotificationRule",
+    "PasswordRecord",
     "Plan",
+    "PlanKind",
     "Project",
     "RateBasis",
     "Role",

@@ -36,6 +36,8 @@ class Event(models.TextChoices):
     REOPENED = "reopened", _("月报重新打开")
     MONTH_CLOSED = "month_closed", _("报送窗口关闭")
     MONTH_OPENED = "month_opened", _("报送窗口重新开放")
+    # A security event the security administrators must know of at once (a superuser's login).
+    SECURITY = "security", _("安全事件")
 
 
 class Audience(models.TextChoices):
@@ -43,6 +45,7 @@ class Audience(models.TextChoices):
     LEAD_UNIT = "lead_unit", _("牵头单位")
     OFFICE = "office", _("市政府督查室")
     LEADERS = "leaders", _("分管领导")
+    SECURITY_ADMINS = "security_admins", _("安全管理员")
 
 
 class NotificationRule(models.Model):

@@ -91,6 +91,8 @@ DEFAULT_RULES: dict[tuple[str, str], tuple[bool, bool, bool]] = {
     (Event.REOPENED, Audience.REPORTING_UNIT): (True, True, False),
     (Event.MONTH_CLOSED, Audience.REPORTING_UNIT): (True, True, False),
     (Event.MONTH_OPENED, Audience.REPORTING_UNIT): (True, True, False),
+    # A superuser's login (projects/security/events.py): inbox and e-mail of the security administrators.
+    (Event.SECURITY, Audience.SECURITY_ADMINS): (True, True, False),
 }
 NOTHING = (False, False, False)
 
@@ -160,6 +162,7 @@ class _Directory:
     unit_users: dict[int, list[User]]
     unit_email: dict[int, str]
     office: list[User]
+    security_admins: list[User]
     project_leaders: dict[int, list[User]]
     users: dict[int, User]
     unit_hooks: dict[int, list[WebhookEndpoint]]
@@ -196,6 +199,10 @@ class _Directory:
             unit_users=unit_users,
             unit_email=dict(Unit.objects.filter(pk__in=unit_ids).exclude(email="").values_list("id", "email")),
             office=list(reachable.filter(role=Role.OFFICE)),
+            # Only news of a security event asks (the scans' batches make no extra query).
+            security_admins=list(reachable.filter(role=Role.SECURITY_ADMIN))
+            if any(n.event == Event.SECURITY for n in items)
+            else [],
             project_leaders=project_leaders,
             users={u.pk: u for u in reachable.filter(pk__in=user_ids)},
             unit_hooks=unit_hooks,
@@ -216,6 +223,8 @@ class _Directory:
             return self.unit_users.get(unit_id, []), extra, self.unit_hooks.get(unit_id, [])
         if audience == Audience.OFFICE:
             return self.office, [], self.office_hooks
+        if audience == Audience.SECURITY_ADMINS:
+            return self.security_admins, [], []
         if news.project_id is None:
             return [], [], []
         return self.project_leaders.get(news.project_id, []), [], self.project_hooks.get(news.project_id, [])

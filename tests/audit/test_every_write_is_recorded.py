@@ -13,7 +13,6 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
@@ -50,7 +49,7 @@ from projects.services import (
 from projects.services.reporting import FigureInput
 from tests.alerts.conftest import ROADS, ROADS_SPLIT, at
 from tests.conftest import PLAN_2022
-from tests.factories import OfficeUserFactory, UserFactory, unit_user
+from tests.factories import OfficeUserFactory, unit_user
 from tests.reporting.conftest import JUNE, REPORTING_JUNE
 from tests.reporting.test_permissions import PNG
 
@@ -60,7 +59,6 @@ pytestmark = pytest.mark.django_db
 
 # Public functions that write nothing of their own, with the reason.
 NOT_WRITES = {
-    "accounts.office_group_ensure": "a step of demo_accounts_create (recorded)",
     "alerts.scan_month": "a calendar rule",
     "alerts.alerts_reevaluate": "alerts_scan of one figure (recorded when it opens or resolves anything)",
     "alerts.alerts_after_submission_change": "enqueues alerts_reevaluate",
@@ -203,8 +201,10 @@ def _import(w: World):
 
 
 def _purge(w: World):
-    auditor = UserFactory(username="shenji")
-    auditor.user_permissions.add(Permission.objects.get(codename="purge_auditrecord"))
+    from projects.models import Role
+    from tests.account_factories import account
+
+    auditor = account(Role.AUDIT_ADMIN, username="shenji")  # the role that holds purge_auditrecord
     audit_services.audit_purge(actor=type(auditor).objects.get(pk=auditor.pk))
 
 

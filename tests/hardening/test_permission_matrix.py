@@ -37,132 +37,150 @@ from .conftest import JUNE, PNG, ROLES, World, indicator
 
 pytestmark = pytest.mark.django_db
 
-#                                        anon county lead other cttee leader office staff super
+#                                        anon  cnty  lead  othr  ctte  ldr   offc  staf  supr  sys   sec   audit
 TABLE = """
 # Units land on their monthly report; the office and leaders on the overview; staff with no unit
 # on a page that says so.
-home                              GET    L    302   302  302   302   200    200    200   200
-home                              POST   L    405   405  405   405   405    405    405   405
-set_language                      GET    302  302   302  302   302   302    302    302   302
-set_language                      POST   302  302   302  302   302   302    302    302   302
-login                             GET    200  200   200  200   200   200    200    200   200
-login                             POST   200  200   200  200   200   200    200    200   200
-logout                            GET    405  405   405  405   405   405    405    405   405
-logout                            POST   L    L     L    L     L     L      L      L     L
-password_change                   GET    L    200   200  200   200   200    200    200   200
-password_change                   POST   L    200   200  200   200   200    200    200   200
-password_change_done              GET    L    200   200  200   200   200    200    200   200
-password_change_done              POST   L    405   405  405   405   405    405    405   405
-password_reset                    GET    200  200   200  200   200   200    200    200   200
-password_reset                    POST   302  302   302  302   302   302    302    302   302
-password_reset_done               GET    200  200   200  200   200   200    200    200   200
-password_reset_done               POST   405  405   405  405   405   405    405    405   405
-password_reset_confirm            GET    200  200   200  200   200   200    200    200   200
-password_reset_confirm            POST   200  200   200  200   200   200    200    200   200
-password_reset_complete           GET    200  200   200  200   200   200    200    200   200
-password_reset_complete           POST   405  405   405  405   405   405    405    405   405
-admin_index                       GET    A    A     A    A     A     A      200    200   200
-admin_index                       POST   A    A     A    A     A     A      200    200   200
-admin_alerts                      GET    A    A     A    A     A     A      200    403   200
-admin_alerts                      POST   A    A     A    A     A     A      200    403   200
-# The superuser's account: the office (admin staff, not superuser) may read it, never change it.
-admin_change_superuser            GET    A    A     A    A     A     A      200    403   200
-admin_change_superuser            POST   A    A     A    A     A     A      403    403   200
-overview                          GET    L    404   404  404   404   200    200    404   200
-overview                          POST   L    405   405  405   405   405    405    405   405
-project_detail                    GET    L    404   404  404   404   200    200    404   200
-project_detail                    POST   L    405   405  405   405   405    405    405   405
-task_detail:lead                  GET    L    404   200  404   404   200    200    404   200
-task_detail:lead                  POST   L    405   405  405   405   405    405    405   405
-task_detail:other                 GET    L    404   404  200   404   200    200    404   200
-indicator_detail:lead             GET    L    404   200  404   404   200    200    404   200
-indicator_detail:other            GET    L    404   404  200   404   200    200    404   200
-indicator_detail:other            POST   L    405   405  405   405   405    405    405   405
-county_view                       GET    L    404   404  404   404   200    200    404   200
-county_view                       POST   L    405   405  405   405   405    405    405   405
-unit_detail:county                GET    L    200   404  404   404   200    200    404   200
-unit_detail:lead                  GET    L    404   200  404   404   200    200    404   200
-unit_detail:lead                  POST   L    405   405  405   405   405    405    405   405
+home                              GET    L     302   302   302   302   200   200   200   200   200   200   200
+home                              POST   L     405   405   405   405   405   405   405   405   405   405   405
+set_language                      GET    302   302   302   302   302   302   302   302   302   302   302   302
+set_language                      POST   302   302   302   302   302   302   302   302   302   302   302   302
+login                             GET    200   200   200   200   200   200   200   200   200   200   200   200
+login                             POST   200   200   200   200   200   200   200   200   200   200   200   200
+logout                            GET    405   405   405   405   405   405   405   405   405   405   405   405
+logout                            POST   L     L     L     L     L     L     L     L     L     L     L     L
+password_change                   GET    L     200   200   200   200   200   200   200   200   200   200   200
+password_change                   POST   L     200   200   200   200   200   200   200   200   200   200   200
+password_change_done              GET    L     200   200   200   200   200   200   200   200   200   200   200
+password_change_done              POST   L     405   405   405   405   405   405   405   405   405   405   405
+password_reset                    GET    200   200   200   200   200   200   200   200   200   200   200   200
+password_reset                    POST   302   302   302   302   302   302   302   302   302   302   302   302
+password_reset_done               GET    200   200   200   200   200   200   200   200   200   200   200   200
+password_reset_done               POST   405   405   405   405   405   405   405   405   405   405   405   405
+password_reset_confirm            GET    200   200   200   200   200   200   200   200   200   200   200   200
+password_reset_confirm            POST   200   200   200   200   200   200   200   200   200   200   200   200
+password_reset_complete           GET    200   200   200   200   200   200   200   200   200   200   200   200
+password_reset_complete           POST   405   405   405   405   405   405   405   405   405   405   405   405
+# The second factor's pages (django-two-factor-auth): enrolment for anyone logged in; recovery
+# codes once a session has passed the second factor (none here has); the roles that must keep
+# their second factor are sent back from the page that would switch it off.
+two_factor_login                  GET    200   200   200   200   200   200   200   200   200   200   200   200
+two_factor_login                  POST   200   200   200   200   200   200   200   200   200   200   200   200
+two_factor_profile                GET    L     200   200   200   200   200   200   200   200   200   200   200
+two_factor_profile                POST   L     405   405   405   405   405   405   405   405   405   405   405
+two_factor_setup                  GET    L     200   200   200   200   200   200   200   200   200   200   200
+two_factor_setup                  POST   L     200   200   200   200   200   200   200   200   200   200   200
+two_factor_qr                     GET    L     404   404   404   404   404   404   404   404   404   404   404
+two_factor_qr                     POST   L     405   405   405   405   405   405   405   405   405   405   405
+two_factor_setup_complete         GET    L     L     L     L     L     L     L     L     L     L     L     L
+two_factor_setup_complete         POST   L     L     L     L     L     L     L     L     L     L     L     L
+two_factor_backup_tokens          GET    L     L     L     L     L     L     L     L     L     L     L     L
+two_factor_backup_tokens          POST   L     L     L     L     L     L     L     L     L     L     L     L
+two_factor_disable                GET    302   302   302   302   302   302   302   302   302   302   302   302
+two_factor_disable                POST   302   302   302   302   302   302   302   302   302   302   302   302
+admin_index                       GET    A     A     A     A     A     A     200   200   200   200   200   200
+admin_index                       POST   A     A     A     A     A     A     200   200   200   200   200   200
+admin_alerts                      GET    A     A     A     A     A     A     200   403   200   403   403   403
+admin_alerts                      POST   A     A     A     A     A     A     200   403   200   403   403   403
+# The superuser's account: the system and security administrators may read it, nobody else
+# changes it (every account route, every role: tests/security/test_admin_account_routes.py).
+admin_change_superuser            GET    A     A     A     A     A     A     403   403   200   200   200   403
+admin_change_superuser            POST   A     A     A     A     A     A     403   403   200   403   403   403
+overview                          GET    L     404   404   404   404   200   200   404   200   404   404   404
+overview                          POST   L     405   405   405   405   405   405   405   405   405   405   405
+project_detail                    GET    L     404   404   404   404   200   200   404   200   404   404   404
+project_detail                    POST   L     405   405   405   405   405   405   405   405   405   405   405
+task_detail:lead                  GET    L     404   200   404   404   200   200   404   200   404   404   404
+task_detail:lead                  POST   L     405   405   405   405   405   405   405   405   405   405   405
+task_detail:other                 GET    L     404   404   200   404   200   200   404   200   404   404   404
+indicator_detail:lead             GET    L     404   200   404   404   200   200   404   200   404   404   404
+indicator_detail:other            GET    L     404   404   200   404   200   200   404   200   404   404   404
+indicator_detail:other            POST   L     405   405   405   405   405   405   405   405   405   405   405
+county_view                       GET    L     404   404   404   404   200   200   404   200   404   404   404
+county_view                       POST   L     405   405   405   405   405   405   405   405   405   405   405
+unit_detail:county                GET    L     200   404   404   404   200   200   404   200   404   404   404
+unit_detail:lead                  GET    L     404   200   404   404   200   200   404   200   404   404   404
+unit_detail:lead                  POST   L     405   405   405   405   405   405   405   405   405   405   405
 # The lists are class-based views: the role is checked before the method.
-lagging_list                      GET    L    404   404  404   404   200    200    404   200
-lagging_list                      POST   L    404   404  404   404   405    405    404   405
-overdue_list                      GET    L    404   404  404   404   200    200    404   200
-overdue_list                      POST   L    404   404  404   404   405    405    404   405
-missing_list                      GET    L    404   404  404   404   200    200    404   200
-missing_list                      POST   L    404   404  404   404   405    405    404   405
+lagging_list                      GET    L     404   404   404   404   200   200   404   200   404   404   404
+lagging_list                      POST   L     404   404   404   404   405   405   404   405   404   404   404
+overdue_list                      GET    L     404   404   404   404   200   200   404   200   404   404   404
+overdue_list                      POST   L     404   404   404   404   405   405   404   405   404   404   404
+missing_list                      GET    L     404   404   404   404   200   200   404   200   404   404   404
+missing_list                      POST   L     404   404   404   404   405   405   404   405   404   404   404
 # The alerts list: every unit sees its own unit's alerts; another unit's, by filter, is not found.
-alert_list                        GET    L    200   200  200   200   200    200    404   200
-alert_list                        POST   L    405   405  405   405   405    405    404   405
-alert_list:county                 GET    L    200   404  404   404   200    200    404   200
+alert_list                        GET    L     200   200   200   200   200   200   404   200   404   404   404
+alert_list                        POST   L     405   405   405   405   405   405   404   405   404   404   404
+alert_list:county                 GET    L     200   404   404   404   200   200   404   200   404   404   404
 # One format is enough: the format only picks the builder (the Word one is the slow one).
-bulletin:xlsx                     GET    L    404   404  404   404   200    200    404   200
-bulletin:xlsx                     POST   L    405   405  405   405   405    405    405   405
-bulletin:pdf                      GET    L    404   404  404   404   404    404    404   404
-inbox                             GET    L    200   200  200   200   200    200    200   200
-inbox                             POST   L    405   405  405   405   405    405    405   405
-inbox_read_all                    GET    L    405   405  405   405   405    405    405   405
-inbox_read_all                    POST   L    302   302  302   302   302    302    302   302
-message_read:county               GET    L    405   405  405   405   405    405    405   405
-message_read:county               POST   L    302   404  404   404   404    404    404   404
-message_read:lead                 POST   L    404   302  404   404   404    404    404   404
-message_acknowledge:county        GET    L    405   405  405   405   405    405    405   405
-message_acknowledge:county        POST   L    302   404  404   404   404    404    404   404
-message_acknowledge:lead          POST   L    404   302  404   404   404    404    404   404
-notice_detail:county              GET    L    200   200  404   404   404    200    404   200
-notice_detail:county              POST   L    405   405  405   405   405    405    405   405
-notice_detail:other               GET    L    404   404  200   404   404    200    404   200
-report_index                      GET    L    302   302  302   302   302    302    404   302
-report_index                      POST   L    405   405  405   405   405    405    405   405
-report_month:own                  GET    L    200   200  200   200   200    200    404   200
-report_month:own                  POST   L    405   405  405   405   405    405    405   405
-report_month:county               GET    L    200   404  404   404   200    200    404   200
+bulletin:xlsx                     GET    L     404   404   404   404   200   200   404   200   404   404   404
+bulletin:xlsx                     POST   L     405   405   405   405   405   405   405   405   405   405   405
+bulletin:pdf                      GET    L     404   404   404   404   404   404   404   404   404   404   404
+inbox                             GET    L     200   200   200   200   200   200   200   200   200   200   200
+inbox                             POST   L     405   405   405   405   405   405   405   405   405   405   405
+inbox_read_all                    GET    L     405   405   405   405   405   405   405   405   405   405   405
+inbox_read_all                    POST   L     302   302   302   302   302   302   302   302   302   302   302
+message_read:county               GET    L     405   405   405   405   405   405   405   405   405   405   405
+message_read:county               POST   L     302   404   404   404   404   404   404   404   404   404   404
+message_read:lead                 POST   L     404   302   404   404   404   404   404   404   404   404   404
+message_acknowledge:county        GET    L     405   405   405   405   405   405   405   405   405   405   405
+message_acknowledge:county        POST   L     302   404   404   404   404   404   404   404   404   404   404
+message_acknowledge:lead          POST   L     404   302   404   404   404   404   404   404   404   404   404
+notice_detail:county              GET    L     200   200   404   404   404   200   404   200   404   404   404
+notice_detail:county              POST   L     405   405   405   405   405   405   405   405   405   405   405
+notice_detail:other               GET    L     404   404   200   404   404   200   404   200   404   404   404
+report_index                      GET    L     302   302   302   302   302   302   404   302   404   404   404
+report_index                      POST   L     405   405   405   405   405   405   405   405   405   405   405
+report_month:own                  GET    L     200   200   200   200   200   200   404   200   404   404   404
+report_month:own                  POST   L     405   405   405   405   405   405   405   405   405   405   405
+report_month:county               GET    L     200   404   404   404   200   200   404   200   404   404   404
 # Month 13 matches no URL pattern: a 404 before any login check.
-report_month:no_such_month        GET    404  404   404  404   404   404    404    404   404
-report_edit:county                GET    L    200   404  404   404   404    404    404   404
-report_edit:county                POST   L    302   404  404   404   404    404    404   404
-report_edit:lead                  GET    L    404   200  404   404   404    404    404   404
-report_edit:lead                  POST   L    404   302  404   404   404    404    404   404
-report_edit:county_before_plan    GET    L    404   404  404   404   404    404    404   404
-report_template:own               GET    L    200   200  200   200   404    404    404   404
-report_template:own               POST   L    405   405  405   405   405    405    405   405
-report_template:county            GET    L    200   404  404   404   200    200    404   200
-report_import                     GET    L    405   405  405   405   405    405    405   405
-report_import                     POST   L    200   200  200   200   404    404    404   404
-month_closure                     GET    L    405   405  405   405   405    405    405   405
-month_closure                     POST   L    404   404  404   404   404    302    404   302
-submission_detail:county_sent     GET    L    200   200  404   404   200    200    404   200
-submission_detail:county_sent     POST   L    405   405  405   405   405    405    405   405
-submission_detail:county_draft    GET    L    200   404  404   404   200    200    404   200
-submission_detail:lead_sent       GET    L    404   200  404   404   200    200    404   200
-submission_detail:other_sent      GET    L    404   404  200   404   200    200    404   200
-submission_detail:cttee_sent      GET    L    404   404  404   200   200    200    404   200
-submission_review:county_sent     GET    L    405   405  405   405   405    405    405   405
-submission_review:county_sent     POST   L    404   302  404   404   404    404    404   404
-submission_review:county_draft    POST   L    404   404  404   404   404    404    404   404
-submission_review:lead_sent       POST   L    404   404  404   404   404    302    404   302
-submission_review:other_sent      POST   L    404   404  404   404   404    302    404   302
-submission_reopen:county_approved GET    L    405   405  405   405   405    405    405   405
-submission_reopen:county_approved POST   L    404   404  404   404   404    302    404   302
-evidence_upload:county_sent       GET    L    405   405  405   405   405    405    405   405
-evidence_upload:county_sent       POST   L    302   404  404   404   404    404    404   404
-evidence_upload:lead_sent         POST   L    404   302  404   404   404    404    404   404
-evidence_file:county              GET    L    200   200  404   404   200    200    404   200
-evidence_file:county              POST   L    405   405  405   405   405    405    405   405
-evidence_file:lead                GET    L    404   200  404   404   200    200    404   200
-evidence_delete:county            GET    L    405   405  405   405   405    405    405   405
-evidence_delete:county            POST   L    302   404  404   404   404    404    404   404
-evidence_delete:lead              POST   L    404   302  404   404   404    404    404   404
+report_month:no_such_month        GET    404   404   404   404   404   404   404   404   404   404   404   404
+report_edit:county                GET    L     200   404   404   404   404   404   404   404   404   404   404
+report_edit:county                POST   L     302   404   404   404   404   404   404   404   404   404   404
+report_edit:lead                  GET    L     404   200   404   404   404   404   404   404   404   404   404
+report_edit:lead                  POST   L     404   302   404   404   404   404   404   404   404   404   404
+report_edit:county_before_plan    GET    L     404   404   404   404   404   404   404   404   404   404   404
+report_template:own               GET    L     200   200   200   200   404   404   404   404   404   404   404
+report_template:own               POST   L     405   405   405   405   405   405   405   405   405   405   405
+report_template:county            GET    L     200   404   404   404   200   200   404   200   404   404   404
+report_import                     GET    L     405   405   405   405   405   405   405   405   405   405   405
+report_import                     POST   L     200   200   200   200   404   404   404   404   404   404   404
+month_closure                     GET    L     405   405   405   405   405   405   405   405   405   405   405
+month_closure                     POST   L     404   404   404   404   404   302   404   302   404   404   404
+submission_detail:county_sent     GET    L     200   200   404   404   200   200   404   200   404   404   404
+submission_detail:county_sent     POST   L     405   405   405   405   405   405   405   405   405   405   405
+submission_detail:county_draft    GET    L     200   404   404   404   200   200   404   200   404   404   404
+submission_detail:lead_sent       GET    L     404   200   404   404   200   200   404   200   404   404   404
+submission_detail:other_sent      GET    L     404   404   200   404   200   200   404   200   404   404   404
+submission_detail:cttee_sent      GET    L     404   404   404   200   200   200   404   200   404   404   404
+submission_review:county_sent     GET    L     405   405   405   405   405   405   405   405   405   405   405
+submission_review:county_sent     POST   L     404   302   404   404   404   404   404   404   404   404   404
+submission_review:county_draft    POST   L     404   404   404   404   404   404   404   404   404   404   404
+submission_review:lead_sent       POST   L     404   404   404   404   404   302   404   302   404   404   404
+submission_review:other_sent      POST   L     404   404   404   404   404   302   404   302   404   404   404
+submission_reopen:county_approved GET    L     405   405   405   405   405   405   405   405   405   405   405
+submission_reopen:county_approved POST   L     404   404   404   404   404   302   404   302   404   404   404
+evidence_upload:county_sent       GET    L     405   405   405   405   405   405   405   405   405   405   405
+evidence_upload:county_sent       POST   L     302   404   404   404   404   404   404   404   404   404   404
+evidence_upload:lead_sent         POST   L     404   302   404   404   404   404   404   404   404   404   404
+evidence_file:county              GET    L     200   200   404   404   200   200   404   200   404   404   404
+evidence_file:county              POST   L     405   405   405   405   405   405   405   405   405   405   405
+evidence_file:lead                GET    L     404   200   404   404   200   200   404   200   404   404   404
+evidence_delete:county            GET    L     405   405   405   405   405   405   405   405   405   405   405
+evidence_delete:county            POST   L     302   404   404   404   404   404   404   404   404   404   404
+evidence_delete:lead              POST   L     404   302   404   404   404   404   404   404   404   404   404
 # Everyone who may read it is sent to the reporting month (?month=), a reviewer to what waits there.
-review_list                       GET    L    404   302  302   404   302    302    404   302
-review_list                       POST   L    405   405  405   405   405    405    405   405
-review_export                     GET    L    404   200  200   404   200    200    404   200
-review_export                     POST   L    405   405  405   405   405    405    405   405
+review_list                       GET    L     404   302   302   404   302   302   404   302   404   404   404
+review_list                       POST   L     405   405   405   405   405   405   405   405   405   405   405
+review_export                     GET    L     404   200   200   404   200   200   404   200   404   404   404
+review_export                     POST   L     405   405   405   405   405   405   405   405   405   405   405
 # The audit trail: its administrator's (and the break-glass superuser's); the office is audited, it does not audit.
-audit_list                        GET    L    404   404  404   404   404    404    404   200
-audit_list                        POST   L    405   405  405   405   405    405    405   405
-audit_list:export                 GET    L    404   404  404   404   404    404    404   200
-audit_purge                       GET    L    405   405  405   405   405    405    405   405
-audit_purge                       POST   L    404   404  404   404   404    404    404   302
+audit_list                        GET    L     404   404   404   404   404   404   404   200   404   404   200
+audit_list                        POST   L     405   405   405   405   405   405   405   405   405   405   405
+audit_list:export                 GET    L     404   404   404   404   404   404   404   200   404   404   200
+audit_purge                       GET    L     405   405   405   405   405   405   405   405   405   405   405
+audit_purge                       POST   L     404   404   404   404   404   404   404   302   404   404   302
 """
 
 REFUSALS = {"L", "A", "403", "404", "405"}
@@ -199,7 +217,11 @@ CASES: dict[str, Case] = {
     "audit_purge": Case("audit_purge", lambda w: reverse("audit_purge"), lambda w: {"before": "2000-01-01"}),
     "home": Case("home", lambda w: reverse("home")),
     "set_language": Case("set_language", lambda w: reverse("set_language"), lambda w: {"language": "zh-hans"}),
-    "login": Case("login", lambda w: reverse("login"), lambda w: {"username": "nobody", "password": "wrong-Pass-1"}),
+    "login": Case(
+        "login",
+        lambda w: reverse("login"),
+        lambda w: {"login_view-current_step": "auth", "auth-username": "nobody", "auth-password": "wrong-Pass-1"},
+    ),
     "logout": Case("logout", lambda w: reverse("logout")),
     "password_change": Case("password_change", lambda w: reverse("password_change")),
     "password_change_done": Case("password_change_done", lambda w: reverse("password_change_done")),
@@ -213,6 +235,18 @@ CASES: dict[str, Case] = {
         lambda w: {"new_password1": "Xin-Mima-2022-a", "new_password2": "Xin-Mima-2022-a"},
     ),
     "password_reset_complete": Case("password_reset_complete", lambda w: reverse("password_reset_complete")),
+    "two_factor_login": Case(
+        "two_factor:login",
+        lambda w: reverse("two_factor:login"),
+        lambda w: {"login_view-current_step": "auth", "auth-username": "nobody", "auth-password": "wrong-Pass-1"},
+    ),
+    **{
+        f"two_factor_{name}": Case(f"two_factor:{name}", lambda w, n=name: reverse(f"two_factor:{n}"))
+        for name in ("profile", "qr", "setup_complete", "backup_tokens", "disable")
+    },
+    "two_factor_setup": Case(
+        "two_factor:setup", lambda w: reverse("two_factor:setup"), lambda w: {"setup_view-current_step": "welcome"}
+    ),
     "admin_index": Case("admin:index", lambda w: reverse("admin:index")),
     "admin_alerts": Case("admin:projects_alert_changelist", lambda w: reverse("admin:projects_alert_changelist")),
     # The superuser's own record: an office clerk who could edit it could take over the account.

@@ -22,7 +22,7 @@ def record_bulletin_attachments(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0010_clock_periods_and_resolved_messages'),
+        ('projects', '0011_security'),
     ]
 
     operations = [

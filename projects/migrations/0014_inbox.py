@@ -68,7 +68,7 @@ def messages_say_what_they_are_about(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0011_delivery_attachments'),
+        ('projects', '0013_plan_kind'),
     ]
 
     operations = [
@@ -105,17 +105,17 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='delivery',
             name='event',
-            field=models.CharField(choices=[('alert_lagging', '滞后预警（催办）'), ('alert_overdue', '逾期预警（催办）'), ('alert_missing', '未报送催报'), ('notice', '督办通知单'), ('due_reminder', '报送截止提醒'), ('digest', '每周摘要'), ('bulletin', '月度通报'), ('portfolio', '分管项目预警汇总'), ('units_behind', '牵头任务滞后单位'), ('submitted', '月报待审核'), ('returned', '月报退回'), ('approved', '月报审核通过'), ('reopened', '月报重新打开'), ('month_closed', '报送窗口关闭'), ('month_opened', '报送窗口重新开放')], max_length=20, verbose_name='事件'),
+            field=models.CharField(choices=[('alert_lagging', '滞后预警（催办）'), ('alert_overdue', '逾期预警（催办）'), ('alert_missing', '未报送催报'), ('notice', '督办通知单'), ('due_reminder', '报送截止提醒'), ('digest', '每周摘要'), ('bulletin', '月度通报'), ('portfolio', '分管项目预警汇总'), ('units_behind', '牵头任务滞后单位'), ('submitted', '月报待审核'), ('returned', '月报退回'), ('approved', '月报审核通过'), ('reopened', '月报重新打开'), ('month_closed', '报送窗口关闭'), ('month_opened', '报送窗口重新开放'), ('security', '安全事件')], max_length=20, verbose_name='事件'),
         ),
         migrations.AlterField(
             model_name='message',
             name='kind',
-            field=models.CharField(choices=[('alert_lagging', '滞后预警（催办）'), ('alert_overdue', '逾期预警（催办）'), ('alert_missing', '未报送催报'), ('notice', '督办通知单'), ('due_reminder', '报送截止提醒'), ('digest', '每周摘要'), ('bulletin', '月度通报'), ('portfolio', '分管项目预警汇总'), ('units_behind', '牵头任务滞后单位'), ('submitted', '月报待审核'), ('returned', '月报退回'), ('approved', '月报审核通过'), ('reopened', '月报重新打开'), ('month_closed', '报送窗口关闭'), ('month_opened', '报送窗口重新开放')], max_length=20, verbose_name='类型'),
+            field=models.CharField(choices=[('alert_lagging', '滞后预警（催办）'), ('alert_overdue', '逾期预警（催办）'), ('alert_missing', '未报送催报'), ('notice', '督办通知单'), ('due_reminder', '报送截止提醒'), ('digest', '每周摘要'), ('bulletin', '月度通报'), ('portfolio', '分管项目预警汇总'), ('units_behind', '牵头任务滞后单位'), ('submitted', '月报待审核'), ('returned', '月报退回'), ('approved', '月报审核通过'), ('reopened', '月报重新打开'), ('month_closed', '报送窗口关闭'), ('month_opened', '报送窗口重新开放'), ('security', '安全事件')], max_length=20, verbose_name='类型'),
         ),
         migrations.AlterField(
             model_name='notificationrule',
             name='event',
-            field=models.CharField(choices=[('alert_lagging', '滞后预警（催办）'), ('alert_overdue', '逾期预警（催办）'), ('alert_missing', '未报送催报'), ('notice', '督办通知单'), ('due_reminder', '报送截止提醒'), ('digest', '每周摘要'), ('bulletin', '月度通报'), ('portfolio', '分管项目预警汇总'), ('units_behind', '牵头任务滞后单位'), ('submitted', '月报待审核'), ('returned', '月报退回'), ('approved', '月报审核通过'), ('reopened', '月报重新打开'), ('month_closed', '报送窗口关闭'), ('month_opened', '报送窗口重新开放')], max_length=20, verbose_name='事件'),
+            field=models.CharField(choices=[('alert_lagging', '滞后预警（催办）'), ('alert_overdue', '逾期预警（催办）'), ('alert_missing', '未报送催报'), ('notice', '督办通知单'), ('due_reminder', '报送截止提醒'), ('digest', '每周摘要'), ('bulletin', '月度通报'), ('portfolio', '分管项目预警汇总'), ('units_behind', '牵头任务滞后单位'), ('submitted', '月报待审核'), ('returned', '月报退回'), ('approved', '月报审核通过'), ('reopened', '月报重新打开'), ('month_closed', '报送窗口关闭'), ('month_opened', '报送窗口重新开放'), ('security', '安全事件')], max_length=20, verbose_name='事件'),
         ),
         migrations.RunPython(copies_become_summaries, migrations.RunPython.noop),
         migrations.RunPython(messages_say_what_they_are_about, migrations.RunPython.noop),
