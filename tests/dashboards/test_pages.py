@@ -241,3 +241,24 @@ def test_pages_showing_demo_figures_say_so(client, office, plan_2022):
         assert "tracker-demo-banner" in page(client, office, url, month="2022-06").content.decode(), url
     # The month before the first demo figure is real data only.
     assert "tracker-demo-banner" not in page(client, office, reverse("overview"), month="2022-05").content.decode()
+
+
+def test_a_reviewer_sees_only_what_was_sent_in_a_tasks_history(client, office, department_user, plan_2022):
+    """A county's draft is its own business: the lead department's task page does not list it in the
+    change history, the office's does; once sent, the reviewer sees it."""
+    from projects.models import SubmissionStatus
+
+    draft = report("2.1.1", "湖滨区政府", JUNE, status=SubmissionStatus.DRAFT, value=Decimal(7777))
+    task = Task.objects.get(project__plan=plan_2022, project__number=2, number=1)
+    url = reverse("task_detail", args=[task.pk])
+
+    def history(user) -> str:
+        html = page(client, user, url, month="2022-06").content.decode()
+        return html[html.index("dash-history") :]
+
+    assert "7,777" not in history(department_user)
+    assert "7,777" in history(office)
+    draft.status = SubmissionStatus.SUBMITTED
+    draft.save()
+    sent = history(department_user)
+    assert sent.count("7,777") == 1  # the sent state, not the draft before it
