@@ -110,17 +110,20 @@ def test_each_role_logs_in_and_a_countys_approved_correction_resolves_its_alert_
         with page.expect_navigation():
             page.locator(f"#message-{told.pk}").get_by_role("link", name="去审核").click()
         assert page.url.endswith(told.link)
-        (row,) = page.locator("table.tracker-queue tbody tr").all()
-        assert "城镇老旧小区开工改造" in row.inner_text() and "卢氏县政府" in row.inner_text()
+        rows = page.locator("table.tracker-queue tbody tr")
+        assert all("卢氏县政府" in text and "2022年9月" in text for text in rows.all_inner_texts())
+        row = rows.filter(has_text="城镇老旧小区开工改造")
         with page.expect_navigation():
             row.get_by_role("link", name="审核").click()
         with page.expect_navigation():
             page.click("button[value=approve]")
         assert "已审核通过" in page.inner_text(".tracker-messages")
         log_out(page)
-        # 卢氏县 hears of the approval once, and its link opens its September month.
+        # 卢氏县 hears of the approval in its one message of the day's approvals (the demo's own
+        # approvals of that day are in it too), whose link opens its September month.
         (approved,) = Message.objects.filter(recipient=users["lushi"], kind=Event.APPROVED, created__gte=DEMO_NOW)
-        assert approved.subject == "【月报审核通过】卢氏县政府 1 项数据已审核通过（10月6日）"
+        assert approved.subject.startswith("【月报审核通过】卢氏县政府 ") and approved.subject.endswith("（10月6日）")
+        assert "· 2022年9月 2.1.1 城镇老旧小区开工改造：1,000 户" in approved.body
         assert approved.link == "/report/2022-09/"
 
         # The re-evaluation after each change judged September, as the pages do: the alert is resolved.
