@@ -197,7 +197,7 @@ def _split(target: Decimal, parts: int) -> list[Decimal]:
 SUBMISSION_FIELDS = [
     "indicator_id", "unit_id", "month", "value", "numerator", "denominator", "stage", "status", "late",
     "submitted_at", "version", "progress_text", "problems_text", "next_steps_text", "explanation",
-    "overshoot_confirmed", "review_comment", "is_demo", "created_at", "updated_at",
+    "overshoot_confirmed", "review_comment", "is_demo", "signed", "created_at", "updated_at",
 ]  # fmt: skip
 
 
@@ -234,7 +234,7 @@ def _city_submissions(plan: Plan, months: list[date], rng: random.Random, counts
                 (
                     ind.pk, a.unit_id, month, value, numerator, denominator, figure_stage,
                     SubmissionStatus.APPROVED.value, late, submitted, 1, "按计划推进", "", "", "", False, "", False,
-                    submitted, submitted,
+                    ind.may_be_negative, submitted, submitted,
                 )
             )  # fmt: skip
     counts.submissions += bulk_insert(model=Submission, fields=SUBMISSION_FIELDS, rows=rows)

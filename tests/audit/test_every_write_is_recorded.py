@@ -42,6 +42,7 @@ from projects.services import (
     demo,
     excel,
     notifications,
+    plans,
     reporting,
     schedules,
     summaries,
@@ -115,6 +116,8 @@ NOT_WRITES = {
     "audit.actor_role": "a label",
     "audit.refusal_reason": "a message",
     "audit.purge_limit": "a date",
+    "plans.confirm_targets": "a change that plan_edit applies (recorded)",
+    "plans.plan_copy_data": "builds the new year's plan file (plan_copy records)",
 }
 
 
@@ -219,6 +222,10 @@ def _schedules(w: World):
     schedules.schedules_setup()
 
 
+def _retitle_first_project(data: dict) -> None:
+    data["projects"][0]["title"] += "（修订）"
+
+
 def _bulk_submit(w: World):
     draft, _file = w.draft_with_file()
     reporting.submissions_submit(user=w.hubin, items=[(draft.pk, draft.version)])
@@ -289,6 +296,20 @@ WRITES: dict[str, tuple[str, Callable[[World], object]]] = {
     ),
     "schedules.schedules_setup": (AuditAction.SCHEDULES_SETUP, _schedules),
     "audit.audit_purge": (AuditAction.AUDIT_PURGE, _purge),
+    "plans.plan_edit": (
+        AuditAction.PLAN_EDIT,
+        lambda w: plans.plan_edit(user=w.office, plan=w.plan, revision=w.plan.revision, change=_retitle_first_project),
+    ),
+    "plans.plan_replace": (
+        AuditAction.PLAN_EDIT,
+        lambda w: plans.plan_replace(
+            user=w.office, plan=w.plan, revision=w.plan.revision, raw=PLAN_2022.read_bytes()
+        ),
+    ),
+    "plans.plan_copy": (
+        AuditAction.PLAN_COPY,
+        lambda w: plans.plan_copy(plan=w.plan, year=2023, document="三政办〔2023〕1号", actor=w.office),
+    ),
 }
 
 
