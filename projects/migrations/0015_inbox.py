@@ -68,7 +68,7 @@ def messages_say_what_they_are_about(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0013_plan_kind'),
+        ('projects', '0014_plan_portfolio'),
     ]
 
     operations = [
