@@ -126,6 +126,22 @@ message_read:lead                 POST   L     404   302   404   404   404   404
 message_acknowledge:county        GET    L     405   405   405   405   405   405   405   405   405   405   405
 message_acknowledge:county        POST   L     302   404   404   404   404   404   404   404   404   404   404
 message_acknowledge:lead          POST   L     404   302   404   404   404   404   404   404   404   404   404
+# Following a message's link: its reader only (it is marked read on the way).
+message_open:county               GET    L     302   404   404   404   404   404   404   404   404   404   404
+message_open:county               POST   L     405   405   405   405   405   405   405   405   405   405   405
+message_open:lead                 GET    L     404   302   404   404   404   404   404   404   404   404   404
+# Worklists: a unit's still-to-do (others' read only, as its month), the reviewers' queue; search.
+todo                              GET    L     200   200   200   200   404   404   404   404   404   404   404
+todo                              POST   L     405   405   405   405   405   405   405   405   405   405   405
+todo:county                       GET    L     200   404   404   404   200   200   404   200   404   404   404
+todo_submit                       GET    L     405   405   405   405   405   405   405   405   405   405   405
+todo_submit                       POST   L     302   302   302   302   404   404   404   404   404   404   404
+review_queue                      GET    L     404   200   200   404   404   200   404   200   404   404   404
+review_queue                      POST   L     405   405   405   405   405   405   405   405   405   405   405
+review_queue_approve              GET    L     405   405   405   405   405   405   405   405   405   405   405
+review_queue_approve              POST   L     404   302   302   404   404   302   404   302   404   404   404
+search                            GET    L     200   200   200   200   200   200   200   200   200   200   200
+search                            POST   L     405   405   405   405   405   405   405   405   405   405   405
 notice_detail:county              GET    L     200   200   404   404   404   200   404   200   404   404   404
 notice_detail:county              POST   L     405   405   405   405   405   405   405   405   405   405   405
 notice_detail:other               GET    L     404   404   200   404   404   200   404   200   404   404   404
@@ -310,6 +326,22 @@ CASES: dict[str, Case] = {
     "message_acknowledge:lead": Case(
         "message_acknowledge", lambda w: reverse("message_acknowledge", args=[w.messages["lead"].pk])
     ),
+    "message_open:county": Case("message_open", lambda w: reverse("message_open", args=[w.messages["county"].pk])),
+    "message_open:lead": Case("message_open", lambda w: reverse("message_open", args=[w.messages["lead"].pk])),
+    "todo": Case("todo", lambda w: reverse("todo")),
+    "todo:county": Case("todo", lambda w: reverse("todo") + f"?unit={w.units['county'].pk}"),
+    "todo_submit": Case(
+        "todo_submit",
+        lambda w: reverse("todo_submit"),
+        lambda w: {"pick": [f"{s.pk}:{s.version}" for s in w.submissions.values()]},
+    ),
+    "review_queue": Case("review_queue", lambda w: reverse("review_queue")),
+    "review_queue_approve": Case(
+        "review_queue_approve",
+        lambda w: reverse("review_queue_approve"),
+        lambda w: {"pick": [f"{s.pk}:{s.version}" for s in w.submissions.values()], "query": ""},
+    ),
+    "search": Case("search", lambda w: reverse("search") + "?q=2.1"),
     "notice_detail:county": Case("notice_detail", lambda w: reverse("notice_detail", args=[w.notices["county"].pk])),
     "notice_detail:other": Case("notice_detail", lambda w: reverse("notice_detail", args=[w.notices["other"].pk])),
     "report_index": Case("report_index", lambda w: reverse("report_index")),
