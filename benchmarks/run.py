@@ -173,7 +173,9 @@ class PostgreSQL(Database):
                 text=True,
                 capture_output=True,
             )
-            self._url = done.stdout.strip()
+            # The last line: starting the cluster may print to standard output before it.
+            lines = done.stdout.strip().splitlines()
+            self._url = lines[-1] if lines else ""
             if not self._url.startswith("postgres"):
                 raise SystemExit(f"PostgreSQL is not available:\n{done.stderr}")
         return self._url
