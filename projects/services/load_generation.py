@@ -4,7 +4,7 @@ Deterministic: the same scale and seed give the same rows. Scale M is a province
 each holding a portfolio: every year (2022 to 2024) three plans of different kinds over the
 city's shared units (a 重点民生实事 plan of 61 indicators reported monthly by the counties, a
 government work report's 21 targets and tasks reported by departments, 12 special measures),
-about 5,300 indicators and 310,000 monthly submissions in all; L is ten times M. Rows are written
+about 5,100 indicators and 320,000 monthly submissions in all; L is ten times M. Rows are written
 plan by plan, so memory stays flat whatever the scale.
 """
 

@@ -14,7 +14,7 @@ class Command(AuditedCommand):
         "Fill an empty database with benchmark data, deterministically: every city holds a portfolio, several "
         "plans of different kinds a year. S is the real 2022 plan with 12 months of demo figures beside a work "
         "report and special measures of the same city; M a province (18 cities, 2022-2024, three plans a city "
-        "and year, about 5,300 indicators); L ten times M; T two small cities (the benchmark runner's smoke test)."
+        "and year, about 5,100 indicators); L ten times M; T two small cities (the benchmark runner's smoke test)."
     )
 
     def add_arguments(self, parser):
