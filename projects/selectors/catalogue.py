@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -26,52 +28,110 @@ from projects.models import (
 )
 from projects.planfile import FORMAT_VERSION
 
-
-def plan_for_year(*, year: int, document: str | None = None) -> Plan:
-    """The plan of a year; with several, the document number picks one."""
-    plans = Plan.objects.filter(year=year)
-    if document:
-        plans = plans.filter(document=document)
-    return plans.get()
+# --- which plan a command means -----------------------------------------------------------------
+# Every command that works on plans picks them here, from its year (or month) and --document: the
+# one rule, and the one list of the plans that exist when the choice fails.
 
 
 class PlanChoiceError(Exception):
-    """No plan, or several, answer a command's ``year`` and ``--document``; the message lists the
-    plans that exist."""
+    """No plan, or several, answer a command's year (or month) and ``--document``; the message
+    lists the plans that exist (year, document, kind, title) so that the user can name one."""
 
 
-def plans_listing(plans: QuerySet[Plan] | None = None) -> str:
-    """The plans that exist, one a line, as a command lists them: year, document, kind, title."""
-    plans = Plan.objects.order_by("-year", "document") if plans is None else plans
-    lines = [f"  {p.year}  --document {p.document}  （{p.get_kind_display()}）{p.title}" for p in plans]
-    return "\n".join(lines) if lines else "  " + _("（数据库中还没有方案）")
+def plans_listing(plans: Iterable[Plan] | None = None) -> str:
+    """The plans (every plan by default), one a line, as the commands list them."""
+    plans = list(Plan.objects.order_by("-year", "document") if plans is None else plans)
+    if not plans:
+        return "  " + _("（数据库中还没有方案，请先用 load_plan 导入）")
+    line = _("%(year)s  --document %(document)s  （%(kind)s）%(title)s")
+    return "\n".join(
+        "  " + line % {"year": p.year, "document": p.document, "kind": p.get_kind_display(), "title": p.title}
+        for p in plans
+    )
 
 
-def plan_choose(*, year: int | None = None, document: str | None = None) -> Plan:
-    """The one plan a command's ``year`` and ``--document`` name (either may be left out when the
-    other is enough); PlanChoiceError naming the plans that exist otherwise."""
+def _candidates(*, year: int | None, month: date | None, unit: Unit | None) -> list[Plan]:
     plans = Plan.objects.order_by("-year", "document")
     if year is not None:
         plans = plans.filter(year=year)
+    if unit is not None:
+        plans = plans.filter(projects__tasks__indicators__assignments__unit=unit).distinct()
+    if month is None:
+        return list(plans)
+    from projects.selectors.dashboards import plan_months  # dashboards reads the catalogue too
+
+    return [p for p in plans.filter(start__lte=month) if month in plan_months(p)]
+
+
+def _nothing(*, year: int | None, month: date | None, unit: Unit | None, document: str | None) -> PlanChoiceError:
+    values = {"year": year, "month": f"{month:%Y-%m}" if month else "", "document": document, "unit": unit}
+    if unit is not None and month is not None:
+        message = _("%(unit)s 在 %(month)s 没有应报的方案") % values
+    elif document and year is not None:
+        message = _("%(year)s 年没有文号为 %(document)s 的方案") % values
+    elif document and month is not None:
+        message = _("没有覆盖 %(month)s、文号为 %(document)s 的方案") % values
+    elif document:
+        message = _("没有文号为 %(document)s 的方案") % values
+    elif year is not None:
+        message = _("没有 %(year)s 年的方案") % values
+    elif month is not None:
+        message = _("没有覆盖 %(month)s 的方案") % values
+    else:
+        message = _("没有方案")
+    if document and unit is not None:
+        message += "（" + _("文号 %(document)s") % values + "）"
+    return PlanChoiceError(message + "\n" + _("现有方案：") + "\n" + plans_listing())
+
+
+def _several(plans: list[Plan], *, year: int | None, month: date | None) -> PlanChoiceError:
+    values = {"n": len(plans), "year": year, "month": f"{month:%Y-%m}" if month else ""}
+    if year is not None:
+        message = _("%(year)s 年有 %(n)s 个方案，请用 --document 指定其中一个：") % values
+    elif month is not None:
+        message = _("%(month)s 有 %(n)s 个方案，请用 --document 指定其中一个：") % values
+    else:
+        message = _("有 %(n)s 个方案，请用 --document 指定其中一个（文号相同时再用年度区分）：") % values
+    return PlanChoiceError(message + "\n" + plans_listing(plans))
+
+
+def plan_choose(
+    *,
+    year: int | None = None,
+    month: date | None = None,
+    document: str | None = None,
+    unit: Unit | None = None,
+    default_kind: str | None = None,
+) -> Plan:
+    """The one plan a command means: among the plans of ``year`` (or those followed in ``month``,
+    or those ``unit`` reports in; every plan when none is given), the one numbered ``document``;
+    without ``document``, the only one, or the only one of ``default_kind``. Raises
+    PlanChoiceError listing the plans otherwise."""
+    candidates = _candidates(year=year, month=month, unit=unit)
     if document:
-        plans = plans.filter(document=document)
-    found = list(plans[:2])
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        if year is not None and document:
-            message = _("没有 %(year)s 年文号为 %(document)s 的方案") % {"year": year, "document": document}
-        elif document:
-            message = _("没有文号为 %(document)s 的方案") % {"document": document}
-        else:
-            message = _("没有 %(year)s 年的方案") % {"year": year}
-        return _raise(message + "。" + _("现有方案：") + "\n" + plans_listing())
-    message = _("有多个方案，请用 --document 指定文号（年度不同时加上年度）。可选方案：")
-    return _raise(message + "\n" + plans_listing(plans))
+        chosen = [p for p in candidates if p.document == document]
+    else:
+        chosen = candidates
+        if len(chosen) > 1 and default_kind:
+            chosen = [p for p in chosen if p.kind == default_kind] or chosen
+            chosen = chosen if len(chosen) == 1 else candidates
+    if len(chosen) == 1:
+        return chosen[0]
+    if not chosen:
+        raise _nothing(year=year, month=month, unit=unit, document=document)
+    raise _several(chosen, year=year, month=month)
 
 
-def _raise(message: str) -> Plan:
-    raise PlanChoiceError(message)
+def plans_choose(*, year: int | None = None, document: str | None = None) -> list[Plan]:
+    """Every plan a command that works on many means (seed_demo, scan, rebuild_progress): with
+    ``document``, that one plan (as ``plan_choose`` finds it); without, every plan of ``year``, or
+    every plan when no year is given. PlanChoiceError when a year or document names no plan."""
+    if document:
+        return [plan_choose(year=year, document=document)]
+    plans = _candidates(year=year, month=None, unit=None)
+    if not plans and year is not None:
+        raise _nothing(year=year, month=None, unit=None, document=None)
+    return plans
 
 
 def number(value: Decimal | None) -> int | float | None:

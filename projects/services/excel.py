@@ -42,7 +42,7 @@ from projects import calendar, clock, permissions
 from projects.audit.actions import AuditAction
 from projects.audit.services import audit_record, audit_refusals
 from projects.exports import FORMULA_STARTS
-from projects.models import IndicatorKind, RateBasis, Submission, SubmissionStatus, Unit, User
+from projects.models import IndicatorKind, Plan, RateBasis, Submission, SubmissionStatus, Unit, User
 from projects.selectors import reporting as sel
 from projects.services import handoffs
 from projects.services.reporting import (
@@ -587,17 +587,23 @@ def figures_import(
     data: bytes,
     submit: bool,
     today: dt.date | None = None,
+    plan: Plan | None = None,
 ) -> ImportResult:
     """Import a filled template for ``unit`` and ``month``: every row or none.
 
-    ``actor`` must report for ``unit`` (None: a trusted command run on the server). Raises
+    ``actor`` must report for ``unit`` (None: a trusted command run on the server). With ``plan``,
+    only that plan's rows are the unit's to report (a row of another plan is refused). Raises
     ``ImportRejected`` with the problems of every row; then nothing was saved."""
     detail = {"month": month, "submit": submit, "bytes": len(data)}
+    if plan is not None:
+        detail["plan"] = plan.pk
     with audit_refusals(action=AuditAction.FIGURE_IMPORT, actor=actor, obj=unit, detail=detail):
-        return _figures_import(actor=actor, unit=unit, month=month, data=data, submit=submit, today=today)
+        return _figures_import(actor=actor, unit=unit, month=month, data=data, submit=submit, today=today, plan=plan)
 
 
-def _figures_import(*, actor, unit: Unit, month: dt.date, data: bytes, submit: bool, today) -> ImportResult:
+def _figures_import(
+    *, actor, unit: Unit, month: dt.date, data: bytes, submit: bool, today, plan: Plan | None = None
+) -> ImportResult:
     if actor is not None and permissions.acting_unit(actor) != unit:
         raise Unit.DoesNotExist("only the unit itself imports its figures")
     today = today or clock.today()
@@ -605,6 +611,8 @@ def _figures_import(*, actor, unit: Unit, month: dt.date, data: bytes, submit: b
     rows = _read_upload(data, unit=unit, month=month)
 
     page = sel.month_page(unit=unit, month=month, today=today)
+    if plan is not None:
+        page.rows = [r for r in page.rows if r.plan.pk == plan.pk]
     planned, errors = _plan_rows(rows, page, submit)
     try:
         result = _store_rows(planned, errors, actor=actor, unit=unit, month=month, submit=submit, today=today)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from io import BytesIO
 from typing import Any
 from urllib.parse import urlencode
@@ -50,6 +51,12 @@ class Period:
         return calendar.as_of(self.month)
 
     def has_demo_data(self) -> bool:
+        return self._demo_data
+
+    @cached_property
+    def _demo_data(self) -> bool:
+        # Once per page: the template asks twice (the ribbon's condition and the ribbon itself)
+        # where there are demo figures, once where there are none; the count would follow the data.
         return sel.has_demo_data(plan=self.plan, month=self.month)
 
     @property

@@ -84,6 +84,7 @@ NOT_WRITES = {
     "excel.xlsx_check": "a check",
     "excel.submissions_export": "builds the export (its download is recorded)",
     "load_generation.generate_province": "benchmark data (make bench), never a deployment's",
+    "load_generation.city_portfolio_add": "benchmark data (make bench), never a deployment's",
     "load_generation.plan_people_create": "benchmark data (make bench), never a deployment's",
     "notifications.notification_rules": "a read",
     "notifications.notifications_create": "a step of the scans, reminders, digests and bulletin (recorded)",

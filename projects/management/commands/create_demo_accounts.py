@@ -2,7 +2,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from projects.audit.commands import AuditedCommand
-from projects.models import Plan, PlanKind, Role
+from projects.models import PlanKind, Role
 from projects.selectors.catalogue import PlanChoiceError, plan_choose
 from projects.services.accounts import demo_accounts_create
 
@@ -18,14 +18,10 @@ class Command(AuditedCommand):
         parser.add_argument("--reset", action="store_true", help="give every demo account a new password")
 
     def handle(self, *args, year: int, reset: bool, document: str | None = None, **options):
-        livelihood = Plan.objects.filter(year=year, kind=PlanKind.LIVELIHOOD)
-        if not document and livelihood.count() == 1:
-            plan = livelihood.get()
-        else:
-            try:
-                plan = plan_choose(year=year, document=document)
-            except PlanChoiceError as exc:
-                raise CommandError(str(exc)) from exc
+        try:
+            plan = plan_choose(year=year, document=document, default_kind=PlanKind.LIVELIHOOD)
+        except PlanChoiceError as exc:
+            raise CommandError(str(exc)) from exc
         accounts = demo_accounts_create(plan=plan, reset=reset)
         self.stdout.write(_("演示账号（密码只显示这一次）："))
         for a in accounts:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from projects import clock
 from projects.audit.commands import AuditedCommand
 from projects.models import Plan
-from projects.selectors.catalogue import PlanChoiceError, plan_choose
+from projects.selectors.catalogue import PlanChoiceError, plans_choose
 from projects.services.demo import demo_seed
 
 
@@ -17,9 +17,7 @@ class Command(AuditedCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--as-of", help="YYYY-MM-DD: months ended by then get figures (default: the clock's today)"
-        )
+        parser.add_argument("--as-of", help="YYYY-MM-DD: months ended by then get figures (default: the clock's today)")
         parser.add_argument("--year", type=int, default=2022)
         parser.add_argument("--document", help="document number (文号): one plan (default: every plan of the year)")
 
@@ -28,15 +26,10 @@ class Command(AuditedCommand):
             day = dt.date.fromisoformat(as_of) if as_of else clock.today()
         except ValueError as exc:
             raise CommandError(_("日期格式应为 YYYY-MM-DD，如 2022-09-30")) from exc
-        if document:
-            try:
-                plans = [plan_choose(year=year, document=document)]
-            except PlanChoiceError as exc:
-                raise CommandError(str(exc)) from exc
-        else:
-            plans = list(Plan.objects.filter(year=year).order_by("issued_on", "pk"))
-        if not plans:
-            raise CommandError(_("请先导入 %(year)s 年的方案") % {"year": year})
+        try:
+            plans = plans_choose(year=year, document=document)
+        except PlanChoiceError as exc:
+            raise CommandError(str(exc)) from exc
         for plan in plans:
             self._seed(plan, day)
 
