@@ -55,6 +55,8 @@ db: venv
 	@# Figures of every month ended by the clock's today, then the alerts as of that day, so that
 	@# the inboxes have something in them (both safe to repeat).
 	$(MANAGE) seed_demo
+	@# The people's side: deputies, the public page (months up to the last one closed), a vote, a rating.
+	$(MANAGE) seed_people
 	$(MANAGE) scan --no-send
 
 # --- run --------------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from projects.models import (
     SubmissionStatus,
     User,
 )
+from projects.people.services.public import public_refresh
 from projects.selectors import reporting as sel
 from projects.services.alerts import alerts_after_submission_change
 from projects.services.progress import indicator_months, progress_refresh
@@ -580,6 +581,8 @@ def _month_close(*, user: User, plan_id: int, month: dt.date, reason: str) -> Mo
         obj=plan,
         detail={"month": closure.month, "reason": closure.reason, "already_closed": not created},
     )
+    # A closed month is what the public page shows (projects/people): refreshed with the closure.
+    public_refresh(plan=plan)
     return closure
 
 
@@ -608,6 +611,7 @@ def _month_open(*, user: User, plan_id: int, month: dt.date) -> None:
             "closure": closed[0] if closed else None,
         },
     )
+    public_refresh(plan=plan)
 
 
 # --- evidence -------------------------------------------------------------------------------
@@ -652,7 +656,7 @@ def evidence_audit_detail(evidence: Evidence) -> dict[str, Any]:
 def _evidence_add(*, user: User, submission_id: int, upload: UploadedFile, today: dt.date | None) -> Evidence:
     # The figure's row is locked: two uploads at once cannot both squeeze under the caps.
     submission = _own_unlocked_submission(user, submission_id, today, lock=True)
-    data = _read_upload(upload)
+    data = upload_read(upload)
     kind = filetype.guess(data)
     if kind is None or kind.mime not in EVIDENCE_TYPES:
         raise ValidationError(
@@ -693,7 +697,8 @@ def _evidence_add(*, user: User, submission_id: int, upload: UploadedFile, today
     return evidence
 
 
-def _read_upload(upload: UploadedFile) -> bytes:
+def upload_read(upload: UploadedFile) -> bytes:
+    """An upload's bytes, refused when empty or over EVIDENCE_MAX_BYTES (deputies' photos too)."""
     limit = settings.EVIDENCE_MAX_BYTES
     if upload.size is None or upload.size > limit:
         raise ValidationError(
