@@ -60,7 +60,7 @@ def proposal_submit(*, title: str, body: str, place: str, contact: str, address:
     key = rules.address_key(address, secret=settings.SECRET_KEY)
     now = clock.now()
     with audit_refusals(action=AuditAction.PROPOSAL_SUBMIT, detail={"title": title[:100]}), transaction.atomic():
-        recent = Proposal.objects.filter(address_key=key, submitted_at__gte=now - rules.PROPOSAL_WINDOW).count()
+        recent = Proposal.objects.filter(address_key=key, submitted_at__gt=now - rules.PROPOSAL_WINDOW).count()
         limit = settings.PEOPLE_PROPOSALS_PER_DAY
         if not rules.proposal_allowed(recent=recent, limit=limit):
             raise ValidationError(
