@@ -24,9 +24,10 @@ def rating_report_docx(result: Result, *, issued_on: date) -> bytes:
     _page(doc)
     doc.add_paragraph(f"{rating.plan.year}年重点民生实事项目满意度测评结果", style="Title")
     doc.add_paragraph(str(rating.session), style="副标题")
+    threshold = format(rating.threshold.normalize(), "f")
     doc.add_paragraph(
         f"本次测评应到代表{result.deputies}名，参加测评{result.rated}名。测评分满意、基本满意、不满意三个等次，"
-        f"满意率为满意与基本满意票数之和占有效票数的比例；满意率低于{format(rating.threshold.normalize(), 'f')}%的项目予以标注，"
+        f"满意率为满意与基本满意票数之和占有效票数的比例；满意率低于{threshold}%的项目予以标注，"
         "由责任单位说明原因并提出整改措施。"
     )
     doc.add_paragraph("一、各项目测评结果", style="Heading 1")
