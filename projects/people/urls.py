@@ -1,6 +1,7 @@
 """The people's side's pages (namespace ``people``): public ones need no login."""
 
 from django.urls import path
+from django.views.decorators.http import require_GET
 
 from projects.people.views import deputy, office, public
 
@@ -11,7 +12,7 @@ urlpatterns = [
     path("public/", public.public_index, name="public"),
     path("public/plans/<int:plan_id>/", public.public_plan, name="public_plan"),
     path("public/photos/<int:pk>/", public.public_photo, name="public_photo"),
-    path("public/feed/", public.PublicFeed(), name="public_feed"),
+    path("public/feed/", require_GET(public.PublicFeed()), name="public_feed"),
     path("public/votes/<int:pk>/", public.public_vote, name="public_vote"),
     path("public/proposals/", public.proposal_new, name="proposal_new"),
     path("public/proposals/thanks/", public.proposal_thanks, name="proposal_thanks"),
