@@ -172,9 +172,8 @@ def _people(users: dict[str, User], subs: dict[str, Submission]) -> dict[str, ob
     a photo and the deputy's suggestion on it to 市住房城乡建设局 (the matrix's lead unit)."""
     from datetime import timedelta
 
-    from projects.people.services.public import photo_publish, plan_publish
-
     from projects.people import models as pm
+    from projects.people.services.public import photo_publish, plan_publish
     from projects.services.reporting import month_close
 
     clerk, deputy_user = users["office"], users["deputy"]
