@@ -44,12 +44,14 @@ venv: $(VENV)/.installed
 
 SUDO := $(shell if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null; then echo "sudo -n"; fi)
 
-# Database, the 2022 plan, the demo accounts and demo figures (idempotent: safe on every `make run`).
+# Database, the 2022 plans (重点民生实事 and the government work report's targets and tasks), the
+# demo accounts and demo figures (idempotent: safe on every `make run`).
 db: venv
 	@mkdir -p $(VAR)
 	$(MANAGE) migrate --noinput -v0
 	$(MANAGE) setup_roles
 	$(MANAGE) load_plan fixtures/plan_2022.json
+	$(MANAGE) load_plan fixtures/plan_2022_work_report.json
 	$(MANAGE) create_demo_accounts
 	$(MANAGE) setup_schedules
 	@# Figures of every month ended by the clock's today, then the alerts as of that day, so that
@@ -97,9 +99,14 @@ system-deps:
 
 # The suite runs twice: on SQLite, then on PostgreSQL (.ci/postgres starts it and sets DATABASE_URL).
 # --ds: the test settings, whatever DJANGO_SETTINGS_MODULE the shell has.
+# Two processes (pytest-xdist; each gets its own test database): the browser, worker and Redis
+# tests spend much of their time waiting, so two share even one core well. TEST_WORKERS=0 runs
+# in one process.
+TEST_WORKERS ?= 2
+PYTEST = $(PY) -m pytest --ds=tracker.settings.test -n $(TEST_WORKERS) --dist worksteal
 test: venv system-deps
-	env -u DATABASE_URL -u CELERY_BROKER_URL -u TRACKER_TODAY $(PY) -m pytest --ds=tracker.settings.test
-	env -u CELERY_BROKER_URL -u TRACKER_TODAY bash .ci/postgres $(PY) -m pytest --ds=tracker.settings.test
+	env -u DATABASE_URL -u CELERY_BROKER_URL -u TRACKER_TODAY $(PYTEST)
+	env -u CELERY_BROKER_URL -u TRACKER_TODAY bash .ci/postgres $(PYTEST)
 
 # --- benchmarks -------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from django.urls import path, register_converter
 
 from projects.audit import views as audit
 from projects.calendar import parse_month
-from projects.views import dashboards, home, inbox, reporting
+from projects.views import dashboards, home, inbox, plans, reporting
 
 
 class MonthConverter:
@@ -57,6 +57,15 @@ urlpatterns = [
     path("evidence/<int:pk>/delete/", reporting.evidence_delete, name="evidence_delete"),
     path("review/", reporting.review_list, name="review_list"),
     path("review/export.xlsx", reporting.review_export, name="review_export"),
+    # The office's plans: header, unit groups, tasks, indicators, the file, a copy into a new year.
+    path("plans/", plans.plan_list, name="plan_list"),
+    path("plans/<int:pk>/", plans.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/groups/<int:group_pk>/", plans.plan_group, name="plan_group"),
+    path("plans/<int:pk>/tasks/<int:task_pk>/", plans.plan_task, name="plan_task"),
+    path("plans/<int:pk>/indicators/<int:indicator_pk>/", plans.plan_indicator, name="plan_indicator"),
+    path("plans/<int:pk>/file/", plans.plan_file_view, name="plan_file"),
+    path("plans/<int:pk>/confirm-targets/", plans.plan_confirm_targets, name="plan_confirm_targets"),
+    path("plans/<int:pk>/copy/", plans.plan_copy_view, name="plan_copy"),
     # The audit trail: its administrator searches, exports and purges what is past retention.
     path("audit/", audit.AuditListView.as_view(), name="audit_list"),
     path("audit/purge/", audit.audit_purge_view, name="audit_purge"),

@@ -44,6 +44,8 @@ class AuditAction(models.TextChoices):
     MONTH_OPEN = "month.open", _("重新开放月报报送窗口")
     # The plan catalogue
     PLAN_LOAD = "plan.load", _("导入方案")
+    PLAN_EDIT = "plan.edit", _("修改方案")
+    PLAN_COPY = "plan.copy", _("复制方案到新年度")
     ALLOCATION_SET = "allocation.set", _("设置任务分解")
     # Alerts and notifications
     ALERT_SCAN = "alert.scan", _("预警扫描")

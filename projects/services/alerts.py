@@ -52,7 +52,6 @@ from projects.models import (
     CityProgress,
     Event,
     Indicator,
-    IndicatorKind,
     LightChoices,
     Message,
     Plan,
@@ -655,7 +654,7 @@ def _target(indicator: Indicator, finding: Finding) -> str:
     """The target the figure was measured against (the unit's own for a unit's alert, the city's for
     a city alert) and the deadline in the plan's words."""
     deadline = deadline_words(text=indicator.deadline_text, deadline=indicator.deadline)
-    if finding.target is None or indicator.kind == IndicatorKind.MILESTONE:
+    if finding.target is None or indicator.is_staged:
         return _("期限：%(deadline)s") % {"deadline": deadline}
     return _("目标 %(target)s%(unit)s，期限：%(deadline)s") % {
         "target": figure(finding.target),
@@ -666,7 +665,7 @@ def _target(indicator: Indicator, finding: Finding) -> str:
 
 def _figure(indicator: Indicator, finding: Finding) -> str:
     """The figure the alert was read from, as the pages show it: 884户, 开工建设."""
-    if indicator.kind == IndicatorKind.MILESTONE:
+    if indicator.is_staged:
         stages = indicator.stage_list
         stage = finding.stage or 0
         return stages[stage].label if 0 <= stage < len(stages) else str(stage)

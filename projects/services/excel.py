@@ -149,8 +149,12 @@ def _workbook_bytes(wb: Workbook) -> bytes:
 
 
 def _how(indicator) -> str:
+    if indicator.kind == IndicatorKind.QUALITATIVE:
+        return _("选择工作阶段，填进展情况") + (_("，可填参考数值") if indicator.figure_unit else "")
     if indicator.kind == IndicatorKind.MILESTONE:
         return _("选择节点阶段")
+    if indicator.kind == IndicatorKind.GROWTH:
+        return _("填累计增速（可为负数）")
     if indicator.kind == IndicatorKind.RATE and indicator.rate_basis == RateBasis.RATIO:
         return _("填分子、分母")
     if indicator.kind == IndicatorKind.RATE:
@@ -668,7 +672,8 @@ NUMBER_COLUMNS = {6, 8, 9}
 
 def _export_figure(s: Submission) -> Decimal | None:
     """The figure as a number in the indicator's unit: the value, or a ratio's level in % (two
-    places, as the pages show it); None for a milestone (its stage has a column of its own)."""
+    places, as the pages show it); None for a milestone (its stage has a column of its own); a
+    qualitative task's figure for information, where it has one."""
     if s.indicator.kind == IndicatorKind.MILESTONE:
         return None
     if s.value is None and s.indicator.kind == IndicatorKind.RATE:

@@ -46,7 +46,7 @@ from projects.models import (
 from projects.people.services.public import public_refresh
 from projects.selectors import reporting as sel
 from projects.services.alerts import alerts_after_submission_change
-from projects.services.progress import indicator_months, progress_refresh
+from projects.services.progress import progress_refresh, reportable_months
 from projects.uploads import EVIDENCE_TYPES
 
 # History reasons (stored as written, in the source language).
@@ -184,6 +184,9 @@ class FigureInput:
 
 def fields_for(indicator: Indicator) -> tuple[str, ...]:
     """The figure fields a unit fills for an indicator."""
+    if indicator.kind == IndicatorKind.QUALITATIVE:
+        # Its stage and narrative; a figure beside them where the plan asks for one (shown, never judged).
+        return ("stage", "value") if indicator.figure_unit else ("stage",)
     if indicator.kind == IndicatorKind.MILESTONE:
         return ("stage",)
     if indicator.kind == IndicatorKind.RATE and indicator.rate_basis == RateBasis.RATIO:
@@ -215,13 +218,25 @@ def figure_errors(
             add(name, _("该指标不填写此项"))
     for name in ("value", "numerator", "denominator"):
         number_ = getattr(figure, name)
-        if name in wanted and number_ is not None and number_ < 0:
+        signed = name == "value" and indicator.may_be_negative
+        if name in wanted and number_ is not None and number_ < 0 and not signed:
             add(name, _("不能为负数"))
     if errors:
         return errors
+    _check_figure(indicator, assignment, plan, figure, previous, submit, add, wanted)
+    return errors
 
-    if indicator.kind == IndicatorKind.MILESTONE:
+
+def _check_figure(indicator, assignment, plan, figure, previous, submit, add, wanted) -> None:
+    """The checks of the indicator's kind, once the fields are the right ones."""
+    if indicator.is_staged:
         _check_stage(indicator, figure, previous, submit, add)
+        if indicator.kind == IndicatorKind.QUALITATIVE and submit and not figure.progress_text.strip():
+            add("progress_text", _("定性任务按阶段和进展情况跟踪，请填写进展情况"))
+    elif indicator.kind == IndicatorKind.GROWTH:
+        # A growth rate is a level against the base year: it may fall month on month, and below 0.
+        if figure.value is None and submit:
+            add("value", _("请填写累计增速（%(unit)s，下降填负数）") % {"unit": indicator.unit_of_measure})
     elif "numerator" in wanted:
         _check_ratio(figure, submit, add)
     elif indicator.kind == IndicatorKind.RATE:
@@ -231,7 +246,6 @@ def figure_errors(
             add("value", _("比率应在 0 到 100 之间"))
     else:
         _check_cumulative(indicator, assignment, plan, figure, previous, submit, add)
-    return errors
 
 
 def _check_texts(figure, add) -> None:
@@ -245,10 +259,10 @@ def _check_stage(indicator, figure, previous, submit, add) -> None:
     stages = indicator.stage_list
     if figure.stage is None:
         if submit:
-            add("stage", _("请选择节点阶段"))
+            add("stage", _("请选择节点阶段") if indicator.kind == IndicatorKind.MILESTONE else _("请选择工作阶段"))
         return
     if not 0 <= figure.stage < len(stages):
-        add("stage", _("请从列表中选择节点阶段"))
+        add("stage", _("请从列表中选择阶段"))
         return
     went_back = previous is not None and previous.stage is not None and figure.stage < previous.stage
     if went_back and not figure.explanation.strip():
@@ -408,7 +422,7 @@ def figure_store(
     today = today or clock.today()
     indicator = _lock_indicator(assignment.indicator_id)
     plan = indicator.task.project.plan
-    if month not in indicator_months(indicator=indicator, plan=plan):
+    if month not in reportable_months(indicator=indicator, plan=plan):
         raise Submission.DoesNotExist("not a reporting month of this indicator")
     current = (
         Submission.objects.select_for_update(of=("self",))
@@ -435,6 +449,7 @@ def figure_store(
         _claim_version(submission, version)
     for f in fields(FigureInput):
         setattr(submission, f.name, getattr(figure, f.name))
+    submission.signed = indicator.may_be_negative
     # A figure a person has entered is theirs: seed_demo never replaces it.
     submission.is_demo = False
     now = clock.now()

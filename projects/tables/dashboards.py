@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from projects import rules
 from projects.calendar import month_key, month_label
 from projects.exports import safe_cell
 from projects.formatting import deadline_words, figure, percent, points, rounded_percent
@@ -44,11 +45,11 @@ GAP_HEADER = _("落后序时（百分点）")
 
 
 def stage_text(record: dict[str, Any]) -> str:
-    """A milestone's stage by its name (开工建设), as the pages show it; — before any report."""
+    """A staged item's stage by its name (开工建设, 推进实施), as the pages show it; — before any report."""
     stage = record["item_stage"]
     if stage is None:
         return "—"
-    stages = stage_list(record["indicator_stages"])
+    stages = stage_list(record["indicator_stages"], kind=record["indicator_kind"])
     return stages[stage].label if 0 <= stage < len(stages) else str(stage)
 LIGHTS = dict(LightChoices.choices)
 
@@ -150,7 +151,7 @@ class ItemTable(DashboardTable):
         return month_key(value)
 
     def render_value(self, value: Decimal | None, record: dict[str, Any]) -> str:
-        if record["indicator_kind"] == IndicatorKind.MILESTONE:
+        if rules.is_staged(record["indicator_kind"]):
             return stage_text(record)
         return f"{figure(value)} {record['measure']}".strip()
 
@@ -182,7 +183,7 @@ class ItemTable(DashboardTable):
         return value
 
     def value_value(self, value: Decimal | None, record: dict[str, Any]) -> Decimal | str | None:
-        if record["indicator_kind"] == IndicatorKind.MILESTONE:
+        if rules.is_staged(record["indicator_kind"]):
             return stage_text(record)
         return value
 
@@ -343,7 +344,7 @@ class AlertTable(DashboardTable):
     def _stage(record: Alert) -> str:
         """A milestone's stage by its name, where the list annotated it (selectors.alerts.with_stage)."""
         stage = getattr(record, "stage", None)
-        if stage is None or record.indicator.kind != IndicatorKind.MILESTONE:
+        if stage is None or not record.indicator.is_staged:
             return ""
         stages = record.indicator.stage_list
         return stages[stage].label if 0 <= stage < len(stages) else str(stage)

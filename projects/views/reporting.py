@@ -34,7 +34,7 @@ from projects.models import Assignment, Plan, Submission, SubmissionStatus, Unit
 from projects.selectors import reporting as sel
 from projects.services import excel
 from projects.services import reporting as svc
-from projects.services.progress import indicator_months
+from projects.services.progress import reportable_months
 from projects.uploads import served_name
 from projects.views.reporting_tables import SubmissionFilter, SubmissionTable
 
@@ -134,7 +134,7 @@ def report_edit(request: HttpRequest, month: dt.date, indicator_id: int) -> Http
     )
     indicator, unit = assignment.indicator, assignment.unit
     plan = indicator.task.project.plan
-    if month not in indicator_months(indicator=indicator, plan=plan):
+    if month not in reportable_months(indicator=indicator, plan=plan):
         raise Http404
     today = clock.today()
     submission = (

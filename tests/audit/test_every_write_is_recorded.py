@@ -83,6 +83,7 @@ NOT_WRITES = {
     "notifications.dingtalk_signed_url": "signs a URL",
     "notifications.post_json": "the HTTP transport of delivery_send (recorded)",
     "progress.indicator_months": "a read",
+    "progress.reportable_months": "a read",
     "progress.unit_target": "a read",
     "progress.city_figure": "arithmetic",
     "progress.progress_refresh": "derived rows, inside every recorded change of a figure",

@@ -31,7 +31,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from projects.models import Evidence, Message, MonthClosure, Submission, User
+from projects.models import Evidence, Message, MonthClosure, Submission, UnitGroup, User
 
 from .conftest import JUNE, PNG, ROLES, World, indicator
 
@@ -175,6 +175,24 @@ review_list                       GET    L     404   302   302   404   302   302
 review_list                       POST   L     405   405   405   405   405   405   405   405   405   405   405   405
 review_export                     GET    L     404   200   200   404   200   200   404   200   404   404   404   404
 review_export                     POST   L     405   405   405   405   405   405   405   405   405   405   405   405
+# The office's plan pages (and the break-glass superuser's): nobody else sees that they exist. A POST
+# with nothing in it is a form shown again with its problems (200) or sent back to the plan (302).
+plan_list                         GET    L     404   404   404   404   404   200   404   200   404   404   404   404
+plan_list                         POST   L     405   405   405   405   405   405   405   405   405   405   405   405
+plan_detail                       GET    L     404   404   404   404   404   200   404   200   404   404   404   404
+plan_detail                       POST   L     404   404   404   404   404   200   404   200   404   404   404   404
+plan_group                        GET    L     404   404   404   404   404   200   404   200   404   404   404   404
+plan_group                        POST   L     404   404   404   404   404   200   404   200   404   404   404   404
+plan_task                         GET    L     404   404   404   404   404   200   404   200   404   404   404   404
+plan_task                         POST   L     404   404   404   404   404   200   404   200   404   404   404   404
+plan_indicator                    GET    L     404   404   404   404   404   200   404   200   404   404   404   404
+plan_indicator                    POST   L     404   404   404   404   404   200   404   200   404   404   404   404
+plan_file                         GET    L     404   404   404   404   404   200   404   200   404   404   404   404
+plan_file                         POST   L     404   404   404   404   404   302   404   302   404   404   404   404
+plan_copy                         GET    L     404   404   404   404   404   200   404   200   404   404   404   404
+plan_copy                         POST   L     404   404   404   404   404   200   404   200   404   404   404   404
+plan_confirm_targets              GET    L     405   405   405   405   405   405   405   405   405   405   405   405
+plan_confirm_targets              POST   L     404   404   404   404   404   302   404   302   404   404   404   404
 # The audit trail: its administrator's (and the break-glass superuser's); the office is audited, it does not audit.
 audit_list                        GET    L     404   404   404   404   404   404   404   200   404   404   200   404
 audit_list                        POST   L     405   405   405   405   405   405   405   405   405   405   405   405
@@ -277,6 +295,13 @@ def _figure(key: str, value: str) -> Callable[[World], dict]:
 
 def _png(name: str) -> Callable[[World], dict]:
     return lambda w: {"file": SimpleUploadedFile(name, PNG + name.encode(), content_type="image/png")}
+
+
+def _group(w: World) -> list[int]:
+    """The 2022 plan and a unit group of it (the plan names none: one is made for the test)."""
+    plan_id = indicator("2.1.1").task.project.plan_id
+    group, _created = UnitGroup.objects.get_or_create(plan_id=plan_id, name="测试单位组")
+    return [plan_id, group.pk]
 
 
 def _month_of(code: str, month: str = f"{JUNE:%Y-%m}") -> Callable[[World], str]:
@@ -411,6 +436,20 @@ CASES: dict[str, Case] = {
         "evidence_delete", lambda w: reverse("evidence_delete", args=[w.evidence["county"].pk])
     ),
     "evidence_delete:lead": Case("evidence_delete", lambda w: reverse("evidence_delete", args=[w.evidence["lead"].pk])),
+    "plan_list": Case("plan_list", lambda w: reverse("plan_list")),
+    **{
+        name: Case(name, lambda w, n=name: reverse(n, args=[indicator("2.1.1").task.project.plan_id]))
+        for name in ("plan_detail", "plan_file", "plan_copy", "plan_confirm_targets")
+    },
+    "plan_group": Case("plan_group", lambda w: reverse("plan_group", args=_group(w))),
+    "plan_task": Case(
+        "plan_task",
+        lambda w: reverse("plan_task", args=[indicator("2.1.1").task.project.plan_id, indicator("2.1.1").task_id]),
+    ),
+    "plan_indicator": Case(
+        "plan_indicator",
+        lambda w: reverse("plan_indicator", args=[indicator("2.1.1").task.project.plan_id, indicator("2.1.1").pk]),
+    ),
     "review_list": Case("review_list", lambda w: reverse("review_list")),
     "review_export": Case("review_export", lambda w: reverse("review_export")),
     # The people's side.

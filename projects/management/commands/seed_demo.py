@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from projects import clock
 from projects.audit.commands import AuditedCommand
 from projects.models import Plan
-from projects.selectors.catalogue import plan_for_year
+from projects.selectors.catalogue import PlanChoiceError, plan_choose
 from projects.services.demo import demo_seed
 
 
@@ -21,18 +21,28 @@ class Command(AuditedCommand):
             "--as-of", help="YYYY-MM-DD: months ended by then get figures (default: the clock's today)"
         )
         parser.add_argument("--year", type=int, default=2022)
-        parser.add_argument("--document", help="document number, when a year has several plans")
+        parser.add_argument("--document", help="document number (文号): one plan (default: every plan of the year)")
 
     def handle(self, *args, as_of: str | None, year: int, document: str | None = None, **options):
         try:
             day = dt.date.fromisoformat(as_of) if as_of else clock.today()
         except ValueError as exc:
             raise CommandError(_("日期格式应为 YYYY-MM-DD，如 2022-09-30")) from exc
-        try:
-            plan = plan_for_year(year=year, document=document)
-        except Plan.DoesNotExist as exc:
-            raise CommandError(_("请先导入 %(year)s 年的方案") % {"year": year}) from exc
+        if document:
+            try:
+                plans = [plan_choose(year=year, document=document)]
+            except PlanChoiceError as exc:
+                raise CommandError(str(exc)) from exc
+        else:
+            plans = list(Plan.objects.filter(year=year).order_by("issued_on", "pk"))
+        if not plans:
+            raise CommandError(_("请先导入 %(year)s 年的方案") % {"year": year})
+        for plan in plans:
+            self._seed(plan, day)
+
+    def _seed(self, plan: Plan, day: dt.date) -> None:
         summary = demo_seed(plan=plan, as_of=day)
+        self.stdout.write(f"{plan.document}（{plan.get_kind_display()}）")
         statuses = "，".join(f"{k} {v}" for k, v in sorted(summary.by_status.items()))
         values = {
             "day": day,

@@ -13,7 +13,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0013_plan_kind'),
+        ('projects', '0014_plan_portfolio'),
     ]
 
     operations = [
