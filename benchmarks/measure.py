@@ -176,13 +176,14 @@ def _data_calls(plan: Plan, project: Project, month: date) -> dict[str, Callable
     """What each page computes before rendering: the selectors its view calls, nothing else. The
     fair match for the floor, which only computes numbers."""
     scope = Q(indicator__task__project=project)
+    office = User(username="bench-office", role=Role.OFFICE)  # the project page's reader
 
     def project_page() -> None:
         sel.scope_standing(plan=plan, month=month, scope=scope)
         sel.task_rows(plan=plan, month=month, project=project)
         sel.city_rows(plan=plan, month=month, scope=scope)
         sel.unit_rows(plan=plan, month=month, scope=scope)
-        sel.submission_history(scope=scope)
+        sel.submission_history(scope=scope, user=office)
         sel.progress_curve(plan=plan, month=month, scope=scope)
 
     def lagging_list() -> None:

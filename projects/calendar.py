@@ -44,6 +44,7 @@ __all__ = [
     "add_months",
     "as_of",
     "day_label",
+    "day_span",
     "due_date",
     "due_soon",
     "followed_months",
@@ -165,6 +166,12 @@ def day_label(day: date, *, language: str | None = None) -> str:
     """A day as people read it: 2022年10月5日, Oct. 5, 2022."""
     with translation.override(language, deactivate=False) if language else nullcontext():
         return formats.date_format(day, "DATE_FORMAT")
+
+
+def day_span(day: date, *, tz: tzinfo) -> tuple[datetime, datetime]:
+    """The moments of ``day`` in ``tz`` (the city's): from its midnight, up to the next one."""
+    start = datetime.combine(day, time.min, tzinfo=tz)
+    return start, datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
 
 
 def short_day_label(day: date, *, language: str | None = None) -> str:

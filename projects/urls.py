@@ -4,7 +4,7 @@ from django.urls import path, register_converter
 
 from projects.audit import views as audit
 from projects.calendar import parse_month
-from projects.views import dashboards, home, inbox, plans, reporting
+from projects.views import dashboards, home, inbox, plans, reporting, search, worklists
 
 
 class MonthConverter:
@@ -39,6 +39,7 @@ urlpatterns = [
     # The in-app inbox of alerts, reminders and supervision notices.
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/read-all/", inbox.read_all, name="inbox_read_all"),
+    path("inbox/<int:pk>/open/", inbox.message_open, name="message_open"),
     path("inbox/<int:pk>/read/", inbox.message_read, name="message_read"),
     path("inbox/<int:pk>/acknowledge/", inbox.message_ack, name="message_acknowledge"),
     path("inbox/notices/<int:pk>/", inbox.notice_detail, name="notice_detail"),
@@ -56,6 +57,12 @@ urlpatterns = [
     path("evidence/<int:pk>/", reporting.evidence_file, name="evidence_file"),
     path("evidence/<int:pk>/delete/", reporting.evidence_delete, name="evidence_delete"),
     path("review/", reporting.review_list, name="review_list"),
+    # Worklists: a unit's still to do, a reviewer's queue; the header's search.
+    path("todo/", worklists.todo, name="todo"),
+    path("todo/submit/", worklists.todo_submit, name="todo_submit"),
+    path("review/queue/", worklists.review_queue, name="review_queue"),
+    path("review/queue/approve/", worklists.review_queue_approve, name="review_queue_approve"),
+    path("search/", search.search, name="search"),
     path("review/export.xlsx", reporting.review_export, name="review_export"),
     # The office's plans: header, unit groups, tasks, indicators, the file, a copy into a new year.
     path("plans/", plans.plan_list, name="plan_list"),

@@ -53,7 +53,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from projects import calendar, rules
+from projects import calendar, permissions, rules
 from projects.models import (
     Assignment,
     CityProgress,
@@ -529,10 +529,13 @@ def unit_rows(*, plan: Plan, month: date, scope: Q) -> list[UnitProgress]:
 HISTORY_LIMIT = 30
 
 
-def submission_history(*, scope: Q, limit: int = HISTORY_LIMIT) -> list[Any]:
-    """The latest changes to the submissions of a scope (django-simple-history), one query."""
+def submission_history(*, scope: Q, user: User, limit: int = HISTORY_LIMIT) -> list[Any]:
+    """The latest changes to the submissions of a scope (django-simple-history) that ``user`` may
+    read (``permissions.history_visible_q``: a reviewer sees what was sent, never a unit's drafts),
+    one query."""
     return list(
         Submission.history.filter(scope)
+        .filter(permissions.history_visible_q(user))
         .select_related("unit", "indicator", "history_user")
         .order_by("-history_date", "-history_id")[:limit]
     )

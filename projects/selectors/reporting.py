@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from projects import calendar
+from projects import calendar, permissions
 from projects.models import (
     COUNTED_STATUSES,
     Assignment,
@@ -420,9 +420,13 @@ def _display(submission_indicator: Indicator, name: str, value: Any, users: dict
     return str(value)
 
 
-def submission_history(*, submission: Submission) -> list[HistoryEntry]:
-    """Every recorded state of a submission, newest first: who, when, why, and what changed."""
-    records = list(submission.history.order_by("history_date", "history_id").select_related("history_user"))
+def submission_history(*, submission: Submission, user: User | None = None) -> list[HistoryEntry]:
+    """Every recorded state of a submission that ``user`` may read (``permissions.history_visible_q``:
+    a reviewer never sees the unit's drafts), newest first: who, when, why, and what changed."""
+    records = submission.history.order_by("history_date", "history_id").select_related("history_user")
+    if user is not None:
+        records = records.filter(permissions.history_visible_q(user))
+    records = list(records)
     user_ids = {getattr(r, f) for r in records for f in ("submitted_by_id", "reviewed_by_id")} - {None}
     users = {u.pk: u.display_name for u in User.objects.filter(pk__in=user_ids)}
     labels = {f.name: str(f.verbose_name) for f in Submission._meta.fields}

@@ -44,6 +44,7 @@ from projects.audit.services import audit_record, audit_refusals
 from projects.exports import FORMULA_STARTS
 from projects.models import IndicatorKind, RateBasis, Submission, SubmissionStatus, Unit, User
 from projects.selectors import reporting as sel
+from projects.services import handoffs
 from projects.services.reporting import (
     REASON_IMPORT_DRAFT,
     REASON_IMPORT_SUBMIT,
@@ -627,10 +628,11 @@ def _store_rows(
 ) -> ImportResult:
     """Store every planned row in one transaction; any problem (``errors``) rolls all of it back."""
     result = ImportResult()
+    stored = []
     for p in planned:
         row, label = p.row, p.label
         try:
-            figure_store(
+            submission = figure_store(
                 actor=actor,
                 assignment=p.report.assignment,
                 month=month,
@@ -647,6 +649,7 @@ def _store_rows(
                 errors.extend(RowError(row.number, label, f"{FIELD_LABELS.get(name, name)}：{m}") for m in messages)
         else:
             result.saved.append(label)
+            stored.append(submission)
     if errors:
         transaction.set_rollback(True)
     else:
@@ -657,6 +660,8 @@ def _store_rows(
             obj=unit,
             detail={"month": month, "submit": submit, "saved": result.saved},
         )
+        if submit:
+            handoffs.handoff_submitted(submissions=stored)
     return result
 
 

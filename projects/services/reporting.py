@@ -18,7 +18,7 @@ from typing import Any
 
 import filetype
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from projects import calendar, clock, permissions, uploads
 from projects.audit.actions import AuditAction
+from projects.audit.models import AuditResult
 from projects.audit.services import AuditTarget, audit_record, audit_refusals
 from projects.models import (
     Assignment,
@@ -45,6 +46,7 @@ from projects.models import (
 )
 from projects.people.services.public import public_refresh
 from projects.selectors import reporting as sel
+from projects.services import handoffs
 from projects.services.alerts import alerts_after_submission_change
 from projects.services.progress import progress_refresh, reportable_months
 from projects.uploads import EVIDENCE_TYPES
@@ -57,6 +59,8 @@ REASON_RETURN = "退回：{comment}"
 REASON_REOPEN = "重新打开：{reason}"
 REASON_IMPORT_DRAFT = "从Excel导入（草稿）"
 REASON_IMPORT_SUBMIT = "从Excel导入并提交"
+REASON_SUBMIT_BULK = "批量提交"
+REASON_APPROVE_BULK = "批量审核通过"
 
 
 
@@ -387,6 +391,8 @@ def _submission_save(*, user, indicator_id, month, figure, version, submit, toda
         today=today,
     )
     audit_record(action=action, actor=user, obj=submission, detail=figure_audit_detail(submission))
+    if submit:
+        handoffs.handoff_submitted(submissions=[submission])
     return submission
 
 
@@ -507,7 +513,10 @@ def submission_review(*, user: User, submission_id: int, version: int, approve: 
 
 
 @transaction.atomic
-def _submission_review(*, user: User, submission_id: int, version: int, approve: bool, comment: str) -> Submission:
+def _submission_review(
+    *, user: User, submission_id: int, version: int, approve: bool, comment: str, tell: bool = True,
+    reason: str | None = None,
+) -> Submission:  # fmt: skip
     submission, plan = _locked_submission(permissions.submissions_reviewable_by(user), submission_id)
     comment = comment.strip()
     if submission.status != SubmissionStatus.SUBMITTED:
@@ -524,7 +533,8 @@ def _submission_review(*, user: User, submission_id: int, version: int, approve:
     submission.reviewed_at = clock.now()
     submission.reviewed_by = user
     submission.review_comment = comment
-    reason = REASON_APPROVE if approve else REASON_RETURN.format(comment=comment)
+    if reason is None:
+        reason = REASON_APPROVE if approve else REASON_RETURN.format(comment=comment)
     _save(submission, actor=user, reason=reason)
     submission_changed(indicator_id=submission.indicator_id, unit_id=submission.unit_id)
     audit_record(
@@ -533,6 +543,10 @@ def _submission_review(*, user: User, submission_id: int, version: int, approve:
         obj=submission,
         detail={**figure_audit_detail(submission), "comment": comment},
     )
+    if tell and approve:
+        handoffs.handoff_approved(submissions=[submission])
+    elif tell:
+        handoffs.handoff_returned(submission=submission, reviewer=user)
     return submission
 
 
@@ -569,7 +583,116 @@ def _submission_reopen(*, user: User, submission_id: int, version: int, reason: 
         obj=submission,
         detail={**figure_audit_detail(submission), "reason": reason},
     )
+    handoffs.handoff_reopened(submission=submission, by=user)
     return submission
+
+
+# --- several at once: the worklists ---------------------------------------------------------
+
+
+@dataclass
+class BulkResult:
+    """What a bulk act did: the figures it changed, and the ones it refused with the reason."""
+
+    done: list[Submission]
+    refused: list[tuple[str, str]]  # (the figure, as "2022年9月 1.1.1 技能培训", why)
+
+
+def _label(indicator: Indicator, month: dt.date) -> str:
+    return f"{calendar.month_label(month)} {indicator.code} {indicator.name}"
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, ReportingError):
+        return exc.message
+    if isinstance(exc, ValidationError):
+        return "；".join(exc.messages)
+    return _("该月报不存在或您无权操作")
+
+
+def submissions_submit(
+    *, user: User, items: list[tuple[int, int]], today: dt.date | None = None
+) -> BulkResult:
+    """Send several of the unit's drafts at once (the worklist), ``items`` being (submission id,
+    version) as the page showed them. Each goes through the same checks as the single form
+    (``figure_store``: locks, stale versions, every rule of ``figure_errors``); a figure refused
+    stays a draft and is listed with its reasons, the others are sent. One transaction, one
+    message per reviewer for the whole batch; an audit record per figure and one for the act."""
+    with transaction.atomic():
+        done: list[Submission] = []
+        refused: list[tuple[str, str]] = []
+        for submission_id, version in items:
+            draft = (
+                Submission.objects.filter(pk=submission_id, unit=permissions.acting_unit(user))
+                .select_related("indicator")
+                .first()
+            )
+            try:
+                if draft is None or draft.status != SubmissionStatus.DRAFT:
+                    raise ReportingError(_("只能批量提交草稿"))
+                with transaction.atomic():
+                    assignment = permissions.assignments_reportable_by(user).get(indicator_id=draft.indicator_id)
+                    submission = figure_store(
+                        actor=user, assignment=assignment, month=draft.month, figure=FigureInput.of(draft),
+                        version=version, submit=True, reason=REASON_SUBMIT_BULK, today=today,
+                    )  # fmt: skip
+                    audit_record(
+                        action=AuditAction.FIGURE_SUBMIT, actor=user, obj=submission,
+                        detail={**figure_audit_detail(submission), "bulk": True},
+                    )  # fmt: skip
+            except (ReportingError, ValidationError, ObjectDoesNotExist) as exc:
+                label = _label(draft.indicator, draft.month) if draft else f"#{submission_id}"
+                refused.append((label, _why(exc)))
+                audit_record(
+                    action=AuditAction.FIGURE_SUBMIT, actor=user,
+                    obj=AuditTarget.ref(Submission, submission_id), result=AuditResult.FAILURE,
+                    detail={"version": version, "bulk": True, "reason": _why(exc)[:1000]},
+                )  # fmt: skip
+            else:
+                done.append(submission)
+        audit_record(
+            action=AuditAction.FIGURES_SUBMIT_BULK,
+            actor=user,
+            obj=permissions.acting_unit(user),
+            detail={"submitted": [s.pk for s in done], "refused": [label for label, _why in refused]},
+        )
+        handoffs.handoff_submitted(submissions=done)
+    return BulkResult(done=done, refused=refused)
+
+
+def submissions_approve(*, user: User, items: list[tuple[int, int]]) -> BulkResult:
+    """Approve several figures at once (the review queue), ``items`` being (submission id, version)
+    as the queue showed them. Each goes through the same checks as approving it on its page (the
+    reviewer's right, its status, a closed month, a stale version); a refused one is listed with
+    the reason. One transaction, one message per unit; an audit record per figure and one for the act."""
+    with transaction.atomic():
+        done: list[Submission] = []
+        refused: list[tuple[str, str]] = []
+        for submission_id, version in items:
+            try:
+                with transaction.atomic():
+                    submission = _submission_review(
+                        user=user, submission_id=submission_id, version=version, approve=True, comment="",
+                        tell=False, reason=REASON_APPROVE_BULK,
+                    )  # fmt: skip
+            except (ReportingError, ValidationError, ObjectDoesNotExist) as exc:
+                found = Submission.objects.filter(pk=submission_id).select_related("indicator").first()
+                visible = found is not None and permissions.can_review(user, found)
+                refused.append((_label(found.indicator, found.month) if visible else f"#{submission_id}", _why(exc)))
+                audit_record(
+                    action=AuditAction.FIGURE_APPROVE, actor=user,
+                    obj=AuditTarget.ref(Submission, submission_id), result=AuditResult.FAILURE,
+                    detail={"version": version, "bulk": True, "reason": _why(exc)[:1000]},
+                )  # fmt: skip
+            else:
+                done.append(submission)
+        audit_record(
+            action=AuditAction.FIGURES_APPROVE_BULK,
+            actor=user,
+            detail={"approved": [s.pk for s in done], "refused": [label for label, _why in refused]},
+        )
+        handoffs.handoff_approved(submissions=done)
+    return BulkResult(done=done, refused=refused)
 
 
 # --- month closures -------------------------------------------------------------------------
@@ -598,6 +721,8 @@ def _month_close(*, user: User, plan_id: int, month: dt.date, reason: str) -> Mo
     )
     # A closed month is what the public page shows (projects/people): refreshed with the closure.
     public_refresh(plan=plan)
+    if created:
+        handoffs.handoff_month_closed(closure=closure)
     return closure
 
 
@@ -614,7 +739,7 @@ def _month_open(*, user: User, plan_id: int, month: dt.date) -> None:
         raise Plan.DoesNotExist("only the office opens months")
     plan = Plan.objects.get(pk=plan_id)
     closures = MonthClosure.objects.filter(plan=plan, month=calendar.month_of(month))
-    closed = list(closures.values("closed_at", "closed_by_id", "reason"))
+    closed = list(closures.values("id", "closed_at", "closed_by_id", "reason"))
     closures.delete()
     audit_record(
         action=AuditAction.MONTH_OPEN,
@@ -627,6 +752,8 @@ def _month_open(*, user: User, plan_id: int, month: dt.date) -> None:
         },
     )
     public_refresh(plan=plan)
+    if closed:
+        handoffs.handoff_month_opened(plan=plan, month=calendar.month_of(month), closure_id=closed[0]["id"])
 
 
 # --- evidence -------------------------------------------------------------------------------

@@ -63,6 +63,9 @@ class DashboardTable(tables.Table):
         per_page = 50
         empty_text = _("没有符合条件的事项")
 
+    # The columns' order on the page, where it differs from the exports' (None: the same).
+    page_sequence: tuple[str, ...] | None = None
+
     def as_values(self, exclude_columns=None):
         for row in super().as_values(exclude_columns=exclude_columns):
             yield [safe_cell(_plain(value)) for value in row]
@@ -127,6 +130,10 @@ class ItemTable(DashboardTable):
     class Meta(DashboardTable.Meta):
         order_by = ("-gap",)
         sequence = ("code", "indicator", "project", "unit", "...")
+
+    # On the page the light and the lag come right after the name, so that on a phone they stay
+    # in sight while the figures behind them scroll; exports keep their columns' order.
+    page_sequence = ("code", "indicator", "light", "gap", "project", "unit", "...")
 
     def render_indicator(self, value: str, record: dict[str, Any]) -> str:
         url = reverse("indicator_detail", args=[record["item_indicator"]])
@@ -230,6 +237,8 @@ class MissingTable(DashboardTable):
     class Meta(DashboardTable.Meta):
         order_by = ("unit", "code")
 
+    page_sequence = ("unit", "code", "indicator", "status", "light", "...")
+
     render_indicator = ItemTable.render_indicator
     render_unit = ItemTable.render_unit
     render_month = ItemTable.render_month
@@ -305,6 +314,8 @@ class AlertTable(DashboardTable):
     class Meta(DashboardTable.Meta):
         order_by = ("severity",)
         empty_text = _("没有符合条件的预警")
+
+    page_sequence = ("code", "indicator", "severity", "kind", "...")
 
     def __init__(self, *args: Any, link_indicators: bool = True, **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -132,7 +132,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "tasks": sel.task_rows(plan=plan, month=month, project=project),
             "city_rows": sel.city_rows(plan=plan, month=month, scope=scope),
             "unit_rows": sel.unit_rows(plan=plan, month=month, scope=scope),
-            "history": sel.submission_history(scope=scope),
+            "history": sel.submission_history(scope=scope, user=request.user),
             "curve_figure": charts.curve_figure(sel.progress_curve(plan=plan, month=month, scope=scope)),
         },
     )
@@ -162,7 +162,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "standing": sel.scope_standing(plan=plan, month=month, scope=scope),
             "city_rows": sel.city_rows(plan=plan, month=month, scope=scope),
             "unit_rows": sel.unit_rows(plan=plan, month=month, scope=scope),
-            "history": sel.submission_history(scope=scope),
+            "history": sel.submission_history(scope=scope, user=request.user),
             "curve_figure": charts.curve_figure(sel.progress_curve(plan=plan, month=month, scope=scope)),
             "everything": sel.sees_everything(request.user),
         },
@@ -192,7 +192,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "parts": list(indicator.parts.order_by("position")),
             "city": city[0] if city else None,
             "unit_rows": sel.unit_rows(plan=plan, month=month, scope=scope),
-            "history": sel.submission_history(scope=scope),
+            "history": sel.submission_history(scope=scope, user=request.user),
             "curve_figure": charts.curve_figure(
                 sel.indicator_curve(indicator=indicator, plan=plan, month=month),
                 unit=indicator.unit_of_measure if in_figures else "%",
@@ -229,7 +229,7 @@ def county_view(request: HttpRequest) -> HttpResponse:
             "group_keep": [("group", group)],
             "groups": UNIT_GROUPS,
             "everything": True,
-            "heatmap_figure": charts.heatmap_figure(view) if view.units and view.indicators else None,
+            "heatmap": charts.heatmap_table(view) if view.units and view.indicators else None,
         },
     )
 
@@ -317,6 +317,12 @@ class DashboardListView(ExportMixin, SingleTableMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
     exporting = False
+
+    def get_table_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_table_kwargs()
+        if not self.exporting and self.table_class.page_sequence:
+            kwargs["sequence"] = self.table_class.page_sequence
+        return kwargs
 
     def get_table_pagination(self, table):
         return False if self.exporting else super().get_table_pagination(table)
@@ -458,7 +464,7 @@ class AlertListView(DashboardListView):
         )
 
     def get_table_kwargs(self) -> dict[str, Any]:
-        return {"link_indicators": self.everything}
+        return {**super().get_table_kwargs(), "link_indicators": self.everything}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

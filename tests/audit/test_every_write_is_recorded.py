@@ -41,7 +41,18 @@ from projects.people.services import public as people_public
 from projects.people.services import rating as people_rating
 from projects.people.services import vote as people_vote
 from projects.planfile import read_plan_file
-from projects.services import accounts, alerts, bulletin, catalogue, demo, excel, notifications, reporting, schedules
+from projects.services import (
+    accounts,
+    alerts,
+    bulletin,
+    catalogue,
+    demo,
+    excel,
+    notifications,
+    reporting,
+    schedules,
+    summaries,
+)
 from projects.services.reporting import FigureInput
 from tests.alerts.conftest import ROADS, ROADS_SPLIT, at
 from tests.conftest import PLAN_2022
@@ -67,6 +78,13 @@ NOT_WRITES = {
     "bulletin.bulletin_key": "a dedupe key",
     "bulletin.bulletin_email_attachments": "builds files (their e-mail is recorded)",
     "demo.split_target": "arithmetic",
+    "handoffs.handoff_submitted": "a step of submission_save, figures_import and the bulk submit (recorded)",
+    "handoffs.handoff_returned": "a step of submission_review (recorded)",
+    "handoffs.handoff_approved": "a step of submission_review and the bulk approval (recorded)",
+    "handoffs.handoff_reopened": "a step of submission_reopen (recorded)",
+    "handoffs.handoff_month_closed": "a step of month_close (recorded)",
+    "handoffs.handoff_month_opened": "a step of month_open (recorded)",
+    "summaries.summary_news": "builds the news of a recorded scan",
     "excel.text_cell": "writes a spreadsheet cell",
     "excel.template_build": "builds the template (its download is recorded)",
     "excel.xlsx_check": "a check",
@@ -181,7 +199,7 @@ def _scan(w: World):
 def _digest(w: World):
     _scan(w)
     with time_machine.travel(at(dt.date(2022, 10, 10), 8), tick=False):
-        alerts.digests_send(as_of=dt.date(2022, 10, 10))
+        summaries.digests_send(as_of=dt.date(2022, 10, 10))
 
 
 def _reminders(w: World):
@@ -273,6 +291,16 @@ def _schedules(w: World):
     schedules.schedules_setup()
 
 
+def _bulk_submit(w: World):
+    draft, _file = w.draft_with_file()
+    reporting.submissions_submit(user=w.hubin, items=[(draft.pk, draft.version)])
+
+
+def _bulk_approve(w: World):
+    sent = w.sent_figure()
+    reporting.submissions_approve(user=w.renshe, items=[(sent.pk, sent.version)])
+
+
 def _requeue(w: World):
     notifications.delivery_requeue(delivery=w.delivery(status=DeliveryStatus.FAILED))
 
@@ -281,7 +309,7 @@ WRITES: dict[str, tuple[str, Callable[[World], object]]] = {
     "accounts.demo_accounts_create": (AuditAction.ACCOUNTS_DEMO, lambda w: accounts.demo_accounts_create(plan=w.plan)),
     "alerts.alerts_scan": (AuditAction.ALERT_SCAN, _scan),
     "alerts.due_reminders_send": (AuditAction.REMINDERS_SEND, _reminders),
-    "alerts.digests_send": (AuditAction.DIGESTS_SEND, _digest),
+    "summaries.digests_send": (AuditAction.DIGESTS_SEND, _digest),
     "bulletin.bulletin_send": (
         AuditAction.BULLETIN_SEND,
         lambda w: bulletin.bulletin_send(plan=w.plan, month=JUNE, recipients=["leader@example.org"]),
@@ -329,6 +357,8 @@ WRITES: dict[str, tuple[str, Callable[[World], object]]] = {
         AuditAction.MONTH_OPEN,
         lambda w: reporting.month_open(user=w.office, plan_id=w.plan.pk, month=JUNE),
     ),
+    "reporting.submissions_submit": (AuditAction.FIGURES_SUBMIT_BULK, _bulk_submit),
+    "reporting.submissions_approve": (AuditAction.FIGURES_APPROVE_BULK, _bulk_approve),
     "reporting.evidence_add": (AuditAction.EVIDENCE_UPLOAD, lambda w: w.draft_with_file()),
     "reporting.evidence_delete": (
         AuditAction.EVIDENCE_DELETE,

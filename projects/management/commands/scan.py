@@ -41,7 +41,7 @@ class Command(AuditedCommand):
         plan_ids = list(plans.values_list("pk", flat=True))
         result = None
         for plan in plans.order_by("year", "pk"):
-            found = alerts_scan(as_of=day, plan=plan, kinds=ALL_KINDS)
+            found = alerts_scan(as_of=day, plan=plan, kinds=ALL_KINDS, summarize_all=True)
             if result is None:
                 result = found
             else:

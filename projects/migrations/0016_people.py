@@ -13,10 +13,25 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0014_plan_portfolio'),
+        ('projects', '0015_inbox'),
     ]
 
     operations = [
+        migrations.AlterField(
+            model_name='delivery',
+            name='event',
+            field=models.CharField(choices=[('alert_lagging', '滞后预警（催办）'), ('alert_overdue', '逾期预警（催办）'), ('alert_missing', '未报送催报'), ('notice', '督办通知单'), ('due_reminder', '报送截止提醒'), ('digest', '每周摘要'), ('bulletin', '月度通报'), ('portfolio', '分管项目预警汇总'), ('units_behind', '牵头任务滞后单位'), ('submitted', '月报待审核'), ('returned', '月报退回'), ('approved', '月报审核通过'), ('reopened', '月报重新打开'), ('month_closed', '报送窗口关闭'), ('month_opened', '报送窗口重新开放'), ('security', '安全事件'), ('suggestion', '人大代表建议'), ('suggestion_reply', '代表建议答复')], max_length=20, verbose_name='事件'),
+        ),
+        migrations.AlterField(
+            model_name='message',
+            name='kind',
+            field=models.CharField(choices=[('alert_lagging', '滞后预警（催办）'), ('alert_overdue', '逾期预警（催办）'), ('alert_missing', '未报送催报'), ('notice', '督办通知单'), ('due_reminder', '报送截止提醒'), ('digest', '每周摘要'), ('bulletin', '月度通报'), ('portfolio', '分管项目预警汇总'), ('units_behind', '牵头任务滞后单位'), ('submitted', '月报待审核'), ('returned', '月报退回'), ('approved', '月报审核通过'), ('reopened', '月报重新打开'), ('month_closed', '报送窗口关闭'), ('month_opened', '报送窗口重新开放'), ('security', '安全事件'), ('suggestion', '人大代表建议'), ('suggestion_reply', '代表建议答复')], max_length=20, verbose_name='类型'),
+        ),
+        migrations.AlterField(
+            model_name='notificationrule',
+            name='event',
+            field=models.CharField(choices=[('alert_lagging', '滞后预警（催办）'), ('alert_overdue', '逾期预警（催办）'), ('alert_missing', '未报送催报'), ('notice', '督办通知单'), ('due_reminder', '报送截止提醒'), ('digest', '每周摘要'), ('bulletin', '月度通报'), ('portfolio', '分管项目预警汇总'), ('units_behind', '牵头任务滞后单位'), ('submitted', '月报待审核'), ('returned', '月报退回'), ('approved', '月报审核通过'), ('reopened', '月报重新打开'), ('month_closed', '报送窗口关闭'), ('month_opened', '报送窗口重新开放'), ('security', '安全事件'), ('suggestion', '人大代表建议'), ('suggestion_reply', '代表建议答复')], max_length=20, verbose_name='事件'),
+        ),
         migrations.CreateModel(
             name='CongressSession',
             fields=[
@@ -31,24 +46,9 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.AlterField(
-            model_name='delivery',
-            name='event',
-            field=models.CharField(choices=[('alert_lagging', '滞后预警（催办）'), ('alert_overdue', '逾期预警（催办）'), ('alert_missing', '未报送催报'), ('notice', '督办通知单'), ('due_reminder', '报送截止提醒'), ('digest', '每周摘要'), ('bulletin', '月度通报'), ('security', '安全事件'), ('suggestion', '人大代表建议'), ('suggestion_reply', '代表建议答复')], max_length=20, verbose_name='事件'),
-        ),
-        migrations.AlterField(
             model_name='historicaluser',
             name='role',
             field=models.CharField(choices=[('office', '市政府督查室'), ('unit', '单位填报/审核人员'), ('leader', '市领导'), ('deputy', '人大代表'), ('sysadmin', '系统管理员'), ('secadmin', '安全管理员'), ('auditadmin', '审计管理员')], default='unit', max_length=10, verbose_name='角色'),
-        ),
-        migrations.AlterField(
-            model_name='message',
-            name='kind',
-            field=models.CharField(choices=[('alert_lagging', '滞后预警（催办）'), ('alert_overdue', '逾期预警（催办）'), ('alert_missing', '未报送催报'), ('notice', '督办通知单'), ('due_reminder', '报送截止提醒'), ('digest', '每周摘要'), ('bulletin', '月度通报'), ('security', '安全事件'), ('suggestion', '人大代表建议'), ('suggestion_reply', '代表建议答复')], max_length=20, verbose_name='类型'),
-        ),
-        migrations.AlterField(
-            model_name='notificationrule',
-            name='event',
-            field=models.CharField(choices=[('alert_lagging', '滞后预警（催办）'), ('alert_overdue', '逾期预警（催办）'), ('alert_missing', '未报送催报'), ('notice', '督办通知单'), ('due_reminder', '报送截止提醒'), ('digest', '每周摘要'), ('bulletin', '月度通报'), ('security', '安全事件'), ('suggestion', '人大代表建议'), ('suggestion_reply', '代表建议答复')], max_length=20, verbose_name='事件'),
         ),
         migrations.AlterField(
             model_name='user',
