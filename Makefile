@@ -57,6 +57,8 @@ db: venv
 	@# Figures of every month ended by the clock's today, then the alerts as of that day, so that
 	@# the inboxes have something in them (all safe to repeat).
 	$(MANAGE) seed_demo
+	@# The people's side: deputies, the public page (months up to the last one closed), a vote, a rating.
+	$(MANAGE) seed_people
 	$(MANAGE) scan --no-send
 	@# The leaders' weekly digest of the demo's week, in their inbox as the Monday job writes it.
 	$(MANAGE) digest --no-send

@@ -467,3 +467,12 @@ findings AS (
 SELECT kind, severity, id, unit_id FROM findings"""
     # Lights are those of the month's end, as the progress rows hold them.
     return Floor(sql, _params(d, month=month, as_of=calendar.month_end(month), scan_day=scan_day, due=due))
+
+
+def public(d: Dialect) -> Floor:
+    """The public progress page (projects/people): which snapshots are current, the one query it
+    makes before it answers from the cache. Its floor is that query itself."""
+    sql = """SELECT s.id, s.plan_id, s.month, s.built_at
+FROM projects_publicsnapshot s JOIN projects_publication p ON p.plan_id = s.plan_id
+ORDER BY s.plan_id, s.month DESC"""
+    return Floor(sql=sql, params={})

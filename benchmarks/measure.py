@@ -37,6 +37,7 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Q  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from benchmarks import floors  # noqa: E402
 from projects import calendar  # noqa: E402
@@ -316,6 +317,8 @@ def run(scale: str, repeat: int, scan_repeat: int, only: set[str] | None, plan: 
                 "what": "counties' ranking scores, page vs floor (max abs difference, points)",
                 "score": _max_diff([(ranking.get(u), s) for u, s in scores.items()]),
             }
+    if wanted("public"):
+        results["public"] = _public(plan, month, dialect, repeat)
     if wanted("scan"):
         results["scan"] = _scan(plan, month, dialect, scan_repeat)
         _empty_alert_tables()
@@ -326,6 +329,31 @@ def run(scale: str, repeat: int, scan_repeat: int, only: set[str] | None, plan: 
         "scale": scale, "vendor": connection.vendor, "plan": plan.pk, "plan_kind": plan.kind,
         "month": f"{month:%Y-%m}", **portfolio, **results,
     }  # fmt: skip
+
+
+def _public(plan: Plan, month: date, dialect: floors.Dialect, repeat: int) -> dict[str, Any]:
+    """The public progress page, as a reader without an account gets it: the plan published with
+    ``month`` closed (in a transaction rolled back afterwards, so the data stays as generated), the
+    snapshot built once, then the page answered from the cache."""
+    from projects.models import MonthClosure
+    from projects.people.models import Publication
+    from projects.people.selectors.public import public_snapshots
+    from projects.people.services.public import public_refresh
+
+    office, _ = User.objects.get_or_create(username="bench-office", defaults={"role": Role.OFFICE})
+    with transaction.atomic():
+        MonthClosure.objects.get_or_create(plan=plan, month=month, defaults={"closed_by": office})
+        Publication.objects.get_or_create(plan=plan, defaults={"published_at": timezone.now(), "published_by": office})
+        build = measure(lambda: public_refresh(plan=plan), repeat=1)
+        result = {
+            "page": measure(_page(Client(), "/public/"), repeat=repeat),
+            "data": measure(public_snapshots, repeat=repeat),
+            "floor": measure(_floor(floors.public(dialect)), repeat=repeat),
+            "floor_rows": len(_floor(floors.public(dialect))()),
+            "build": build,
+        }
+        transaction.set_rollback(True)
+    return result
 
 
 def _scan(plan: Plan, month: date, dialect: floors.Dialect, repeat: int) -> dict[str, Any]:

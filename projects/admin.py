@@ -12,6 +12,7 @@ from projects.admin_plans import PlanCheckedAdmin, copy_to_new_year
 from projects.allocation import allocation_mismatch
 from projects.audit.admin import audit_every_admin  # also registers the audit trail (read-only)
 from projects.models import Assignment, Indicator, Plan, Project, Task, TaskUnit, Unit
+from projects.people import admin as _people_admin  # noqa: F401 - registers the congress's sessions and deputies
 from projects.security import admin as security_admin
 
 admin.site.site_header = _("重点民生实事跟踪系统")

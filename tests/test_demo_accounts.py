@@ -38,6 +38,9 @@ def test_one_account_per_role_with_working_printed_passwords(plan_2022):
         "xitong",
         "anquan",
         "shenji",
+        "daibiao1",
+        "daibiao2",
+        "daibiao3",
     }
     assert (
         authenticate(RequestFactory().post("/accounts/login/"), username="hubin", password=shown["hubin"]).unit.name

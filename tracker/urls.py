@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/", include("projects.security.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("projects.people.urls")),
     path("", include("projects.urls")),
 ]
 

@@ -41,6 +41,9 @@ from .progress import CityProgress, LightChoices, UnitProgress
 from .reporting import COUNTED_STATUSES, Evidence, MonthClosure, Submission, SubmissionStatus
 from .security import LoginSession, PasswordRecord
 
+# The people's side lives in its own subpackage; its tables belong to this app.
+import projects.people.models  # noqa: F401 isort: skip
+
 __all__ = [
     "COUNTED_STATUSES",
     "Aggregation",

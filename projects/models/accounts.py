@@ -41,6 +41,9 @@ class Role(models.TextChoices):
     OFFICE = "office", _("市政府督查室")
     UNIT = "unit", _("单位填报/审核人员")
     LEADER = "leader", _("市领导")
+    # A deputy of the people's congress (projects/people): reads progress, votes, inspects, rates;
+    # never writes a figure.
+    DEPUTY = "deputy", _("人大代表")
     SYSTEM_ADMIN = "sysadmin", _("系统管理员")
     SECURITY_ADMIN = "secadmin", _("安全管理员")
     AUDIT_ADMIN = "auditadmin", _("审计管理员")
@@ -77,6 +80,10 @@ class User(AbstractUser):
     @property
     def is_leader(self) -> bool:
         return self.role == Role.LEADER
+
+    @property
+    def is_deputy(self) -> bool:
+        return self.role == Role.DEPUTY
 
     @property
     def display_name(self) -> str:

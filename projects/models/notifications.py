@@ -38,6 +38,9 @@ class Event(models.TextChoices):
     MONTH_OPENED = "month_opened", _("报送窗口重新开放")
     # A security event the security administrators must know of at once (a superuser's login).
     SECURITY = "security", _("安全事件")
+    # A deputy's suggestion to a lead unit, and the unit's reply to the deputy (projects/people).
+    SUGGESTION = "suggestion", _("人大代表建议")
+    SUGGESTION_REPLY = "suggestion_reply", _("代表建议答复")
 
 
 class Audience(models.TextChoices):

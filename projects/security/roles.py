@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 ADMIN_ROLES = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN)
-BUSINESS_ROLES = (Role.OFFICE, Role.UNIT, Role.LEADER)
+BUSINESS_ROLES = (Role.OFFICE, Role.UNIT, Role.LEADER, Role.DEPUTY)
 # Roles that must log in with a second factor where TRACKER_TWO_FACTOR_REQUIRED is on.
 TWO_FACTOR_ROLES = (Role.OFFICE, *ADMIN_ROLES)
 # Roles that work in the admin (their staff flag follows the role).
@@ -79,8 +79,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("projects", "alert", "supervisionnotice", "message", actions=("view",)),
         *_crud("projects", "delivery", "notificationrule", actions=("view", "change")),
     ],
-    # Accounts (not their roles), units, plans and the job schedules.
+    # Accounts (not their roles), units, plans and the job schedules; the congress's sessions and
+    # which account is which deputy (projects/people).
     Role.SYSTEM_ADMIN: [
+        *_crud("projects", "congresssession", "deputy"),
         *_crud("projects", *_CATALOGUE),
         *_crud("projects", "user"),
         *_crud("django_celery_beat", *_BEAT),

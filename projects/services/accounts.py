@@ -29,6 +29,11 @@ DEMO_ACCOUNTS: list[tuple[str, str, str | None, str, tuple[int, ...]]] = [
     ("xitong", Role.SYSTEM_ADMIN, None, "系统管理员", ()),
     ("anquan", Role.SECURITY_ADMIN, None, "安全管理员", ()),
     ("shenji", Role.AUDIT_ADMIN, None, "审计管理员", ()),
+    # Deputies of the people's congress (projects/people): `seed_people` makes them the deputies of
+    # the demo's session; they vote, inspect, suggest and rate, never write a figure.
+    ("daibiao1", Role.DEPUTY, None, "王建华", ()),
+    ("daibiao2", Role.DEPUTY, None, "李秀英", ()),
+    ("daibiao3", Role.DEPUTY, None, "张国强", ()),
 ]
 
 

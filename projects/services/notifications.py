@@ -93,6 +93,11 @@ DEFAULT_RULES: dict[tuple[str, str], tuple[bool, bool, bool]] = {
     (Event.MONTH_OPENED, Audience.REPORTING_UNIT): (True, True, False),
     # A superuser's login (projects/security/events.py): inbox and e-mail of the security administrators.
     (Event.SECURITY, Audience.SECURITY_ADMINS): (True, True, False),
+    # A deputy's suggestion needs the lead unit's reply; the office follows it in its inbox. The
+    # reply is a personal message to the deputy (news with ``user_id``, as the digest).
+    (Event.SUGGESTION, Audience.LEAD_UNIT): (True, True, False),
+    (Event.SUGGESTION, Audience.OFFICE): (True, False, False),
+    (Event.SUGGESTION_REPLY, Audience.LEADERS): (True, False, False),
 }
 NOTHING = (False, False, False)
 

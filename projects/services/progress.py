@@ -230,6 +230,16 @@ def _compute(
     return unit_rows, city_rows
 
 
+def city_progress_compute(
+    *, indicator: Indicator, plan: Plan, assignments: Iterable[Assignment], submissions: Iterable[Submission]
+) -> list[CityProgress]:
+    """The city's rows of one indicator, every followed month, from the given submissions; unsaved.
+    The public page (projects/people) computes them from reviewed figures only."""
+    return _compute(
+        indicator=indicator, plan=plan, assignments=assignments, submissions=submissions, only_unit_id=-1
+    )[1]
+
+
 def _save(unit_rows: list[UnitProgress], city_rows: list[CityProgress]) -> None:
     UnitProgress.objects.bulk_create(
         unit_rows,

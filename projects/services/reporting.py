@@ -44,6 +44,7 @@ from projects.models import (
     SubmissionStatus,
     User,
 )
+from projects.people.services.public import public_refresh
 from projects.selectors import reporting as sel
 from projects.services import handoffs
 from projects.services.alerts import alerts_after_submission_change
@@ -718,6 +719,8 @@ def _month_close(*, user: User, plan_id: int, month: dt.date, reason: str) -> Mo
         obj=plan,
         detail={"month": closure.month, "reason": closure.reason, "already_closed": not created},
     )
+    # A closed month is what the public page shows (projects/people): refreshed with the closure.
+    public_refresh(plan=plan)
     if created:
         handoffs.handoff_month_closed(closure=closure)
     return closure
@@ -748,6 +751,7 @@ def _month_open(*, user: User, plan_id: int, month: dt.date) -> None:
             "closure": closed[0] if closed else None,
         },
     )
+    public_refresh(plan=plan)
     if closed:
         handoffs.handoff_month_opened(plan=plan, month=calendar.month_of(month), closure_id=closed[0]["id"])
 
@@ -794,7 +798,7 @@ def evidence_audit_detail(evidence: Evidence) -> dict[str, Any]:
 def _evidence_add(*, user: User, submission_id: int, upload: UploadedFile, today: dt.date | None) -> Evidence:
     # The figure's row is locked: two uploads at once cannot both squeeze under the caps.
     submission = _own_unlocked_submission(user, submission_id, today, lock=True)
-    data = _read_upload(upload)
+    data = upload_read(upload)
     kind = filetype.guess(data)
     if kind is None or kind.mime not in EVIDENCE_TYPES:
         raise ValidationError(
@@ -835,7 +839,8 @@ def _evidence_add(*, user: User, submission_id: int, upload: UploadedFile, today
     return evidence
 
 
-def _read_upload(upload: UploadedFile) -> bytes:
+def upload_read(upload: UploadedFile) -> bytes:
+    """An upload's bytes, refused when empty or over EVIDENCE_MAX_BYTES (deputies' photos too)."""
     limit = settings.EVIDENCE_MAX_BYTES
     if upload.size is None or upload.size > limit:
         raise ValidationError(

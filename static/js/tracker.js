@@ -7,6 +7,8 @@
  *   <select data-auto-submit>                      submits its form when changed; keep a
  *                                                  <button class="tracker-nojs-only"> for no-JS use
  *   <button data-print>                            prints the page
+ *   <form data-submit-once>                        a second submit (a double click) is not sent;
+ *                                                  the server refuses a second ballot anyway
  *   <input type="checkbox" data-check-all="pick">  ticks or clears every checkbox named "pick"
  *                                                  of its form (the worklists' bulk acts)
  *   <span data-bs-toggle="tooltip" title="…">      Bootstrap tooltip
@@ -101,6 +103,14 @@
       if (question && !window.confirm(question)) {
         event.preventDefault();
         event.stopImmediatePropagation();
+        return;
+      }
+      if (form.hasAttribute("data-submit-once")) {
+        if (form.dataset.submitted) {
+          event.preventDefault();
+          return;
+        }
+        form.dataset.submitted = "1";
       }
     },
     true

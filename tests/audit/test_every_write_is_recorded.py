@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
+import projects.people.services as people_services
 import projects.services
 from projects.audit import services as audit_services
 from projects.audit.actions import AuditAction
@@ -33,6 +34,12 @@ from projects.models import (
     SubmissionStatus,
     Unit,
 )
+from projects.people import models as people_models
+from projects.people.services import demo as people_demo
+from projects.people.services import deputies as people_deputies
+from projects.people.services import public as people_public
+from projects.people.services import rating as people_rating
+from projects.people.services import vote as people_vote
 from projects.planfile import read_plan_file
 from projects.services import (
     accounts,
@@ -119,6 +126,11 @@ NOT_WRITES = {
     "audit.purge_limit": "a date",
     "plans.confirm_targets": "a change that plan_edit applies (recorded)",
     "plans.plan_copy_data": "builds the new year's plan file (plan_copy records)",
+    "progress.city_progress_compute": "arithmetic (the public page's figures; public_refresh records)",
+    "reporting.upload_read": "reads an upload",
+    "people.vote.deputy_of": "a read",
+    "people.deputies.lead_units": "a read",
+    "people.demo.demo_png": "a picture",
 }
 
 
@@ -128,6 +140,11 @@ def public_services() -> set[str]:
         for _finder, name, _pkg in pkgutil.iter_modules(projects.services.__path__)
     ]
     modules.append(("audit", audit_services))
+    # The people's side's services (projects/people/services) are named people.<module>.<function>.
+    modules += [
+        (f"people.{name}", importlib.import_module(f"projects.people.services.{name}"))
+        for _finder, name, _pkg in pkgutil.iter_modules(people_services.__path__)
+    ]
     found = set()
     for short, module in modules:
         for name, func in inspect.getmembers(module, inspect.isfunction):
@@ -196,7 +213,10 @@ def _reminders(w: World):
 
 def _allocations(w: World):
     ids = dict(Unit.objects.filter(name__in=ROADS_SPLIT).values_list("name", "id"))
-    targets = {ids[name]: Decimal(t + (5 if name == "灵宝市政府" else -5 if name == "渑池县政府" else 0)) for name, t in ROADS_SPLIT.items()}
+    targets = {
+        ids[name]: Decimal(t + (5 if name == "灵宝市政府" else -5 if name == "渑池县政府" else 0))
+        for name, t in ROADS_SPLIT.items()
+    }
     catalogue.allocations_set(indicator=Indicator.objects.get(code=ROADS), targets=targets)
 
 
@@ -216,6 +236,58 @@ def _purge(w: World):
 def _rules(w: World):
     NotificationRule.objects.all().delete()
     notifications.notification_rules_setup()
+
+
+def _people(w: World) -> dict:
+    """A session with one deputy, an open vote with two candidates and an open rating."""
+    from datetime import timedelta
+
+    from projects.models import Role
+
+    pm = people_models
+    from tests.account_factories import account
+
+    now = timezone.now()
+    session = pm.CongressSession.objects.create(name="第八届第三次会议", year=2023)
+    deputy = pm.Deputy.objects.create(user=account(Role.DEPUTY, username="daibiao"), session=session, name="王建华")
+    window = {"opens_at": now - timedelta(days=1), "closes_at": now + timedelta(days=1), "created_by": w.office}
+    vote = pm.Vote.objects.create(session=session, title="票决", plan_year=2023, choose=1, **window)
+    candidate = pm.Candidate.objects.create(vote=vote, number=1, title="公园", description="建", estimated_cost=1)
+    rating = pm.Rating.objects.create(session=session, plan=w.plan, **window)
+    pm.RatingTally.objects.bulk_create([pm.RatingTally(rating=rating, project=p) for p in w.plan.projects.all()])
+    project = w.plan.projects.get(number=2)
+    return {"session": session, "deputy": deputy, "vote": vote, "candidate": candidate, "rating": rating,
+            "project": project, "lead": Unit.objects.get(name="市住房城乡建设局")}  # fmt: skip
+
+
+def _suggestion(w: World, p: dict):
+    return people_deputies.suggestion_create(
+        user=p["deputy"].user, project_id=p["project"].pk, lead_unit_id=p["lead"].pk, text="建议"
+    )
+
+
+def _replied(w: World):
+    p = _people(w)
+    suggestion = _suggestion(w, p)
+    zhujian = unit_user("市住房城乡建设局", username="zhujian")
+    people_deputies.suggestion_reply(user=zhujian, suggestion_id=suggestion.pk, version=1, text="已办")
+    return p, suggestion
+
+
+def _closed_month_published(w: World):
+    people_public.plan_publish(user=w.office, plan_id=w.plan.pk)
+    reporting.month_close(user=w.office, plan_id=w.plan.pk, month=JUNE)
+
+
+def _photo(w: World):
+    submission, _evidence = w.draft_with_file()
+    reporting.submission_save(
+        user=w.hubin, indicator_id=submission.indicator_id, month=JUNE, figure=FigureInput(value=Decimal(100)),
+        version=submission.version, submit=True,
+    )  # fmt: skip
+    sent = Submission.objects.get(pk=submission.pk)
+    reporting.submission_review(user=w.renshe, submission_id=sent.pk, version=sent.version, approve=True)
+    return people_public.photo_publish(user=w.office, evidence_id=_evidence.pk, caption="现场")
 
 
 def _schedules(w: World):
@@ -250,7 +322,10 @@ WRITES: dict[str, tuple[str, Callable[[World], object]]] = {
         AuditAction.BULLETIN_SEND,
         lambda w: bulletin.bulletin_send(plan=w.plan, month=JUNE, recipients=["leader@example.org"]),
     ),
-    "bulletin.bulletin_notify_leaders": (AuditAction.BULLETIN_SEND, lambda w: bulletin.bulletin_notify_leaders(month=JUNE)),
+    "bulletin.bulletin_notify_leaders": (
+        AuditAction.BULLETIN_SEND,
+        lambda w: bulletin.bulletin_notify_leaders(month=JUNE),
+    ),
     "catalogue.plan_load": (AuditAction.PLAN_LOAD, lambda w: catalogue.plan_load(checked=read_plan_file(PLAN_2022))),
     "catalogue.allocations_set": (AuditAction.ALLOCATION_SET, _allocations),
     "demo.demo_seed": (AuditAction.DEMO_SEED, lambda w: demo.demo_seed(plan=w.plan, as_of=dt.date(2022, 3, 10))),
@@ -277,8 +352,10 @@ WRITES: dict[str, tuple[str, Callable[[World], object]]] = {
     "reporting.submission_review": (AuditAction.FIGURE_APPROVE, lambda w: w.approved_figure()),
     "reporting.submission_reopen": (
         AuditAction.FIGURE_REOPEN,
-        lambda w: (s := w.approved_figure())
-        and reporting.submission_reopen(user=w.office, submission_id=s.pk, version=s.version, reason="数据有误"),
+        lambda w: (
+            (s := w.approved_figure())
+            and reporting.submission_reopen(user=w.office, submission_id=s.pk, version=s.version, reason="数据有误")
+        ),
     ),
     "reporting.month_close": (
         AuditAction.MONTH_CLOSE,
@@ -310,6 +387,118 @@ WRITES: dict[str, tuple[str, Callable[[World], object]]] = {
     "plans.plan_copy": (
         AuditAction.PLAN_COPY,
         lambda w: plans.plan_copy(plan=w.plan, year=2023, document="三政办〔2023〕1号", actor=w.office),
+    ),
+    # The people's side.
+    "people.public.public_refresh": (AuditAction.PUBLIC_REFRESH, _closed_month_published),
+    "people.public.plan_publish": (AuditAction.PLAN_PUBLISH, _closed_month_published),
+    "people.public.photo_publish": (AuditAction.PHOTO_PUBLISH, _photo),
+    "people.public.photo_unpublish": (
+        AuditAction.PHOTO_UNPUBLISH,
+        lambda w: people_public.photo_unpublish(user=w.office, photo_id=_photo(w).pk),
+    ),
+    "people.vote.proposal_submit": (
+        AuditAction.PROPOSAL_SUBMIT,
+        lambda w: people_vote.proposal_submit(title="加装电梯", body="六楼", place="", contact="", address="10.0.0.1"),
+    ),
+    "people.vote.proposal_moderate": (
+        AuditAction.PROPOSAL_MODERATE,
+        lambda w: people_vote.proposal_moderate(
+            user=w.office,
+            proposal_id=people_models.Proposal.objects.create(
+                title="t", body="b", submitted_at=timezone.now(), address_key="k"
+            ).pk,
+            status="declined",
+        ),
+    ),
+    "people.vote.vote_create": (
+        AuditAction.VOTE_CREATE,
+        lambda w: people_vote.vote_create(
+            user=w.office,
+            session_id=_people(w)["session"].pk,
+            title="票决二",
+            plan_year=2023,
+            choose=1,
+            opens_at=timezone.now() + dt.timedelta(days=1),
+            closes_at=timezone.now() + dt.timedelta(days=2),
+        ),
+    ),
+    "people.vote.candidate_save": (
+        AuditAction.CANDIDATE_SAVE,
+        lambda w: (
+            (p := _people(w))
+            and p["vote"]
+            .__class__.objects.filter(pk=p["vote"].pk)
+            .update(opens_at=timezone.now() + dt.timedelta(hours=1))
+            and people_vote.candidate_save(
+                user=w.office,
+                vote_id=p["vote"].pk,
+                title="幼儿园",
+                description="建",
+                estimated_cost=Decimal(9),
+                lead_unit_ids=[p["lead"].pk],
+            )
+        ),
+    ),
+    "people.vote.vote_cast": (
+        AuditAction.VOTE_CAST,
+        lambda w: (
+            (p := _people(w))
+            and people_vote.vote_cast(user=p["deputy"].user, vote_id=p["vote"].pk, candidate_ids=[p["candidate"].pk])
+        ),
+    ),
+    "people.rating.rating_create": (
+        AuditAction.RATING_CREATE,
+        lambda w: people_rating.rating_create(
+            user=w.office,
+            session_id=people_models.CongressSession.objects.create(name="第九届第一次会议", year=2024).pk,
+            plan_id=w.plan.pk,
+            opens_at=timezone.now(),
+            closes_at=timezone.now() + dt.timedelta(days=1),
+            threshold=Decimal(80),
+        ),
+    ),
+    "people.rating.rating_cast": (
+        AuditAction.RATING_CAST,
+        lambda w: (
+            (p := _people(w))
+            and people_rating.rating_cast(
+                user=p["deputy"].user,
+                rating_id=p["rating"].pk,
+                choices={t.project_id: "satisfied" for t in p["rating"].tallies.all()},
+            )
+        ),
+    ),
+    "people.deputies.inspection_record": (
+        AuditAction.INSPECTION_RECORD,
+        lambda w: (
+            (p := _people(w))
+            and people_deputies.inspection_record(
+                user=p["deputy"].user,
+                project_id=p["project"].pk,
+                visited_on=JUNE,
+                place="小区",
+                notes="开工",
+                photos=[SimpleUploadedFile("现场.png", PNG, content_type="image/png")],
+            )
+        ),
+    ),
+    "people.deputies.suggestion_create": (AuditAction.SUGGESTION_CREATE, lambda w: _suggestion(w, _people(w))),
+    "people.deputies.suggestion_reply": (AuditAction.SUGGESTION_REPLY, _replied),
+    "people.deputies.suggestion_conclude": (
+        AuditAction.SUGGESTION_ACCEPT,
+        lambda w: (
+            (r := _replied(w))
+            and people_deputies.suggestion_conclude(
+                user=r[0]["deputy"].user, suggestion_id=r[1].pk, version=2, accept=True
+            )
+        ),
+    ),
+    "people.demo.people_demo_seed": (
+        AuditAction.DEMO_SEED,
+        lambda w: (
+            accounts.demo_accounts_create(plan=w.plan)
+            and people_demo.people_demo_seed(plan=w.plan, months_closed_upto=dt.date(2022, 5, 1))
+        ),
     ),
 }
 
@@ -367,14 +556,16 @@ def test_an_import_with_errors_is_recorded_as_a_failure_and_saves_nothing(world)
     assert record.result == AuditResult.FAILURE and "不是 Excel" in record.detail["reason"]
 
 
-
-
 def test_a_closure_and_reopening_leave_a_trace(world):
     """Finding: closing and reopening a month left no trace in any table."""
     reporting.month_close(user=world.office, plan_id=world.plan.pk, month=JUNE, reason="6月通报已印发")
     reporting.month_open(user=world.office, plan_id=world.plan.pk, month=JUNE)
     close, reopen = records(action__startswith="month.")
-    assert (close.action, close.actor, close.detail["reason"]) == (AuditAction.MONTH_CLOSE, world.office, "6月通报已印发")
+    assert (close.action, close.actor, close.detail["reason"]) == (
+        AuditAction.MONTH_CLOSE,
+        world.office,
+        "6月通报已印发",
+    )
     assert (reopen.action, reopen.detail["was_closed"], reopen.detail["month"]) == (
         AuditAction.MONTH_OPEN, True, "2022-06-01",
     )  # fmt: skip

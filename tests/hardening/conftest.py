@@ -38,7 +38,9 @@ from tests.reporting.conftest import JUNE, clock, hubin, office, private_media, 
 from tests.reporting.test_permissions import PNG
 
 # The roles of the permission matrix, in the order of its columns.
-ROLES = ("anon", "county", "lead", "other", "cttee", "leader", "office", "staff", "super", "sys", "sec", "audit")
+ROLES = (
+    "anon", "county", "lead", "other", "cttee", "leader", "office", "staff", "super", "sys", "sec", "audit", "deputy"
+)  # fmt: skip
 # The three administrators' columns: the account's role.
 ADMIN_COLUMNS = {"sys": Role.SYSTEM_ADMIN, "sec": Role.SECURITY_ADMIN, "audit": Role.AUDIT_ADMIN}
 # The unit each unit role acts for.
@@ -66,6 +68,7 @@ class World:
     evidence: dict[str, Evidence]
     messages: dict[str, Message]
     notices: dict[str, SupervisionNotice]
+    people: dict[str, object]
 
 
 def _submission(code: str, unit_name: str, status: str, value: int) -> Submission:
@@ -150,4 +153,74 @@ def world(plan_2022, clock, private_media) -> World:  # noqa: F811 - the importe
         "other": _notice(2, "10.4.1", "三门峡供电公司", "三门峡供电公司"),
     }
     units = {role: users[role].unit for role in ROLE_UNITS}
-    return World(users=users, units=units, submissions=subs, evidence=evidence, messages=messages, notices=notices)
+    users["deputy"] = UserFactory(username="m-deputy", role=Role.DEPUTY, first_name="王建华")
+    objects = _people(users, subs)
+    return World(
+        users=users,
+        units=units,
+        submissions=subs,
+        evidence=evidence,
+        messages=messages,
+        notices=notices,
+        people=objects,
+    )
+
+
+def _people(users: dict[str, User], subs: dict[str, Submission]) -> dict[str, object]:
+    """The people's side's objects: a deputy of a session, an open and a closed vote, an open
+    rating, the plan published with May closed and a photo approved, a proposal, an inspection with
+    a photo and the deputy's suggestion on it to 市住房城乡建设局 (the matrix's lead unit)."""
+    from datetime import timedelta
+
+    from projects.people import models as pm
+    from projects.people.services.public import photo_publish, plan_publish
+    from projects.services.reporting import month_close
+
+    clerk, deputy_user = users["office"], users["deputy"]
+    plan = subs["county_approved"].indicator.task.project.plan
+    now = timezone.now()
+    session = pm.CongressSession.objects.create(name="第八届人民代表大会第三次会议", year=2023)
+    deputy = pm.Deputy.objects.create(user=deputy_user, session=session, name="王建华")
+    kwargs = {"session": session, "plan_year": 2023, "choose": 1, "created_by": clerk}
+    open_vote = pm.Vote.objects.create(
+        title="开放的票决", opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=1), **kwargs
+    )
+    closed_vote = pm.Vote.objects.create(
+        title="已截止的票决", opens_at=now - timedelta(days=3), closes_at=now - timedelta(days=2), **kwargs
+    )
+    for vote in (open_vote, closed_vote):
+        pm.Candidate.objects.create(
+            vote=vote, number=1, title="口袋公园", description="建设", estimated_cost=Decimal(100)
+        )
+    rating = pm.Rating.objects.create(
+        session=session,
+        plan=plan,
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=1),
+        created_by=clerk,
+    )
+    pm.RatingTally.objects.bulk_create([pm.RatingTally(rating=rating, project=p) for p in plan.projects.all()])
+    plan_publish(user=clerk, plan_id=plan.pk)
+    month_close(user=clerk, plan_id=plan.pk, month=date(2022, 5, 1))
+    photo = _evidence(subs["county_approved"], users["county"], "公开.png")
+    public_photo = photo_publish(user=clerk, evidence_id=photo.pk, caption="培训现场")
+    proposal = pm.Proposal.objects.create(title="建议", body="内容", submitted_at=now, address_key="k")
+    project = Indicator.objects.get(code="2.1.1").task.project
+    inspection = pm.Inspection.objects.create(
+        deputy=deputy, project=project, visited_on=date(2022, 7, 1), place="小区", notes="视察", created_at=now
+    )
+    data = PNG + b"inspection"
+    inspection_photo = pm.InspectionPhoto(
+        inspection=inspection, original_name="视察.png", content_type="image/png", size=len(data), sha256="9" * 64
+    )
+    inspection_photo.file.save("9" * 64, SimpleUploadedFile("视察.png", data), save=False)
+    inspection_photo.save()
+    suggestion = pm.Suggestion.objects.create(
+        deputy=deputy, project=project, lead_unit=users["lead"].unit, inspection=inspection, text="建议",
+        created_at=now, reply_by=date(2022, 7, 18),
+    )  # fmt: skip
+    return {
+        "plan": plan, "open_vote": open_vote, "closed_vote": closed_vote, "rating": rating, "photo": photo,
+        "public_photo": public_photo, "proposal": proposal, "inspection_photo": inspection_photo,
+        "suggestion": suggestion, "session": session,
+    }  # fmt: skip

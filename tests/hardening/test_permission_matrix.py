@@ -37,184 +37,256 @@ from .conftest import JUNE, PNG, ROLES, World, indicator
 
 pytestmark = pytest.mark.django_db
 
-#                                        anon  cnty  lead  othr  ctte  ldr   offc  staf  supr  sys   sec   audit
+#                                        anon  cnty  lead  othr  ctte  ldr   offc  staf  supr  sys   sec   audit deputy
 TABLE = """
 # Units land on their monthly report; the office and leaders on the overview; staff with no unit
 # on a page that says so.
-home                              GET    L     302   302   302   302   200   200   200   200   200   200   200
-home                              POST   L     405   405   405   405   405   405   405   405   405   405   405
-set_language                      GET    302   302   302   302   302   302   302   302   302   302   302   302
-set_language                      POST   302   302   302   302   302   302   302   302   302   302   302   302
-login                             GET    200   200   200   200   200   200   200   200   200   200   200   200
-login                             POST   200   200   200   200   200   200   200   200   200   200   200   200
-logout                            GET    405   405   405   405   405   405   405   405   405   405   405   405
-logout                            POST   L     L     L     L     L     L     L     L     L     L     L     L
-password_change                   GET    L     200   200   200   200   200   200   200   200   200   200   200
-password_change                   POST   L     200   200   200   200   200   200   200   200   200   200   200
-password_change_done              GET    L     200   200   200   200   200   200   200   200   200   200   200
-password_change_done              POST   L     405   405   405   405   405   405   405   405   405   405   405
-password_reset                    GET    200   200   200   200   200   200   200   200   200   200   200   200
-password_reset                    POST   302   302   302   302   302   302   302   302   302   302   302   302
-password_reset_done               GET    200   200   200   200   200   200   200   200   200   200   200   200
-password_reset_done               POST   405   405   405   405   405   405   405   405   405   405   405   405
-password_reset_confirm            GET    200   200   200   200   200   200   200   200   200   200   200   200
-password_reset_confirm            POST   200   200   200   200   200   200   200   200   200   200   200   200
-password_reset_complete           GET    200   200   200   200   200   200   200   200   200   200   200   200
-password_reset_complete           POST   405   405   405   405   405   405   405   405   405   405   405   405
+home                              GET    L     302   302   302   302   200   200   200   200   200   200   200   302
+home                              POST   L     405   405   405   405   405   405   405   405   405   405   405   405
+set_language                      GET    302   302   302   302   302   302   302   302   302   302   302   302   302
+set_language                      POST   302   302   302   302   302   302   302   302   302   302   302   302   302
+login                             GET    200   200   200   200   200   200   200   200   200   200   200   200   200
+login                             POST   200   200   200   200   200   200   200   200   200   200   200   200   200
+logout                            GET    405   405   405   405   405   405   405   405   405   405   405   405   405
+logout                            POST   L     L     L     L     L     L     L     L     L     L     L     L   L
+password_change                   GET    L     200   200   200   200   200   200   200   200   200   200   200   200
+password_change                   POST   L     200   200   200   200   200   200   200   200   200   200   200   200
+password_change_done              GET    L     200   200   200   200   200   200   200   200   200   200   200   200
+password_change_done              POST   L     405   405   405   405   405   405   405   405   405   405   405   405
+password_reset                    GET    200   200   200   200   200   200   200   200   200   200   200   200   200
+password_reset                    POST   302   302   302   302   302   302   302   302   302   302   302   302   302
+password_reset_done               GET    200   200   200   200   200   200   200   200   200   200   200   200   200
+password_reset_done               POST   405   405   405   405   405   405   405   405   405   405   405   405   405
+password_reset_confirm            GET    200   200   200   200   200   200   200   200   200   200   200   200   200
+password_reset_confirm            POST   200   200   200   200   200   200   200   200   200   200   200   200   200
+password_reset_complete           GET    200   200   200   200   200   200   200   200   200   200   200   200   200
+password_reset_complete           POST   405   405   405   405   405   405   405   405   405   405   405   405   405
 # The second factor's pages (django-two-factor-auth): enrolment for anyone logged in; recovery
 # codes once a session has passed the second factor (none here has); the roles that must keep
 # their second factor are sent back from the page that would switch it off.
-two_factor_login                  GET    200   200   200   200   200   200   200   200   200   200   200   200
-two_factor_login                  POST   200   200   200   200   200   200   200   200   200   200   200   200
-two_factor_profile                GET    L     200   200   200   200   200   200   200   200   200   200   200
-two_factor_profile                POST   L     405   405   405   405   405   405   405   405   405   405   405
-two_factor_setup                  GET    L     200   200   200   200   200   200   200   200   200   200   200
-two_factor_setup                  POST   L     200   200   200   200   200   200   200   200   200   200   200
-two_factor_qr                     GET    L     404   404   404   404   404   404   404   404   404   404   404
-two_factor_qr                     POST   L     405   405   405   405   405   405   405   405   405   405   405
-two_factor_setup_complete         GET    L     L     L     L     L     L     L     L     L     L     L     L
-two_factor_setup_complete         POST   L     L     L     L     L     L     L     L     L     L     L     L
-two_factor_backup_tokens          GET    L     L     L     L     L     L     L     L     L     L     L     L
-two_factor_backup_tokens          POST   L     L     L     L     L     L     L     L     L     L     L     L
-two_factor_disable                GET    302   302   302   302   302   302   302   302   302   302   302   302
-two_factor_disable                POST   302   302   302   302   302   302   302   302   302   302   302   302
-admin_index                       GET    A     A     A     A     A     A     200   200   200   200   200   200
-admin_index                       POST   A     A     A     A     A     A     200   200   200   200   200   200
-admin_alerts                      GET    A     A     A     A     A     A     200   403   200   403   403   403
-admin_alerts                      POST   A     A     A     A     A     A     200   403   200   403   403   403
+two_factor_login                  GET    200   200   200   200   200   200   200   200   200   200   200   200   200
+two_factor_login                  POST   200   200   200   200   200   200   200   200   200   200   200   200   200
+two_factor_profile                GET    L     200   200   200   200   200   200   200   200   200   200   200   200
+two_factor_profile                POST   L     405   405   405   405   405   405   405   405   405   405   405   405
+two_factor_setup                  GET    L     200   200   200   200   200   200   200   200   200   200   200   200
+two_factor_setup                  POST   L     200   200   200   200   200   200   200   200   200   200   200   200
+two_factor_qr                     GET    L     404   404   404   404   404   404   404   404   404   404   404   404
+two_factor_qr                     POST   L     405   405   405   405   405   405   405   405   405   405   405   405
+two_factor_setup_complete         GET    L     L     L     L     L     L     L     L     L     L     L     L   L
+two_factor_setup_complete         POST   L     L     L     L     L     L     L     L     L     L     L     L   L
+two_factor_backup_tokens          GET    L     L     L     L     L     L     L     L     L     L     L     L   L
+two_factor_backup_tokens          POST   L     L     L     L     L     L     L     L     L     L     L     L   L
+two_factor_disable                GET    302   302   302   302   302   302   302   302   302   302   302   302   302
+two_factor_disable                POST   302   302   302   302   302   302   302   302   302   302   302   302   302
+admin_index                       GET    A     A     A     A     A     A     200   200   200   200   200   200   A
+admin_index                       POST   A     A     A     A     A     A     200   200   200   200   200   200   A
+admin_alerts                      GET    A     A     A     A     A     A     200   403   200   403   403   403   A
+admin_alerts                      POST   A     A     A     A     A     A     200   403   200   403   403   403   A
 # The superuser's account: the system and security administrators may read it, nobody else
 # changes it (every account route, every role: tests/security/test_admin_account_routes.py).
-admin_change_superuser            GET    A     A     A     A     A     A     403   403   200   200   200   403
-admin_change_superuser            POST   A     A     A     A     A     A     403   403   200   403   403   403
-overview                          GET    L     404   404   404   404   200   200   404   200   404   404   404
-overview                          POST   L     405   405   405   405   405   405   405   405   405   405   405
-project_detail                    GET    L     404   404   404   404   200   200   404   200   404   404   404
-project_detail                    POST   L     405   405   405   405   405   405   405   405   405   405   405
-task_detail:lead                  GET    L     404   200   404   404   200   200   404   200   404   404   404
-task_detail:lead                  POST   L     405   405   405   405   405   405   405   405   405   405   405
-task_detail:other                 GET    L     404   404   200   404   200   200   404   200   404   404   404
-indicator_detail:lead             GET    L     404   200   404   404   200   200   404   200   404   404   404
-indicator_detail:other            GET    L     404   404   200   404   200   200   404   200   404   404   404
-indicator_detail:other            POST   L     405   405   405   405   405   405   405   405   405   405   405
-county_view                       GET    L     404   404   404   404   200   200   404   200   404   404   404
-county_view                       POST   L     405   405   405   405   405   405   405   405   405   405   405
-unit_detail:county                GET    L     200   404   404   404   200   200   404   200   404   404   404
-unit_detail:lead                  GET    L     404   200   404   404   200   200   404   200   404   404   404
-unit_detail:lead                  POST   L     405   405   405   405   405   405   405   405   405   405   405
+admin_change_superuser            GET    A     A     A     A     A     A     403   403   200   200   200   403   A
+admin_change_superuser            POST   A     A     A     A     A     A     403   403   200   403   403   403   A
+overview                          GET    L     404   404   404   404   200   200   404   200   404   404   404   404
+overview                          POST   L     405   405   405   405   405   405   405   405   405   405   405   405
+project_detail                    GET    L     404   404   404   404   200   200   404   200   404   404   404   404
+project_detail                    POST   L     405   405   405   405   405   405   405   405   405   405   405   405
+task_detail:lead                  GET    L     404   200   404   404   200   200   404   200   404   404   404   404
+task_detail:lead                  POST   L     405   405   405   405   405   405   405   405   405   405   405   405
+task_detail:other                 GET    L     404   404   200   404   200   200   404   200   404   404   404   404
+indicator_detail:lead             GET    L     404   200   404   404   200   200   404   200   404   404   404   404
+indicator_detail:other            GET    L     404   404   200   404   200   200   404   200   404   404   404   404
+indicator_detail:other            POST   L     405   405   405   405   405   405   405   405   405   405   405   405
+county_view                       GET    L     404   404   404   404   200   200   404   200   404   404   404   404
+county_view                       POST   L     405   405   405   405   405   405   405   405   405   405   405   405
+unit_detail:county                GET    L     200   404   404   404   200   200   404   200   404   404   404   404
+unit_detail:lead                  GET    L     404   200   404   404   200   200   404   200   404   404   404   404
+unit_detail:lead                  POST   L     405   405   405   405   405   405   405   405   405   405   405   405
 # The lists are class-based views: the role is checked before the method.
-lagging_list                      GET    L     404   404   404   404   200   200   404   200   404   404   404
-lagging_list                      POST   L     404   404   404   404   405   405   404   405   404   404   404
-overdue_list                      GET    L     404   404   404   404   200   200   404   200   404   404   404
-overdue_list                      POST   L     404   404   404   404   405   405   404   405   404   404   404
-missing_list                      GET    L     404   404   404   404   200   200   404   200   404   404   404
-missing_list                      POST   L     404   404   404   404   405   405   404   405   404   404   404
+lagging_list                      GET    L     404   404   404   404   200   200   404   200   404   404   404   404
+lagging_list                      POST   L     404   404   404   404   405   405   404   405   404   404   404   404
+overdue_list                      GET    L     404   404   404   404   200   200   404   200   404   404   404   404
+overdue_list                      POST   L     404   404   404   404   405   405   404   405   404   404   404   404
+missing_list                      GET    L     404   404   404   404   200   200   404   200   404   404   404   404
+missing_list                      POST   L     404   404   404   404   405   405   404   405   404   404   404   404
 # The alerts list: every unit sees its own unit's alerts; another unit's, by filter, is not found.
-alert_list                        GET    L     200   200   200   200   200   200   404   200   404   404   404
-alert_list                        POST   L     405   405   405   405   405   405   404   405   404   404   404
-alert_list:county                 GET    L     200   404   404   404   200   200   404   200   404   404   404
+alert_list                        GET    L     200   200   200   200   200   200   404   200   404   404   404   404
+alert_list                        POST   L     405   405   405   405   405   405   404   405   404   404   404   404
+alert_list:county                 GET    L     200   404   404   404   200   200   404   200   404   404   404   404
 # One format is enough: the format only picks the builder (the Word one is the slow one).
-bulletin:xlsx                     GET    L     404   404   404   404   200   200   404   200   404   404   404
-bulletin:xlsx                     POST   L     405   405   405   405   405   405   405   405   405   405   405
-bulletin:pdf                      GET    L     404   404   404   404   404   404   404   404   404   404   404
-inbox                             GET    L     200   200   200   200   200   200   200   200   200   200   200
-inbox                             POST   L     405   405   405   405   405   405   405   405   405   405   405
-inbox_read_all                    GET    L     405   405   405   405   405   405   405   405   405   405   405
-inbox_read_all                    POST   L     302   302   302   302   302   302   302   302   302   302   302
-message_read:county               GET    L     405   405   405   405   405   405   405   405   405   405   405
-message_read:county               POST   L     302   404   404   404   404   404   404   404   404   404   404
-message_read:lead                 POST   L     404   302   404   404   404   404   404   404   404   404   404
-message_acknowledge:county        GET    L     405   405   405   405   405   405   405   405   405   405   405
-message_acknowledge:county        POST   L     302   404   404   404   404   404   404   404   404   404   404
-message_acknowledge:lead          POST   L     404   302   404   404   404   404   404   404   404   404   404
+bulletin:xlsx                     GET    L     404   404   404   404   200   200   404   200   404   404   404   404
+bulletin:xlsx                     POST   L     405   405   405   405   405   405   405   405   405   405   405   405
+bulletin:pdf                      GET    L     404   404   404   404   404   404   404   404   404   404   404   404
+inbox                             GET    L     200   200   200   200   200   200   200   200   200   200   200   200
+inbox                             POST   L     405   405   405   405   405   405   405   405   405   405   405   405
+inbox_read_all                    GET    L     405   405   405   405   405   405   405   405   405   405   405   405
+inbox_read_all                    POST   L     302   302   302   302   302   302   302   302   302   302   302   302
+message_read:county               GET    L     405   405   405   405   405   405   405   405   405   405   405   405
+message_read:county               POST   L     302   404   404   404   404   404   404   404   404   404   404   404
+message_read:lead                 POST   L     404   302   404   404   404   404   404   404   404   404   404   404
+message_acknowledge:county        GET    L     405   405   405   405   405   405   405   405   405   405   405   405
+message_acknowledge:county        POST   L     302   404   404   404   404   404   404   404   404   404   404   404
+message_acknowledge:lead          POST   L     404   302   404   404   404   404   404   404   404   404   404   404
 # Following a message's link: its reader only (it is marked read on the way).
-message_open:county               GET    L     302   404   404   404   404   404   404   404   404   404   404
-message_open:county               POST   L     405   405   405   405   405   405   405   405   405   405   405
-message_open:lead                 GET    L     404   302   404   404   404   404   404   404   404   404   404
+message_open:county               GET    L     302   404   404   404   404   404   404   404   404   404   404   404
+message_open:county               POST   L     405   405   405   405   405   405   405   405   405   405   405   405
+message_open:lead                 GET    L     404   302   404   404   404   404   404   404   404   404   404   404
 # Worklists: a unit's still-to-do (others' read only, as its month), the reviewers' queue; search.
-todo                              GET    L     200   200   200   200   404   404   404   404   404   404   404
-todo                              POST   L     405   405   405   405   405   405   405   405   405   405   405
-todo:county                       GET    L     200   404   404   404   200   200   404   200   404   404   404
-todo_submit                       GET    L     405   405   405   405   405   405   405   405   405   405   405
-todo_submit                       POST   L     302   302   302   302   404   404   404   404   404   404   404
-review_queue                      GET    L     404   200   200   404   404   200   404   200   404   404   404
-review_queue                      POST   L     405   405   405   405   405   405   405   405   405   405   405
-review_queue_approve              GET    L     405   405   405   405   405   405   405   405   405   405   405
-review_queue_approve              POST   L     404   302   302   404   404   302   404   302   404   404   404
-search                            GET    L     200   200   200   200   200   200   200   200   200   200   200
-search                            POST   L     405   405   405   405   405   405   405   405   405   405   405
-notice_detail:county              GET    L     200   200   404   404   404   200   404   200   404   404   404
-notice_detail:county              POST   L     405   405   405   405   405   405   405   405   405   405   405
-notice_detail:other               GET    L     404   404   200   404   404   200   404   200   404   404   404
-report_index                      GET    L     302   302   302   302   302   302   404   302   404   404   404
-report_index                      POST   L     405   405   405   405   405   405   405   405   405   405   405
-report_month:own                  GET    L     200   200   200   200   200   200   404   200   404   404   404
-report_month:own                  POST   L     405   405   405   405   405   405   405   405   405   405   405
-report_month:county               GET    L     200   404   404   404   200   200   404   200   404   404   404
+todo                              GET    L     200   200   200   200   404   404   404   404   404   404   404   404
+todo                              POST   L     405   405   405   405   405   405   405   405   405   405   405   405
+todo:county                       GET    L     200   404   404   404   200   200   404   200   404   404   404   404
+todo_submit                       GET    L     405   405   405   405   405   405   405   405   405   405   405   405
+todo_submit                       POST   L     302   302   302   302   404   404   404   404   404   404   404   404
+review_queue                      GET    L     404   200   200   404   404   200   404   200   404   404   404   404
+review_queue                      POST   L     405   405   405   405   405   405   405   405   405   405   405   405
+review_queue_approve              GET    L     405   405   405   405   405   405   405   405   405   405   405   405
+review_queue_approve              POST   L     404   302   302   404   404   302   404   302   404   404   404   404
+search                            GET    L     200   200   200   200   200   200   200   200   200   200   200   200
+search                            POST   L     405   405   405   405   405   405   405   405   405   405   405   405
+notice_detail:county              GET    L     200   200   404   404   404   200   404   200   404   404   404   404
+notice_detail:county              POST   L     405   405   405   405   405   405   405   405   405   405   405   405
+notice_detail:other               GET    L     404   404   200   404   404   200   404   200   404   404   404   404
+report_index                      GET    L     302   302   302   302   302   302   404   302   404   404   404   404
+report_index                      POST   L     405   405   405   405   405   405   405   405   405   405   405   405
+report_month:own                  GET    L     200   200   200   200   200   200   404   200   404   404   404   404
+report_month:own                  POST   L     405   405   405   405   405   405   405   405   405   405   405   405
+report_month:county               GET    L     200   404   404   404   200   200   404   200   404   404   404   404
 # Month 13 matches no URL pattern: a 404 before any login check.
-report_month:no_such_month        GET    404   404   404   404   404   404   404   404   404   404   404   404
-report_edit:county                GET    L     200   404   404   404   404   404   404   404   404   404   404
-report_edit:county                POST   L     302   404   404   404   404   404   404   404   404   404   404
-report_edit:lead                  GET    L     404   200   404   404   404   404   404   404   404   404   404
-report_edit:lead                  POST   L     404   302   404   404   404   404   404   404   404   404   404
-report_edit:county_before_plan    GET    L     404   404   404   404   404   404   404   404   404   404   404
-report_template:own               GET    L     200   200   200   200   404   404   404   404   404   404   404
-report_template:own               POST   L     405   405   405   405   405   405   405   405   405   405   405
-report_template:county            GET    L     200   404   404   404   200   200   404   200   404   404   404
-report_import                     GET    L     405   405   405   405   405   405   405   405   405   405   405
-report_import                     POST   L     200   200   200   200   404   404   404   404   404   404   404
-month_closure                     GET    L     405   405   405   405   405   405   405   405   405   405   405
-month_closure                     POST   L     404   404   404   404   404   302   404   302   404   404   404
-submission_detail:county_sent     GET    L     200   200   404   404   200   200   404   200   404   404   404
-submission_detail:county_sent     POST   L     405   405   405   405   405   405   405   405   405   405   405
-submission_detail:county_draft    GET    L     200   404   404   404   200   200   404   200   404   404   404
-submission_detail:lead_sent       GET    L     404   200   404   404   200   200   404   200   404   404   404
-submission_detail:other_sent      GET    L     404   404   200   404   200   200   404   200   404   404   404
-submission_detail:cttee_sent      GET    L     404   404   404   200   200   200   404   200   404   404   404
-submission_review:county_sent     GET    L     405   405   405   405   405   405   405   405   405   405   405
-submission_review:county_sent     POST   L     404   302   404   404   404   404   404   404   404   404   404
-submission_review:county_draft    POST   L     404   404   404   404   404   404   404   404   404   404   404
-submission_review:lead_sent       POST   L     404   404   404   404   404   302   404   302   404   404   404
-submission_review:other_sent      POST   L     404   404   404   404   404   302   404   302   404   404   404
-submission_reopen:county_approved GET    L     405   405   405   405   405   405   405   405   405   405   405
-submission_reopen:county_approved POST   L     404   404   404   404   404   302   404   302   404   404   404
-evidence_upload:county_sent       GET    L     405   405   405   405   405   405   405   405   405   405   405
-evidence_upload:county_sent       POST   L     302   404   404   404   404   404   404   404   404   404   404
-evidence_upload:lead_sent         POST   L     404   302   404   404   404   404   404   404   404   404   404
-evidence_file:county              GET    L     200   200   404   404   200   200   404   200   404   404   404
-evidence_file:county              POST   L     405   405   405   405   405   405   405   405   405   405   405
-evidence_file:lead                GET    L     404   200   404   404   200   200   404   200   404   404   404
-evidence_delete:county            GET    L     405   405   405   405   405   405   405   405   405   405   405
-evidence_delete:county            POST   L     302   404   404   404   404   404   404   404   404   404   404
-evidence_delete:lead              POST   L     404   302   404   404   404   404   404   404   404   404   404
+report_month:no_such_month        GET    404   404   404   404   404   404   404   404   404   404   404   404   404
+report_edit:county                GET    L     200   404   404   404   404   404   404   404   404   404   404   404
+report_edit:county                POST   L     302   404   404   404   404   404   404   404   404   404   404   404
+report_edit:lead                  GET    L     404   200   404   404   404   404   404   404   404   404   404   404
+report_edit:lead                  POST   L     404   302   404   404   404   404   404   404   404   404   404   404
+report_edit:county_before_plan    GET    L     404   404   404   404   404   404   404   404   404   404   404   404
+report_template:own               GET    L     200   200   200   200   404   404   404   404   404   404   404   404
+report_template:own               POST   L     405   405   405   405   405   405   405   405   405   405   405   405
+report_template:county            GET    L     200   404   404   404   200   200   404   200   404   404   404   404
+report_import                     GET    L     405   405   405   405   405   405   405   405   405   405   405   405
+report_import                     POST   L     200   200   200   200   404   404   404   404   404   404   404   404
+month_closure                     GET    L     405   405   405   405   405   405   405   405   405   405   405   405
+month_closure                     POST   L     404   404   404   404   404   302   404   302   404   404   404   404
+submission_detail:county_sent     GET    L     200   200   404   404   200   200   404   200   404   404   404   404
+submission_detail:county_sent     POST   L     405   405   405   405   405   405   405   405   405   405   405   405
+submission_detail:county_draft    GET    L     200   404   404   404   200   200   404   200   404   404   404   404
+submission_detail:lead_sent       GET    L     404   200   404   404   200   200   404   200   404   404   404   404
+submission_detail:other_sent      GET    L     404   404   200   404   200   200   404   200   404   404   404   404
+submission_detail:cttee_sent      GET    L     404   404   404   200   200   200   404   200   404   404   404   404
+submission_review:county_sent     GET    L     405   405   405   405   405   405   405   405   405   405   405   405
+submission_review:county_sent     POST   L     404   302   404   404   404   404   404   404   404   404   404   404
+submission_review:county_draft    POST   L     404   404   404   404   404   404   404   404   404   404   404   404
+submission_review:lead_sent       POST   L     404   404   404   404   404   302   404   302   404   404   404   404
+submission_review:other_sent      POST   L     404   404   404   404   404   302   404   302   404   404   404   404
+submission_reopen:county_approved GET    L     405   405   405   405   405   405   405   405   405   405   405   405
+submission_reopen:county_approved POST   L     404   404   404   404   404   302   404   302   404   404   404   404
+evidence_upload:county_sent       GET    L     405   405   405   405   405   405   405   405   405   405   405   405
+evidence_upload:county_sent       POST   L     302   404   404   404   404   404   404   404   404   404   404   404
+evidence_upload:lead_sent         POST   L     404   302   404   404   404   404   404   404   404   404   404   404
+evidence_file:county              GET    L     200   200   404   404   200   200   404   200   404   404   404   404
+evidence_file:county              POST   L     405   405   405   405   405   405   405   405   405   405   405   405
+evidence_file:lead                GET    L     404   200   404   404   200   200   404   200   404   404   404   404
+evidence_delete:county            GET    L     405   405   405   405   405   405   405   405   405   405   405   405
+evidence_delete:county            POST   L     302   404   404   404   404   404   404   404   404   404   404   404
+evidence_delete:lead              POST   L     404   302   404   404   404   404   404   404   404   404   404   404
 # Everyone who may read it is sent to the reporting month (?month=), a reviewer to what waits there.
-review_list                       GET    L     404   302   302   404   302   302   404   302   404   404   404
-review_list                       POST   L     405   405   405   405   405   405   405   405   405   405   405
-review_export                     GET    L     404   200   200   404   200   200   404   200   404   404   404
-review_export                     POST   L     405   405   405   405   405   405   405   405   405   405   405
+review_list                       GET    L     404   302   302   404   302   302   404   302   404   404   404   404
+review_list                       POST   L     405   405   405   405   405   405   405   405   405   405   405   405
+review_export                     GET    L     404   200   200   404   200   200   404   200   404   404   404   404
+review_export                     POST   L     405   405   405   405   405   405   405   405   405   405   405   405
 # The office's plan pages (and the break-glass superuser's): nobody else sees that they exist. A POST
 # with nothing in it is a form shown again with its problems (200) or sent back to the plan (302).
-plan_list                         GET    L     404   404   404   404   404   200   404   200   404   404   404
-plan_list                         POST   L     405   405   405   405   405   405   405   405   405   405   405
-plan_detail                       GET    L     404   404   404   404   404   200   404   200   404   404   404
-plan_detail                       POST   L     404   404   404   404   404   200   404   200   404   404   404
-plan_group                        GET    L     404   404   404   404   404   200   404   200   404   404   404
-plan_group                        POST   L     404   404   404   404   404   200   404   200   404   404   404
-plan_task                         GET    L     404   404   404   404   404   200   404   200   404   404   404
-plan_task                         POST   L     404   404   404   404   404   200   404   200   404   404   404
-plan_indicator                    GET    L     404   404   404   404   404   200   404   200   404   404   404
-plan_indicator                    POST   L     404   404   404   404   404   200   404   200   404   404   404
-plan_file                         GET    L     404   404   404   404   404   200   404   200   404   404   404
-plan_file                         POST   L     404   404   404   404   404   302   404   302   404   404   404
-plan_copy                         GET    L     404   404   404   404   404   200   404   200   404   404   404
-plan_copy                         POST   L     404   404   404   404   404   200   404   200   404   404   404
-plan_confirm_targets              GET    L     405   405   405   405   405   405   405   405   405   405   405
-plan_confirm_targets              POST   L     404   404   404   404   404   302   404   302   404   404   404
+plan_list                         GET    L     404   404   404   404   404   200   404   200   404   404   404   404
+plan_list                         POST   L     405   405   405   405   405   405   405   405   405   405   405   405
+plan_detail                       GET    L     404   404   404   404   404   200   404   200   404   404   404   404
+plan_detail                       POST   L     404   404   404   404   404   200   404   200   404   404   404   404
+plan_group                        GET    L     404   404   404   404   404   200   404   200   404   404   404   404
+plan_group                        POST   L     404   404   404   404   404   200   404   200   404   404   404   404
+plan_task                         GET    L     404   404   404   404   404   200   404   200   404   404   404   404
+plan_task                         POST   L     404   404   404   404   404   200   404   200   404   404   404   404
+plan_indicator                    GET    L     404   404   404   404   404   200   404   200   404   404   404   404
+plan_indicator                    POST   L     404   404   404   404   404   200   404   200   404   404   404   404
+plan_file                         GET    L     404   404   404   404   404   200   404   200   404   404   404   404
+plan_file                         POST   L     404   404   404   404   404   302   404   302   404   404   404   404
+plan_copy                         GET    L     404   404   404   404   404   200   404   200   404   404   404   404
+plan_copy                         POST   L     404   404   404   404   404   200   404   200   404   404   404   404
+plan_confirm_targets              GET    L     405   405   405   405   405   405   405   405   405   405   405   405
+plan_confirm_targets              POST   L     404   404   404   404   404   302   404   302   404   404   404   404
 # The audit trail: its administrator's (and the break-glass superuser's); the office is audited, it does not audit.
-audit_list                        GET    L     404   404   404   404   404   404   404   200   404   404   200
-audit_list                        POST   L     405   405   405   405   405   405   405   405   405   405   405
-audit_list:export                 GET    L     404   404   404   404   404   404   404   200   404   404   200
-audit_purge                       GET    L     405   405   405   405   405   405   405   405   405   405   405
-audit_purge                       POST   L     404   404   404   404   404   404   404   302   404   404   302
+audit_list                        GET    L     404   404   404   404   404   404   404   200   404   404   200   404
+audit_list                        POST   L     405   405   405   405   405   405   405   405   405   405   405   405
+audit_list:export                 GET    L     404   404   404   404   404   404   404   200   404   404   200   404
+audit_purge                       GET    L     405   405   405   405   405   405   405   405   405   405   405   405
+audit_purge                       POST   L     404   404   404   404   404   404   404   302   404   404   302   404
+# The people's side (projects/people). Public pages: anyone, no login (a POST to a page that only
+# reads is 405; the proposal form thanks everyone). The office's pages: the office and the superuser.
+people:public                     GET    200   200   200   200   200   200   200   200   200   200   200   200   200
+people:public                     POST   405   405   405   405   405   405   405   405   405   405   405   405   405
+people:public_plan                GET    200   200   200   200   200   200   200   200   200   200   200   200   200
+people:public_plan                POST   405   405   405   405   405   405   405   405   405   405   405   405   405
+people:public_photo               GET    200   200   200   200   200   200   200   200   200   200   200   200   200
+people:public_photo               POST   405   405   405   405   405   405   405   405   405   405   405   405   405
+people:public_photo:unpublished   GET    404   404   404   404   404   404   404   404   404   404   404   404   404
+people:public_feed                GET    200   200   200   200   200   200   200   200   200   200   200   200   200
+people:public_feed                POST   405   405   405   405   405   405   405   405   405   405   405   405   405
+people:public_vote:closed         GET    200   200   200   200   200   200   200   200   200   200   200   200   200
+people:public_vote:closed         POST   405   405   405   405   405   405   405   405   405   405   405   405   405
+people:public_vote:open           GET    404   404   404   404   404   404   404   404   404   404   404   404   404
+people:proposal_new               GET    200   200   200   200   200   200   200   200   200   200   200   200   200
+people:proposal_new               POST   302   302   302   302   302   302   302   302   302   302   302   302   302
+people:proposal_thanks            GET    200   200   200   200   200   200   200   200   200   200   200   200   200
+people:proposal_thanks            POST   405   405   405   405   405   405   405   405   405   405   405   405   405
+people:office                     GET    L     404   404   404   404   404   200   404   200   404   404   404   404
+people:office                     POST   L     404   404   404   404   404   405   404   405   404   404   404   404
+people:plan_publish               GET    L     404   404   404   404   404   405   404   405   404   404   404   404
+people:plan_publish               POST   L     404   404   404   404   404   302   404   302   404   404   404   404
+people:photos                     GET    L     404   404   404   404   404   200   404   200   404   404   404   404
+people:photos                     POST   L     404   404   404   404   404   405   404   405   404   404   404   404
+people:photo_publish              GET    L     404   404   404   404   404   405   404   405   404   404   404   404
+people:photo_publish              POST   L     404   404   404   404   404   302   404   302   404   404   404   404
+people:photo_unpublish            GET    L     404   404   404   404   404   405   404   405   404   404   404   404
+people:photo_unpublish            POST   L     404   404   404   404   404   302   404   302   404   404   404   404
+people:proposals                  GET    L     404   404   404   404   404   200   404   200   404   404   404   404
+people:proposals                  POST   L     404   404   404   404   404   405   404   405   404   404   404   404
+people:proposal_moderate          GET    L     404   404   404   404   404   405   404   405   404   404   404   404
+people:proposal_moderate          POST   L     404   404   404   404   404   302   404   302   404   404   404   404
+people:vote_new                   GET    L     404   404   404   404   404   405   404   405   404   404   404   404
+people:vote_new                   POST   L     404   404   404   404   404   302   404   302   404   404   404   404
+people:vote_office                GET    L     404   404   404   404   404   200   404   200   404   404   404   404
+people:vote_office                POST   L     404   404   404   404   404   405   404   405   404   404   404   404
+people:vote_live                  GET    L     404   404   404   404   404   200   404   200   404   404   404   404
+people:vote_live                  POST   L     404   404   404   404   404   405   404   405   404   404   404   404
+# Candidates only before the vote opens: on the open vote the page says so (200, nothing saved).
+people:candidate_new              GET    L     404   404   404   404   404   405   404   405   404   404   404   404
+people:candidate_new              POST   L     404   404   404   404   404   200   404   200   404   404   404   404
+people:vote_plan:closed           GET    L     404   404   404   404   404   200   404   200   404   404   404   404
+people:vote_plan:closed           POST   L     404   404   404   404   404   405   404   405   404   404   404   404
+people:rating_new                 GET    L     404   404   404   404   404   405   404   405   404   404   404   404
+people:rating_new                 POST   L     404   404   404   404   404   302   404   302   404   404   404   404
+people:rating_office              GET    L     404   404   404   404   404   200   404   200   404   404   404   404
+people:rating_office              POST   L     404   404   404   404   404   405   404   405   404   404   404   404
+# The report once the rating has closed: on the open one, back to its page.
+people:rating_report:open         GET    L     404   404   404   404   404   302   404   302   404   404   404   404
+people:rating_report:open         POST   L     404   404   404   404   404   405   404   405   404   404   404   404
+# Deputies' pages: the deputy's alone (a deputy reads figures, never writes one: no reporting row
+# above answers it but with a refusal).
+people:deputy                     GET    L     404   404   404   404   404   404   404   404   404   404   404   200
+people:deputy                     POST   L     404   404   404   404   404   404   404   404   404   404   404   405
+people:progress                   GET    L     404   404   404   404   404   404   404   404   404   404   404   200
+people:progress                   POST   L     404   404   404   404   404   404   404   404   404   404   404   405
+people:ballot                     GET    L     404   404   404   404   404   404   404   404   404   404   404   200
+people:ballot                     POST   L     404   404   404   404   404   404   404   404   404   404   404   200
+people:rating_ballot              GET    L     404   404   404   404   404   404   404   404   404   404   404   200
+people:rating_ballot              POST   L     404   404   404   404   404   404   404   404   404   404   404   200
+people:inspection_new             GET    L     404   404   404   404   404   404   404   404   404   404   404   200
+people:inspection_new             POST   L     404   404   404   404   404   404   404   404   404   404   404   200
+# An inspection's photo: its deputy, the office, the lead unit its suggestion went to.
+people:inspection_photo           GET    L     404   200   404   404   404   200   404   200   404   404   404   200
+people:inspection_photo           POST   L     405   405   405   405   405   405   405   405   405   405   405   405
+people:suggestion_new             GET    L     404   404   404   404   404   404   404   404   404   404   404   200
+people:suggestion_new             POST   L     404   404   404   404   404   404   404   404   404   404   404   200
+# Suggestions: a unit its own (to answer), the deputy theirs, the office all of them.
+people:suggestions                GET    L     200   200   200   200   404   200   404   200   404   404   404   200
+people:suggestions                POST   L     405   405   405   405   405   405   405   405   405   405   405   405
+people:suggestion_detail          GET    L     404   200   404   404   404   200   404   200   404   404   404   200
+people:suggestion_detail          POST   L     404   302   404   404   404   404   404   404   404   404   404   404
 """
 
 REFUSALS = {"L", "A", "403", "404", "405"}
@@ -412,6 +484,86 @@ CASES: dict[str, Case] = {
     ),
     "review_list": Case("review_list", lambda w: reverse("review_list")),
     "review_export": Case("review_export", lambda w: reverse("review_export")),
+    # The people's side.
+    "people:public": Case("people:public", lambda w: reverse("people:public")),
+    "people:public_plan": Case(
+        "people:public_plan", lambda w: reverse("people:public_plan", args=[w.people["plan"].pk])
+    ),
+    "people:public_photo": Case(
+        "people:public_photo", lambda w: reverse("people:public_photo", args=[w.people["public_photo"].pk])
+    ),
+    "people:public_photo:unpublished": Case(
+        "people:public_photo", lambda w: reverse("people:public_photo", args=[w.people["public_photo"].pk + 1000])
+    ),
+    "people:public_feed": Case("people:public_feed", lambda w: reverse("people:public_feed")),
+    "people:public_vote:closed": Case(
+        "people:public_vote", lambda w: reverse("people:public_vote", args=[w.people["closed_vote"].pk])
+    ),
+    "people:public_vote:open": Case(
+        "people:public_vote", lambda w: reverse("people:public_vote", args=[w.people["open_vote"].pk])
+    ),
+    "people:proposal_new": Case(
+        "people:proposal_new", lambda w: reverse("people:proposal_new"), lambda w: {"title": "建议", "body": "内容"}
+    ),
+    "people:proposal_thanks": Case("people:proposal_thanks", lambda w: reverse("people:proposal_thanks")),
+    "people:office": Case("people:office", lambda w: reverse("people:office")),
+    "people:plan_publish": Case(
+        "people:plan_publish",
+        lambda w: reverse("people:plan_publish", args=[w.people["plan"].pk]),
+        lambda w: {"action": "unpublish"},
+    ),
+    "people:photos": Case("people:photos", lambda w: reverse("people:photos", args=[w.people["plan"].pk])),
+    "people:photo_publish": Case(
+        "people:photo_publish",
+        lambda w: reverse("people:photo_publish", args=[w.people["photo"].pk]),
+        lambda w: {"caption": "新说明"},
+    ),
+    "people:photo_unpublish": Case(
+        "people:photo_unpublish", lambda w: reverse("people:photo_unpublish", args=[w.people["public_photo"].pk])
+    ),
+    "people:proposals": Case("people:proposals", lambda w: reverse("people:proposals")),
+    "people:proposal_moderate": Case(
+        "people:proposal_moderate",
+        lambda w: reverse("people:proposal_moderate", args=[w.people["proposal"].pk]),
+        lambda w: {"status": "declined", "note": "重复"},
+    ),
+    "people:vote_new": Case("people:vote_new", lambda w: reverse("people:vote_new")),
+    "people:vote_office": Case(
+        "people:vote_office", lambda w: reverse("people:vote_office", args=[w.people["open_vote"].pk])
+    ),
+    "people:vote_live": Case(
+        "people:vote_live", lambda w: reverse("people:vote_live", args=[w.people["open_vote"].pk])
+    ),
+    "people:candidate_new": Case(
+        "people:candidate_new", lambda w: reverse("people:candidate_new", args=[w.people["open_vote"].pk])
+    ),
+    "people:vote_plan:closed": Case(
+        "people:vote_plan", lambda w: reverse("people:vote_plan", args=[w.people["closed_vote"].pk])
+    ),
+    "people:rating_new": Case("people:rating_new", lambda w: reverse("people:rating_new")),
+    "people:rating_office": Case(
+        "people:rating_office", lambda w: reverse("people:rating_office", args=[w.people["rating"].pk])
+    ),
+    "people:rating_report:open": Case(
+        "people:rating_report", lambda w: reverse("people:rating_report", args=[w.people["rating"].pk])
+    ),
+    "people:deputy": Case("people:deputy", lambda w: reverse("people:deputy")),
+    "people:progress": Case("people:progress", lambda w: reverse("people:progress")),
+    "people:ballot": Case("people:ballot", lambda w: reverse("people:ballot", args=[w.people["open_vote"].pk])),
+    "people:rating_ballot": Case(
+        "people:rating_ballot", lambda w: reverse("people:rating_ballot", args=[w.people["rating"].pk])
+    ),
+    "people:inspection_new": Case("people:inspection_new", lambda w: reverse("people:inspection_new")),
+    "people:inspection_photo": Case(
+        "people:inspection_photo", lambda w: reverse("people:inspection_photo", args=[w.people["inspection_photo"].pk])
+    ),
+    "people:suggestion_new": Case("people:suggestion_new", lambda w: reverse("people:suggestion_new")),
+    "people:suggestions": Case("people:suggestions", lambda w: reverse("people:suggestions")),
+    "people:suggestion_detail": Case(
+        "people:suggestion_detail",
+        lambda w: reverse("people:suggestion_detail", args=[w.people["suggestion"].pk]),
+        lambda w: {"version": w.people["suggestion"].version, "text": "已办理"},
+    ),
 }
 
 
@@ -492,6 +644,24 @@ def state() -> tuple:
         list(MonthClosure.objects.values_list("plan", "month")),
         list(Message.objects.order_by("pk").values_list("pk", "read_at", "acknowledged_at")),
         list(User.objects.order_by("pk").values_list("pk", "password", "is_superuser", "is_staff", "role", "unit")),
+        *people_state(),
+    )
+
+
+def people_state() -> tuple:
+    from projects.people import models as pm
+
+    return (
+        list(pm.Publication.objects.values_list("plan", flat=True)),
+        list(pm.PublicPhoto.objects.order_by("pk").values_list("pk", "caption")),
+        list(pm.Proposal.objects.order_by("pk").values_list("pk", "status")),
+        list(pm.Candidate.objects.order_by("pk").values_list("pk", "votes")),
+        list(pm.VoteCast.objects.values_list("vote", "deputy")),
+        list(pm.Vote.objects.values_list("pk")),
+        list(pm.Rating.objects.values_list("pk")),
+        list(pm.RatingTally.objects.order_by("pk").values_list("satisfied", "basically", "unsatisfied")),
+        list(pm.Suggestion.objects.order_by("pk").values_list("pk", "status", "version")),
+        list(pm.Inspection.objects.values_list("pk")),
     )
 
 

@@ -339,7 +339,7 @@ def test_the_security_administrator_gives_ordinary_roles_and_business_groups(wor
     url = reverse("admin:projects_user_change", args=[target.pk])
     page = client.get(url)
     role_choices = {value for value, _label in page.context["adminform"].form.fields["role"].choices}
-    assert role_choices == {Role.OFFICE, Role.UNIT, Role.LEADER}
+    assert role_choices == {Role.OFFICE, Role.UNIT, Role.LEADER, Role.DEPUTY}
     data = admin_form_data(page) | {"role": Role.OFFICE, "groups": [str(world.groups[BUSINESS_GROUP].pk)]}
     assert client.post(url, data).status_code == 302
     target.refresh_from_db()

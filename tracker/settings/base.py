@@ -267,3 +267,11 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [SELF],
     },
 }
+
+# The people's side (projects/people, docs/people.md): citizens' proposals per address a day, the
+# days a lead unit has to answer a deputy's suggestion, photos per inspection, and how long a
+# rendered public page is kept in the cache (a refresh makes a new key, so this only bounds memory).
+PEOPLE_PROPOSALS_PER_DAY = env.int("PEOPLE_PROPOSALS_PER_DAY", default=3)
+PEOPLE_SUGGESTION_REPLY_DAYS = env.int("PEOPLE_SUGGESTION_REPLY_DAYS", default=15)
+PEOPLE_INSPECTION_MAX_PHOTOS = env.int("PEOPLE_INSPECTION_MAX_PHOTOS", default=6)
+PEOPLE_PUBLIC_CACHE_SECONDS = env.int("PEOPLE_PUBLIC_CACHE_SECONDS", default=24 * 3600)
