@@ -35,7 +35,7 @@ def with_stage(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
 
 
 def open_alerts(*, plan_ids: list[int] | None = None) -> QuerySet[Alert]:
-    alerts = Alert.objects.filter(resolved_at__isnull=True).select_related("indicator__task__project", "unit")
+    alerts = Alert.objects.filter(resolved_at__isnull=True).select_related("indicator__task__project", "unit", "plan")
     if plan_ids is not None:
         alerts = alerts.filter(plan_id__in=plan_ids)
     return alerts.order_by(
@@ -53,7 +53,8 @@ def alerts_export(*, alerts: QuerySet[Alert]) -> list[dict[str, Any]]:
     """The open alerts in the shape of ``scan --json`` (a contract: keep it stable).
 
     ``expected`` and ``actual`` are completion percentages as plain numbers; ``actual`` is null
-    only for a missing report of a unit that has no target of its own."""
+    only for a missing report of a unit that has no target of its own; ``plan_id``,
+    ``plan_document`` and ``plan_kind`` say which plan the row belongs to."""
     return [
         {
             "kind": a.kind,
@@ -65,6 +66,10 @@ def alerts_export(*, alerts: QuerySet[Alert]) -> list[dict[str, Any]]:
             "month": f"{a.month:%Y-%m}",
             "expected": number(a.expected),
             "actual": number(a.actual),
+            # Which plan the row is about: several plans share a year (added fields, none removed).
+            "plan_id": a.plan_id,
+            "plan_document": a.plan.document,
+            "plan_kind": a.plan.kind,
         }
         for a in alerts
     ]
