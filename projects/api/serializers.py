@@ -6,10 +6,8 @@ Numbers stay the plain JSON numbers of the contracts (60000, 12.5), never string
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -26,7 +24,7 @@ from projects.models import (
     SubmissionStatus,
     UnitKind,
 )
-from projects.services.reporting import TEXT_LIMITS, number_parse
+from projects.services.reporting import TEXT_LIMITS
 
 
 @extend_schema_field(OpenApiTypes.NUMBER)
@@ -261,19 +259,16 @@ class FigureSerializer(serializers.Serializer):
 
 @extend_schema_field({"oneOf": [{"type": "number"}, {"type": "string"}], "nullable": True})
 class FigureNumberField(serializers.Field):
-    """A number as the form and the Excel import read it (``number_parse``): 1234, "1,234.5",
-    "１２３４"; words, NaN and infinity refused with the same message."""
+    """A number as the form and the Excel import take it: 1234, "1,234.5", "１２３４". Read by the
+    service with ``number_parse``, so that a bad one gets the form's message, by indicator."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(required=False, allow_null=True, **kwargs)
 
-    def to_internal_value(self, data: Any) -> Decimal | None:
+    def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, list | dict):
             raise serializers.ValidationError(_("请输入数字"))
-        try:
-            return number_parse(data)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from None
+        return data
 
     def to_representation(self, value: Any) -> Any:
         return value

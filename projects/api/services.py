@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import json
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,7 +24,7 @@ from projects.audit.models import AuditResult
 from projects.audit.services import audit_record, audit_refusals
 from projects.models import Unit
 from projects.selectors import reporting as sel
-from projects.services.reporting import Conflict, FigureInput, Locked, figure_store
+from projects.services.reporting import Conflict, FigureInput, Locked, figure_store, number_parse
 
 TOKEN_PREFIX = "trk_"  # noqa: S105 - what every token starts with, not a secret
 REASON_API_DRAFT = "通过接口保存（{client}）"
@@ -107,11 +107,25 @@ class KeyReused(Exception):
 
 @dataclass(frozen=True)
 class FigureItem:
-    """One item of a request: an indicator's figure with the version it was based on."""
+    """One item of a request: an indicator's figure with the version it was based on. ``numbers``
+    are as sent (JSON numbers or text), read here with the form's ``number_parse``."""
 
     indicator: int
     figure: FigureInput
     version: int
+    numbers: dict[str, Any] = field(default_factory=dict)
+
+    def parsed(self, errors: list[FigureError]) -> FigureInput | None:
+        """The figure with its numbers read, or None (and the problems in ``errors``)."""
+        values = {}
+        for name, raw in self.numbers.items():
+            try:
+                values[name] = number_parse(raw)
+            except ValidationError as exc:
+                errors.extend(FigureError(self.indicator, name, m) for m in exc.messages)
+        if len(values) != len(self.numbers):
+            return None
+        return replace(self.figure, **values)
 
 
 @dataclass
@@ -188,13 +202,16 @@ def _figures_submit(*, client, principal, unit_id, month, items, submit, key, fi
             errors.append(FigureError(item.indicator, "indicator", _("该指标出现了不止一次")))
             continue
         seen.add(item.indicator)
+        figure = item.parsed(errors)
+        if figure is None:
+            continue
         try:
             stored.append(
                 figure_store(
                     actor=None,
                     assignment=row.assignment,
                     month=month,
-                    figure=item.figure,
+                    figure=figure,
                     version=item.version,
                     submit=submit,
                     reason=reason,

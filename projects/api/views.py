@@ -107,6 +107,9 @@ class ApiView(generics.GenericAPIView):
     throttle_classes = [ClientRateThrottle]
     pagination_class = ApiPagination
     filter_backends = [DjangoFilterBackend]
+    # Whether the ``unit`` filter is checked against the units the client reads (the catalogue,
+    # which names every unit anyway, is everyone's).
+    unit_scoped = True
 
     def dispatch(self, request, *args, **kwargs):
         with audit_context(request=request, via=AuditVia.API, source=f"{request.method} {request.path}"):
@@ -136,7 +139,8 @@ class ApiView(generics.GenericAPIView):
         if not filterset.is_valid():
             raise exceptions.ValidationError(filterset.errors)
         unit = filterset.form.cleaned_data.get("unit")
-        check_unit(self.client, unit.pk if unit is not None else None)
+        if self.unit_scoped:
+            check_unit(self.client, unit.pk if unit is not None else None)
         return filterset
 
     def plan_month(self, filterset) -> tuple[Plan, date]:
@@ -159,6 +163,7 @@ class ApiView(generics.GenericAPIView):
 
 class CatalogueList(ApiView, generics.ListAPIView):
     row = None
+    unit_scoped = False
 
     def list(self, request, *args, **kwargs) -> Response:
         queryset = self.filters(self.get_queryset()).qs
@@ -405,10 +410,8 @@ class FigureList(ApiView, generics.ListCreateAPIView):
             FigureItem(
                 indicator=item["indicator"],
                 version=item["version"],
+                numbers={name: item[name] for name in ("value", "numerator", "denominator") if name in item},
                 figure=FigureInput(
-                    value=item.get("value"),
-                    numerator=item.get("numerator"),
-                    denominator=item.get("denominator"),
                     stage=item.get("stage"),
                     progress_text=item["progress_text"].strip(),
                     problems_text=item["problems_text"].strip(),
