@@ -8,6 +8,7 @@ from __future__ import annotations
 import django_filters as filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from projects.calendar import parse_month
 from projects.models import (
@@ -42,10 +43,18 @@ class MonthField(forms.CharField):
             raise forms.ValidationError(_("月份格式应为 YYYY-MM，如 2022-06")) from None
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$", "example": "2022-06"})
 class MonthFilter(filters.Filter):
     """``2022-06``: the month's first day."""
 
     field_class = MonthField
+
+
+@extend_schema_field({"type": "integer"})
+class IntegerFilter(filters.NumberFilter):
+    """A whole number (a year): 2022, not 2022.5."""
+
+    field_class = forms.IntegerField
 
 
 def _plan(required: bool = False, field: str = "plan") -> filters.ModelChoiceFilter:
@@ -59,7 +68,7 @@ def _unit(field: str = "unit") -> filters.ModelChoiceFilter:
 
 
 class PlanFilter(filters.FilterSet):
-    year = filters.NumberFilter()
+    year = IntegerFilter()
     kind = filters.ChoiceFilter(choices=PlanKind.choices)
 
     class Meta:
@@ -110,11 +119,14 @@ class _PlanMonth(filters.FilterSet):
     the view reads them from the cleaned form, the selectors apply them."""
 
     plan = filters.ModelChoiceFilter(
-        queryset=Plan.objects.all(), required=True, method="_picked", help_text=_("方案 id（必填）")
+        queryset=Plan.objects.all(), required=True, method="_plan_picked", help_text=_("方案 id（必填）")
     )
-    month = MonthFilter(method="_picked", help_text=_("月份 YYYY-MM；默认为当前报送月份"))
+    month = MonthFilter(method="_month_picked", help_text=_("月份 YYYY-MM；默认为当前报送月份"))
 
-    def _picked(self, queryset, name, value):
+    def _plan_picked(self, queryset, name: str, value: int):
+        return queryset
+
+    def _month_picked(self, queryset, name: str, value: str):
         return queryset
 
 

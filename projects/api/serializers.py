@@ -106,7 +106,7 @@ class UnitSerializer(serializers.Serializer):
 
 
 class ProgressSerializer(serializers.Serializer):
-    level = _choice([("unit", _("单位")), ("city", _("全市"))])
+    level = _choice(AlertScope.choices, help_text=_("单位的一行，或全市的一行"))
     project = serializers.IntegerField()
     task = serializers.IntegerField()
     code = serializers.CharField()

@@ -1,6 +1,6 @@
 """``/api/v1/``: the version is in the path; a later version gets its own module beside this one."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from projects.api import views
 
@@ -8,7 +8,8 @@ app_name = "api"
 
 urlpatterns = [
     path("plans/", views.PlanList.as_view(), name="plans"),
-    path("plans/<int:pk>/", views.PlanDetail.as_view(), name="plan"),
+    # Any text matches, so that a malformed id gets the API's JSON 404, not the site's page.
+    re_path(r"^plans/(?P<pk>[^/]+)/$", views.PlanDetail.as_view(), name="plan"),
     path("projects/", views.ProjectList.as_view(), name="projects"),
     path("tasks/", views.TaskList.as_view(), name="tasks"),
     path("indicators/", views.IndicatorList.as_view(), name="indicators"),

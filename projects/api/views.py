@@ -24,6 +24,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from projects import calendar, clock
 from projects.api import filters as f
+from projects.api import schema  # noqa: F401 - the token's security scheme in the OpenAPI document
 from projects.api import selectors as api_sel
 from projects.api import serializers as s
 from projects.api.authentication import ApiTokenAuthentication
@@ -68,6 +69,26 @@ class ApiPagination(PageNumberPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request) -> int:
+        # A page size that is not a whole number from 1 to the maximum is refused, not ignored.
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= self.max_page_size:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [_("每页条数应为 1 到 %(max)s 的整数") % {"max": self.max_page_size}]}
+            )
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+            elif parameter["name"] == self.page_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+        return parameters
 
 
 def exception_handler(exc, context) -> Response | None:
@@ -128,6 +149,34 @@ class ApiView(generics.GenericAPIView):
         )
         return response
 
+    def initial(self, request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        self.check_parameters(request)
+
+    def allowed_parameters(self, request) -> set[str]:
+        if request.method != "GET":
+            return set()
+        allowed = set(self.filterset_class.base_filters) if getattr(self, "filterset_class", None) else set()
+        if self.pagination_class is not None and hasattr(self, "list"):
+            allowed |= {self.pagination_class.page_query_param, self.pagination_class.page_size_query_param}
+        return allowed
+
+    def check_parameters(self, request) -> None:
+        """A parameter the endpoint does not know, given twice or empty is refused (400), never ignored."""
+        if not hasattr(self, request.method.lower()) or request.method in ("HEAD", "OPTIONS"):
+            return  # answered 405 (or by DRF's metadata) whatever its parameters
+        allowed = self.allowed_parameters(request)
+        errors = {}
+        for name, values in request.query_params.lists():
+            if name not in allowed:
+                errors[name] = [_("不认识的参数；可用的参数：%(names)s") % {"names": "、".join(sorted(allowed)) or "—"}]
+            elif len(values) > 1:
+                errors[name] = [_("该参数只能出现一次")]
+            elif not values[0].strip():
+                errors[name] = [_("该参数不能为空；不筛选时请不要带上它")]
+        if errors:
+            raise exceptions.ValidationError(errors)
+
     @property
     def client(self):
         return client_of(self.request)
@@ -170,7 +219,13 @@ class CatalogueList(ApiView, generics.ListAPIView):
         return self.page(queryset, type(self).row)
 
 
-@extend_schema_view(get=extend_schema(summary=_("方案"), responses={200: s.PlanSerializer(many=True), **READ_ERRORS}))
+@extend_schema_view(
+    get=extend_schema(
+        summary=_("方案"),
+        description=_("全部方案（年度、文号、类别、起止日期）。"),
+        responses={200: s.PlanSerializer(many=True), **READ_ERRORS},
+    )
+)
 class PlanList(CatalogueList):
     queryset = Plan.objects.order_by("-year", "document", "pk")
     serializer_class = s.PlanSerializer
@@ -191,6 +246,8 @@ class PlanExportSerializerDoc(s.serializers.Serializer):
 @extend_schema_view(
     get=extend_schema(
         summary=_("方案全文（export_plan 格式）"),
+        description=_("与 export_plan 命令相同的方案全文：民生实事、主要任务、指标和单位。"),
+        parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description=_("方案 id"))],
         responses={200: PlanExportSerializerDoc, **_errors(401, 403, 404, 429)},
     )
 )
@@ -205,7 +262,11 @@ class PlanDetail(ApiView, generics.RetrieveAPIView):
 
 
 @extend_schema_view(
-    get=extend_schema(summary=_("民生实事"), responses={200: s.ProjectSerializer(many=True), **READ_ERRORS})
+    get=extend_schema(
+        summary=_("民生实事"),
+        description=_("各方案的民生实事（项目）。"),
+        responses={200: s.ProjectSerializer(many=True), **READ_ERRORS},
+    )
 )
 class ProjectList(CatalogueList):
     queryset = Project.objects.order_by("plan", "number", "pk")
@@ -215,7 +276,11 @@ class ProjectList(CatalogueList):
 
 
 @extend_schema_view(
-    get=extend_schema(summary=_("主要任务"), responses={200: s.TaskSerializer(many=True), **READ_ERRORS})
+    get=extend_schema(
+        summary=_("主要任务"),
+        description=_("主要任务原文及责任单位、配合单位（同 export_plan）。"),
+        responses={200: s.TaskSerializer(many=True), **READ_ERRORS},
+    )
 )
 class TaskList(CatalogueList):
     queryset = tasks_for_export()
@@ -225,7 +290,11 @@ class TaskList(CatalogueList):
 
 
 @extend_schema_view(
-    get=extend_schema(summary=_("指标"), responses={200: s.IndicatorSerializer(many=True), **READ_ERRORS})
+    get=extend_schema(
+        summary=_("指标"),
+        description=_("指标的目标值、计量单位、类型、期限和报送单位（同 export_plan），另加 id。"),
+        responses={200: s.IndicatorSerializer(many=True), **READ_ERRORS},
+    )
 )
 class IndicatorList(CatalogueList):
     queryset = (
@@ -238,7 +307,13 @@ class IndicatorList(CatalogueList):
     row = staticmethod(api_sel.indicator_row)
 
 
-@extend_schema_view(get=extend_schema(summary=_("单位"), responses={200: s.UnitSerializer(many=True), **READ_ERRORS}))
+@extend_schema_view(
+    get=extend_schema(
+        summary=_("单位"),
+        description=_("方案所列单位（不含联系人和电话）。"),
+        responses={200: s.UnitSerializer(many=True), **READ_ERRORS},
+    )
+)
 class UnitList(CatalogueList):
     queryset = Unit.objects.order_by("position", "pk")
     serializer_class = s.UnitSerializer
@@ -311,7 +386,11 @@ class AlertList(ApiView, generics.ListAPIView):
 
 
 @extend_schema_view(
-    get=extend_schema(summary=_("督办通知单"), responses={200: s.NoticeSerializer(many=True), **READ_ERRORS})
+    get=extend_schema(
+        summary=_("督办通知单"),
+        description=_("已签发的督办通知单，新的在前。"),
+        responses={200: s.NoticeSerializer(many=True), **READ_ERRORS},
+    )
 )
 class NoticeList(ApiView, generics.ListAPIView):
     queryset = api_sel.notices()

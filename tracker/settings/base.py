@@ -261,10 +261,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {"ApiToken": {"type": "http", "scheme": "bearer", "description": "trk_… 接口令牌"}}
+    # One name per choice set, wherever it is used.
+    "ENUM_NAME_OVERRIDES": {
+        "IndicatorKindEnum": "projects.models.IndicatorKind",
+        "PlanKindEnum": "projects.models.PlanKind",
+        "UnitKindEnum": "projects.models.UnitKind",
+        "ScopeEnum": "projects.models.AlertScope",
     },
-    "SECURITY": [{"ApiToken": []}],
 }
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
