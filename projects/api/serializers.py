@@ -59,6 +59,16 @@ class PlanSerializer(serializers.Serializer):
     due_day = serializers.IntegerField(help_text=_("每月数据在次月的第几日前报送"))
 
 
+class PlanExportSerializer(serializers.Serializer):
+    """``export_plan``'s document (docs/plan-format.md), with the plan's id."""
+
+    id = serializers.IntegerField()
+    year = serializers.IntegerField()
+    document = serializers.CharField()
+    kind = _choice(PlanKind.choices)
+    projects = serializers.JSONField(help_text=_("民生实事、主要任务和指标，同 export_plan"))
+
+
 class ProjectSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     plan = serializers.IntegerField()

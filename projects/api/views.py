@@ -233,27 +233,17 @@ class PlanList(CatalogueList):
     row = staticmethod(api_sel.plan_row)
 
 
-class PlanExportSerializerDoc(s.serializers.Serializer):
-    """``export_plan``'s document (docs/plan-format.md), with the plan's id."""
-
-    id = s.serializers.IntegerField()
-    year = s.serializers.IntegerField()
-    document = s.serializers.CharField()
-    kind = s.serializers.CharField()
-    projects = s.serializers.JSONField(help_text=_("民生实事、主要任务和指标，同 export_plan"))
-
-
 @extend_schema_view(
     get=extend_schema(
         summary=_("方案全文（export_plan 格式）"),
         description=_("与 export_plan 命令相同的方案全文：民生实事、主要任务、指标和单位。"),
         parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description=_("方案 id"))],
-        responses={200: PlanExportSerializerDoc, **_errors(401, 403, 404, 429)},
+        responses={200: s.PlanExportSerializer, **_errors(401, 403, 404, 429)},
     )
 )
 class PlanDetail(ApiView, generics.RetrieveAPIView):
     queryset = Plan.objects.all()
-    serializer_class = PlanExportSerializerDoc
+    serializer_class = s.PlanExportSerializer
     filter_backends = []
 
     def retrieve(self, request, *args, **kwargs) -> Response:
