@@ -7,7 +7,7 @@ import datetime as dt
 import re
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import timezone
 
 from projects.api.models import ApiClient, ApiScope
@@ -125,7 +125,7 @@ def test_only_the_allowed_addresses_get_in(plan_2022):
 
 
 def test_each_client_has_its_own_rate_limit(plan_2022):
-    cache.clear()
+    caches["api_rate"].clear()
     _a, slow = make_client("甲", rate_limit=3)
     _b, fast = make_client("乙", rate_limit=100)
     answers = [get(slow, PLANS) for _ in range(4)]

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -180,7 +180,7 @@ def test_every_api_route_has_a_row_with_get_and_post():
 
 @pytest.fixture
 def tokens(world) -> dict[str, str | None]:
-    cache.clear()  # the rate limits' counters
+    caches["api_rate"].clear()  # the rate limits' counters
     tokens: dict[str, str | None] = {"none": None, "bad": "trk_nobody-holds-this-token"}
     _c, tokens["expired"] = make_client("过期的平台", expires_in=-dt.timedelta(minutes=1))
     _c, tokens["off"] = make_client("停用的平台", is_active=False)

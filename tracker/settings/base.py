@@ -250,6 +250,18 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "projects.api.views.exception_handler",
 }
+# Each API client's calls per minute are counted in this cache. Production points it at Redis
+# (TRACKER_API_RATE_CACHE_URL, e.g. the broker's server, database 1) so that every web worker
+# counts the same calls; unset, each process counts its own (development, tests).
+_API_RATE_CACHE_URL = env.str("TRACKER_API_RATE_CACHE_URL", default="")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api_rate": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _API_RATE_CACHE_URL}
+        if _API_RATE_CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-rate"}
+    ),
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "重点民生实事跟踪系统 API",
     "DESCRIPTION": "供省督查平台、市数据共享平台、领导驾驶舱和各部门系统读取进度、报送数据（docs/api.md）。",
