@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from projects.forms import reporting as forms
 from projects.models import (
     AlertKind,
     AlertScope,
@@ -284,8 +285,15 @@ class FigureNumberField(serializers.Field):
         return value
 
 
+class PlainTextField(serializers.CharField):
+    """Free text as the form takes it (``PlainTextField``): invisible control characters removed."""
+
+    def to_internal_value(self, data: Any) -> str:
+        return forms.PlainTextField().to_python(super().to_internal_value(data))
+
+
 def _text(name: str) -> serializers.CharField:
-    return serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LIMITS[name], default="")
+    return PlainTextField(required=False, allow_blank=True, max_length=TEXT_LIMITS[name], default="")
 
 
 class FigureInSerializer(serializers.Serializer):

@@ -44,7 +44,7 @@ def test_a_month_of_figures_is_stored_and_submitted(writer):
         token,
         URL,
         body(
-            figure("1.1.1", value=12000, progress_text="培训12000人次"), figure("3.1.3", numerator=40, denominator=50)
+            figure("1.1.1", value=12000, progress_text="培训\x0012000人次\x07"), figure("3.1.3", numerator=40, denominator=50)
         ),
     )
     assert response.status_code == 200, response.content
