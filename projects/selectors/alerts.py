@@ -54,17 +54,19 @@ def alerts_export(*, alerts: QuerySet[Alert]) -> list[dict[str, Any]]:
 
     ``expected`` and ``actual`` are completion percentages as plain numbers; ``actual`` is null
     only for a missing report of a unit that has no target of its own."""
-    return [
-        {
-            "kind": a.kind,
-            "severity": a.severity,
-            "project": a.indicator.task.project.number,
-            "task": a.indicator.task.number,
-            "indicator": a.indicator.name,
-            "unit": a.unit.name,
-            "month": f"{a.month:%Y-%m}",
-            "expected": number(a.expected),
-            "actual": number(a.actual),
-        }
-        for a in alerts
-    ]
+    return [alert_export_row(a) for a in alerts]
+
+
+def alert_export_row(a: Alert) -> dict[str, Any]:
+    """One alert in the shape of ``scan --json`` (its indicator, task, project and unit loaded)."""
+    return {
+        "kind": a.kind,
+        "severity": a.severity,
+        "project": a.indicator.task.project.number,
+        "task": a.indicator.task.number,
+        "indicator": a.indicator.name,
+        "unit": a.unit.name,
+        "month": f"{a.month:%Y-%m}",
+        "expected": number(a.expected),
+        "actual": number(a.actual),
+    }
