@@ -401,6 +401,19 @@ ORDER BY project_number, task_number, position, unit_id LIMIT {int(page_size)}""
     return Floor(sql, _params(d, plan=plan_id, month=month, as_of=as_of))
 
 
+def api_progress(d: Dialect, *, plan_id: int, month: date, as_of: date, page_size: int) -> Floor:
+    """The API's units' progress of a month (``/api/v1/progress/units/``): every unit's item of
+    every indicator followed that month, with its completion, expected progress, light, reported
+    and late: the first page, in plan order, and the count."""
+    sql = f"""WITH RECURSIVE {_ctes(d, "p.plan_id = %(plan)s")},
+{_unit_items(d)}
+SELECT project_number, task_number, position, unit_id, code, completion, expected, light, reported, late,
+       COUNT(*) OVER () AS total
+FROM unit_items
+ORDER BY project_number, task_number, position, unit_id LIMIT {int(page_size)}"""
+    return Floor(sql, _params(d, plan=plan_id, month=month, as_of=as_of))
+
+
 def bulletin(d: Dialect, *, plan_id: int, month: date, as_of: date) -> Floor:
     """What the bulletin says: every task's and project's standing, the counties' ranking scores,
     the units that did not report every figure on time, and the red items (units' and city's)."""

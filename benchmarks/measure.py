@@ -1,4 +1,5 @@
-"""Measure the pages, the bulletin and the alert scan against their SQL floors, in one database.
+"""Measure the pages, the bulletin, the API's progress endpoint and the alert scan against their
+SQL floors, in one database.
 
 Run by ``benchmarks/run.py`` in a fresh process per database and scale, with
 DJANGO_SETTINGS_MODULE=tracker.settings.bench and DATABASE_URL set; prints one JSON document.
@@ -41,6 +42,9 @@ from django.utils import timezone  # noqa: E402
 
 from benchmarks import floors  # noqa: E402
 from projects import calendar  # noqa: E402
+from projects.api.models import ApiClient  # noqa: E402
+from projects.api.selectors import ITEM_ORDER, progress_row  # noqa: E402
+from projects.api.services import api_client_issue_token  # noqa: E402
 from projects.models import Alert, AlertScope, Plan, PlanKind, Project, Role, User  # noqa: E402
 from projects.selectors import dashboards as sel  # noqa: E402
 from projects.services.alerts import alerts_scan, scan_month  # noqa: E402
@@ -49,6 +53,7 @@ from projects.tables.dashboards import INDICATOR_ORDER  # noqa: E402
 # The month each scale is looked at: late in the plan, so the floors have most of the history to read.
 MONTHS = {"S": date(2022, 12, 1), "T": date(2022, 10, 1), "M": date(2024, 6, 1), "L": date(2024, 6, 1)}
 PAGE_SIZE = 50  # DashboardTable.Meta.per_page
+API_PAGE_SIZE = 100  # projects.api.views.ApiPagination.page_size
 
 
 # --- memory ------------------------------------------------------------------------------------
@@ -143,9 +148,18 @@ def _office_client() -> Client:
     return client
 
 
-def _page(client: Client, url: str) -> Callable[[], int]:
+def _api_token() -> str:
+    """A read-scope API client for the bench (made again on every run: only its hash is stored)."""
+    ApiClient.objects.filter(name="bench").delete()
+    client = ApiClient(
+        name="bench", expires_at=timezone.now() + timedelta(days=1), rate_limit=1_000_000, allowed_addresses="127.0.0.1"
+    )
+    return api_client_issue_token(client=client, actor=None)
+
+
+def _page(client: Client, url: str, **headers: str) -> Callable[[], int]:
     def call() -> int:
-        response = client.get(url)
+        response = client.get(url, **headers)
         if response.status_code != 200:
             raise RuntimeError(f"{url} answered {response.status_code}")
         body = b"".join(response.streaming_content) if response.streaming else response.content
@@ -196,6 +210,12 @@ def _data_calls(plan: Plan, project: Project, month: date) -> dict[str, Callable
         sel.submission_history(scope=scope, user=office)
         sel.progress_curve(plan=plan, month=month, scope=scope)
 
+    def api_progress() -> None:
+        units, _city = sel.month_progress(plan=plan, month=month)
+        rows = sel.unit_item_rows(units).order_by(*ITEM_ORDER)
+        rows.count()
+        [progress_row(r) for r in rows[:API_PAGE_SIZE]]
+
     def lagging_list() -> None:
         units, city = sel.month_progress(plan=plan, month=month)
         rows = sel.item_rows(units=sel.lagging(units), city=sel.lagging(city)).order_by(*INDICATOR_ORDER)
@@ -208,6 +228,7 @@ def _data_calls(plan: Plan, project: Project, month: date) -> dict[str, Callable
         "county": lambda: sel.county_view(plan=plan, month=month),
         "lagging": lagging_list,
         "bulletin": lambda: sel.bulletin_data(plan=plan, month=month),
+        "api_progress": api_progress,
     }
 
 
@@ -284,12 +305,19 @@ def run(scale: str, repeat: int, scan_repeat: int, only: set[str] | None, plan: 
             floors.lagging(dialect, plan_id=plan.pk, month=month, as_of=as_of, page_size=PAGE_SIZE),
         ),
         "bulletin": (urls["bulletin"], floors.bulletin(dialect, plan_id=plan.pk, month=month, as_of=as_of)),
+        # The API as another system calls it: a read-scope token, the first page of 100.
+        "api_progress": (
+            f"/api/v1/progress/units/?plan={plan.pk}&month={month:%Y-%m}",
+            floors.api_progress(dialect, plan_id=plan.pk, month=month, as_of=as_of, page_size=API_PAGE_SIZE),
+        ),
     }
     data = _data_calls(plan, project, month)
+    api_headers = {"HTTP_AUTHORIZATION": f"Bearer {_api_token()}"} if wanted("api_progress") else {}
     for name, (url, floor) in pages.items():
         if not wanted(name):
             continue
-        page = measure(_page(client, url), repeat=repeat)
+        headers = api_headers if name.startswith("api_") else {}
+        page = measure(_page(client, url, **headers), repeat=repeat)
         rows = _floor(floor)()
         results[name] = {
             "page": page,
@@ -308,6 +336,28 @@ def run(scale: str, repeat: int, scan_repeat: int, only: set[str] | None, plan: 
                     for r in rows
                     if r[0] == "project"
                     and (standings[r[1]].red, standings[r[1]].yellow, standings[r[1]].overdue) != tuple(r[4:7])
+                ),
+            }
+        if name == "api_progress":
+            answer = client.get(url, **headers).json()
+            page_rows = {(r["indicator_id"], r["unit_id"]): r for r in answer["results"]}
+            codes = {r["indicator_id"]: r["code"] for r in answer["results"]}
+            floor_rows = {
+                (code, unit_id): (completion, light) for *_k, unit_id, code, completion, _e, light, _r, _l, _t in rows
+            }
+            pairs = [
+                (r["completion"], floor_rows.get((codes[key[0]], key[1]), (None,))[0]) for key, r in page_rows.items()
+            ]
+            results[name]["agreement"] = {
+                "what": "first page of units' items, API vs floor: count, items, completion (max abs diff, points)",
+                "count": answer["count"],
+                "floor_count": rows[0][-1] if rows else 0,
+                "items_only_in_one": len({(codes[i], u) for i, u in page_rows} ^ set(floor_rows)),
+                "completion": _max_diff(pairs),
+                "other_lights": sum(
+                    1
+                    for key, r in page_rows.items()
+                    if (r["light"] or None) != floor_rows.get((codes[key[0]], key[1]), (0, 0))[1]
                 ),
             }
         if name == "county":
@@ -447,7 +497,9 @@ def main() -> None:
     parser.add_argument("--scale", required=True, choices=sorted(MONTHS))
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--scan-repeat", type=int, default=3)
-    parser.add_argument("--only", help="comma-separated targets (overview,project,county,lagging,bulletin,scan)")
+    parser.add_argument(
+        "--only", help="comma-separated targets (overview,project,county,lagging,bulletin,api_progress,scan)"
+    )
     args = parser.parse_args()
     only = set(args.only.split(",")) if args.only else None
     print(json.dumps(run(args.scale, args.repeat, args.scan_repeat, only), default=str))

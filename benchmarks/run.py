@@ -1,5 +1,6 @@
-"""`make bench`: the pages, the bulletin and the alert scan at scales S, M and L, on SQLite and on
-PostgreSQL, each against its SQL floor (benchmarks/floors.py), in one table.
+"""`make bench`: the pages, the bulletin, the API's progress endpoint and the alert scan at scales
+S, M and L, on SQLite and on PostgreSQL, each against its SQL floor (benchmarks/floors.py), in one
+table.
 
     python benchmarks/run.py                  # S, M and L on both databases (make bench)
     python benchmarks/run.py --scale M        # one scale (make bench SCALE=M)
@@ -37,7 +38,7 @@ VAR = ROOT / "var" / "bench"
 RESULTS = ROOT / "benchmarks" / "results"
 PY = sys.executable
 SETTINGS = "tracker.settings.bench"
-TARGETS = ["overview", "project", "county", "lagging", "bulletin", "public", "scan"]
+TARGETS = ["overview", "project", "county", "lagging", "bulletin", "public", "api_progress", "scan"]
 PAGES = TARGETS[:-1]
 # What a scale's data depends on: a change to any of these files makes the data again.
 # Not the rules or the progress computation: after changing those, run with --regenerate (the

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from projects import admin_alerts  # noqa: F401 - registers the alerts and notifications admin
 from projects.admin_plans import PlanCheckedAdmin, copy_to_new_year
 from projects.allocation import allocation_mismatch
+from projects.api import admin as api_admin  # noqa: F401 - registers the API clients
 from projects.audit.admin import audit_every_admin  # also registers the audit trail (read-only)
 from projects.models import Assignment, Indicator, Plan, Project, Task, TaskUnit, Unit
 from projects.people import admin as _people_admin  # noqa: F401 - registers the congress's sessions and deputies

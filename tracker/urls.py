@@ -8,6 +8,8 @@ from projects.security.views import LoginView
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The API for other systems (projects/api, docs/api.md).
+    path("api/v1/", include("projects.api.urls")),
     # The login asks for the second factor (django-two-factor-auth) before Django's own views.
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/", include("projects.security.urls")),

@@ -93,6 +93,10 @@ class AuditAction(models.TextChoices):
     # Reads that take data away: exports and downloads
     EXPORT = "data.export", _("导出数据")
     DOWNLOAD = "data.download", _("下载文件")
+    # The API for other systems (projects/api): every call, and the figures a client sends
+    API_CALL = "api.call", _("接口调用")
+    API_FIGURES = "submission.api", _("通过接口报送月报")
+    API_TOKEN_ISSUE = "api.token_issue", _("生成接口令牌")
     # The audit trail itself
     AUDIT_VIEW = "audit.view", _("查看审计日志")
     AUDIT_EXPORT = "audit.export", _("导出审计日志")

@@ -13,11 +13,12 @@ class AuditResult(models.TextChoices):
 
 
 class AuditVia(models.TextChoices):
-    """Where an act came from: a page, a management command, a background job."""
+    """Where an act came from: a page, a management command, a background job, the API."""
 
     WEB = "web", _("网页")
     COMMAND = "command", _("命令")
     TASK = "task", _("后台任务")
+    API = "api", _("接口")
     SYSTEM = "system", _("系统")
 
 

@@ -1,5 +1,6 @@
 """The domain's tables, one module per part of the domain."""
 
+from projects.api.models import ApiClient, ApiScope, IdempotencyKey
 from projects.audit.models import AuditChainHead, AuditRecord, AuditResult, AuditVia
 
 from .accounts import Role, User
@@ -50,6 +51,8 @@ __all__ = [
     "Alert",
     "AlertKind",
     "AlertScope",
+    "ApiClient",
+    "ApiScope",
     "Assignment",
     "Audience",
     "AuditChainHead",
@@ -64,6 +67,7 @@ __all__ = [
     "Event",
     "Evidence",
     "Frequency",
+    "IdempotencyKey",
     "Indicator",
     "IndicatorGroup",
     "IndicatorKind",

@@ -4,7 +4,8 @@ One rule, in one place, for every admin route that writes a user or a group (cha
 password, history revert, bulk actions): ``account_writable_fields`` and ``group_writable``.
 
 - The three administrators are kept apart: the system administrator (系统管理员) manages
-  accounts, units, plans and the job schedules; the security administrator (安全管理员) roles,
+  accounts, units, plans, the job schedules and the API's clients (projects/api); the security
+  administrator (安全管理员) roles,
   groups and their permissions, lockouts and second factors; the audit administrator (审计管理员)
   reads and exports the audit trail and nothing else. An account has one role, so it never holds
   two of them, and ``projects.security.backends.RoleBackend`` grants a role group's permissions
@@ -79,12 +80,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("projects", "alert", "supervisionnotice", "message", actions=("view",)),
         *_crud("projects", "delivery", "notificationrule", actions=("view", "change")),
     ],
-    # Accounts (not their roles), units, plans and the job schedules; the congress's sessions and
-    # which account is which deputy (projects/people).
+    # Accounts (not their roles), units, plans, the job schedules and the API's clients; the
+    # congress's sessions and which account is which deputy (projects/people).
     Role.SYSTEM_ADMIN: [
         *_crud("projects", "congresssession", "deputy"),
         *_crud("projects", *_CATALOGUE),
         *_crud("projects", "user"),
+        *_crud("projects", "apiclient"),
         *_crud("django_celery_beat", *_BEAT),
     ],
     # Roles and groups with their permissions, lockouts, second factors.

@@ -54,22 +54,24 @@ def alerts_export(*, alerts: QuerySet[Alert]) -> list[dict[str, Any]]:
 
     ``expected`` and ``actual`` are completion percentages as plain numbers; ``actual`` is null
     only for a missing report of a unit that has no target of its own; ``plan_id``,
-    ``plan_document`` and ``plan_kind`` say which plan the row belongs to."""
+    ``plan_document`` and ``plan_kind`` say which plan the row belongs to (several plans share a
+    year; fields added, none removed)."""
     return [
-        {
-            "kind": a.kind,
-            "severity": a.severity,
-            "project": a.indicator.task.project.number,
-            "task": a.indicator.task.number,
-            "indicator": a.indicator.name,
-            "unit": a.unit.name,
-            "month": f"{a.month:%Y-%m}",
-            "expected": number(a.expected),
-            "actual": number(a.actual),
-            # Which plan the row is about: several plans share a year (added fields, none removed).
-            "plan_id": a.plan_id,
-            "plan_document": a.plan.document,
-            "plan_kind": a.plan.kind,
-        }
+        {**alert_export_row(a), "plan_id": a.plan_id, "plan_document": a.plan.document, "plan_kind": a.plan.kind}
         for a in alerts
     ]
+
+
+def alert_export_row(a: Alert) -> dict[str, Any]:
+    """One alert in the shape of ``scan --json`` (its indicator, task, project and unit loaded)."""
+    return {
+        "kind": a.kind,
+        "severity": a.severity,
+        "project": a.indicator.task.project.number,
+        "task": a.indicator.task.number,
+        "indicator": a.indicator.name,
+        "unit": a.unit.name,
+        "month": f"{a.month:%Y-%m}",
+        "expected": number(a.expected),
+        "actual": number(a.actual),
+    }

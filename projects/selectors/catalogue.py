@@ -151,51 +151,68 @@ def indicators_of_plan(plan: Plan) -> QuerySet[Indicator]:
     )
 
 
-def plan_export(*, plan: Plan) -> dict[str, Any]:
-    """The plan in the exchange shape of ``export_plan`` (a contract: keep it stable)."""
-    tasks = (
-        Task.objects.filter(project__plan=plan)
-        .select_related("project")
+def tasks_of_plan(plan: Plan) -> QuerySet[Task]:
+    """A plan's tasks in plan order, with what ``task_export`` reads."""
+    return tasks_for_export().filter(project__plan=plan)
+
+
+def tasks_for_export() -> QuerySet[Task]:
+    """Tasks in plan order, with what ``task_export`` reads."""
+    return (
+        Task.objects.select_related("project")
         .prefetch_related(
             Prefetch("task_units", queryset=TaskUnit.objects.select_related("unit").order_by("position")),
-            Prefetch(
-                "indicators",
-                queryset=Indicator.objects.select_related("parent").prefetch_related(
-                    Prefetch("assignments", queryset=Assignment.objects.select_related("unit"))
-                ),
-            ),
+            Prefetch("indicators", queryset=indicators_for_export()),
         )
-        .order_by("project__number", "number")
+        .order_by("project__plan", "project__number", "number", "pk")
     )
+
+
+def indicators_for_export() -> QuerySet[Indicator]:
+    """Indicators with what ``indicator_export`` reads."""
+    return Indicator.objects.select_related("parent").prefetch_related(
+        Prefetch("assignments", queryset=Assignment.objects.select_related("unit"))
+    )
+
+
+def indicator_export(ind: Indicator) -> dict[str, Any]:
+    """One indicator in the exchange shape of ``export_plan``."""
+    return {
+        "name": ind.name,
+        "target": number(ind.target),
+        "unit": ind.unit_of_measure,
+        "kind": ind.kind,
+        "direction": ind.direction,
+        "deadline": ind.deadline.isoformat(),
+        "deadline_text": ind.deadline_text,
+        "parent": ind.parent.name if ind.parent else None,
+        "reporting_units": [a.unit.name for a in ind.assignments.all()],
+    }
+
+
+def task_export(task: Task, *, indicators: bool = True) -> dict[str, Any]:
+    """One task in the exchange shape of ``export_plan`` (with its indicators, or without)."""
+    roles = {TaskUnitRole.LEAD: [], TaskUnitRole.COOPERATING: []}
+    for tu in task.task_units.all():
+        roles[tu.role].append(tu.unit.name)
+    shape: dict[str, Any] = {
+        "number": task.number,
+        "text": task.text,
+        "lead_units": roles[TaskUnitRole.LEAD],
+        "cooperating_units": roles[TaskUnitRole.COOPERATING],
+    }
+    if indicators:
+        shape["indicators"] = [indicator_export(ind) for ind in task.indicators.all()]
+    return shape
+
+
+def plan_export(*, plan: Plan) -> dict[str, Any]:
+    """The plan in the exchange shape of ``export_plan`` (a contract: keep it stable)."""
     projects: dict[int, dict[str, Any]] = {}
     for project in plan.projects.order_by("number"):
         projects[project.pk] = {"number": project.number, "title": project.title, "tasks": []}
-    for task in tasks:
-        roles = {TaskUnitRole.LEAD: [], TaskUnitRole.COOPERATING: []}
-        for tu in task.task_units.all():
-            roles[tu.role].append(tu.unit.name)
-        projects[task.project_id]["tasks"].append(
-            {
-                "number": task.number,
-                "text": task.text,
-                "lead_units": roles[TaskUnitRole.LEAD],
-                "cooperating_units": roles[TaskUnitRole.COOPERATING],
-                "indicators": [
-                    {
-                        "name": ind.name,
-                        "target": number(ind.target),
-                        "unit": ind.unit_of_measure,
-                        "kind": ind.kind,
-                        "direction": ind.direction,
-                        "deadline": ind.deadline.isoformat(),
-                        "deadline_text": ind.deadline_text,
-                        "parent": ind.parent.name if ind.parent else None,
-                        "reporting_units": [a.unit.name for a in ind.assignments.all()],
-                    }
-                    for ind in task.indicators.all()
-                ],
-            }
-        )
+    for task in tasks_of_plan(plan):
+        projects[task.project_id]["tasks"].append(task_export(task))
     return {"year": plan.year, "document": plan.document, "kind": plan.kind, "projects": list(projects.values())}
 
 

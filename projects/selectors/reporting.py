@@ -474,10 +474,9 @@ def _iso(moment: dt.datetime | None) -> str | None:
     return timezone.localtime(moment, timezone.get_default_timezone()).replace(microsecond=0).isoformat()
 
 
-def figures_export(*, plan: Plan, month: dt.date) -> list[dict[str, Any]]:
-    """Every submission of a plan's month in the exchange shape of ``export_figures`` (a contract:
-    keep it stable)."""
-    submissions = (
+def figures_of_month(*, plan: Plan, month: dt.date) -> QuerySet[Submission]:
+    """Every submission of a plan's month (all statuses), in plan order, ready for ``figure_export_row``."""
+    return (
         Submission.objects.filter(indicator__task__project__plan=plan, month=month)
         .select_related("indicator__task__project", "unit")
         .order_by(
@@ -486,22 +485,31 @@ def figures_export(*, plan: Plan, month: dt.date) -> list[dict[str, Any]]:
             "indicator__position",
             "unit__position",
             "unit__name",
+            "pk",
         )
     )
-    return [
-        {
-            "project": s.indicator.task.project.number,
-            "task": s.indicator.task.number,
-            "indicator": s.indicator.name,
-            "unit": s.unit.name,
-            "month": f"{s.month:%Y-%m}",
-            "value": number(s.value),
-            "numerator": number(s.numerator),
-            "denominator": number(s.denominator),
-            "stage": s.stage,
-            "status": s.status,
-            "submitted_at": _iso(s.submitted_at),
-            "late": s.late,
-        }
-        for s in submissions
-    ]
+
+
+def figures_export(*, plan: Plan, month: dt.date) -> list[dict[str, Any]]:
+    """Every submission of a plan's month in the exchange shape of ``export_figures`` (a contract:
+    keep it stable)."""
+    return [figure_export_row(s) for s in figures_of_month(plan=plan, month=month)]
+
+
+def figure_export_row(s: Submission) -> dict[str, Any]:
+    """One submission in the exchange shape of ``export_figures`` (its indicator, task, project and
+    unit loaded)."""
+    return {
+        "project": s.indicator.task.project.number,
+        "task": s.indicator.task.number,
+        "indicator": s.indicator.name,
+        "unit": s.unit.name,
+        "month": f"{s.month:%Y-%m}",
+        "value": number(s.value),
+        "numerator": number(s.numerator),
+        "denominator": number(s.denominator),
+        "stage": s.stage,
+        "status": s.status,
+        "submitted_at": _iso(s.submitted_at),
+        "late": s.late,
+    }

@@ -72,6 +72,9 @@ def test_page_query_counts_do_not_grow_with_the_portfolio(db):
 
 def test_every_target_is_measured_and_the_floors_agree_with_the_pages(tiny_plan):
     result = measure.run("T", repeat=1, scan_repeat=1, only=None, plan=tiny_plan)
+    api = result["api_progress"]["agreement"]
+    assert api["count"] == api["floor_count"] > 0
+    assert api["items_only_in_one"] == 0 and api["completion"] < 0.01 and api["other_lights"] == 0
 
     for target in run.PAGES:
         for part in ("page", "data", "floor"):

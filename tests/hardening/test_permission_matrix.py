@@ -2,7 +2,8 @@
 
 The one table below says what each role gets. It is checked against the URL configuration: a URL
 pattern without a row fails ``test_every_url_pattern_has_a_row`` (the admin counts as one entry:
-its hundred-odd patterns share one gate, ``AdminSite.admin_view``, checked through a few rows).
+its hundred-odd patterns share one gate, ``AdminSite.admin_view``, checked through a few rows; so
+does the API, whose own matrix is test_api_permission_matrix.py: here, that no session opens it).
 
 Answers (one column per role):
 
@@ -287,6 +288,12 @@ people:suggestions                GET    L     200   200   200   200   404   200
 people:suggestions                POST   L     405   405   405   405   405   405   405   405   405   405   405   405
 people:suggestion_detail          GET    L     404   200   404   404   404   200   404   200   404   404   404   200
 people:suggestion_detail          POST   L     404   302   404   404   404   404   404   404   404   404   404   404
+# The API is for systems: a person's session opens none of it (its clients: test_api_permission_matrix.py).
+api                               GET    401   401   401   401   401   401   401   401   401   401   401   401   401
+api                               POST   401   401   401   401   401   401   401   401   401   401   401   401   401
+# The API's clients are the system administrator's (and the break-glass superuser's).
+admin_api_clients                 GET    A     A     A     A     A     A     403   403   200   200   403   403   A
+admin_api_clients                 POST   A     A     A     A     A     A     403   403   200   200   403   403   A
 """
 
 REFUSALS = {"L", "A", "403", "404", "405"}
@@ -325,6 +332,10 @@ def _month_of(code: str, month: str = f"{JUNE:%Y-%m}") -> Callable[[World], str]
 
 
 CASES: dict[str, Case] = {
+    "api": Case("api:plans", lambda w: reverse("api:plans")),
+    "admin_api_clients": Case(
+        "admin:projects_apiclient_changelist", lambda w: reverse("admin:projects_apiclient_changelist")
+    ),
     "audit_list": Case("audit_list", lambda w: reverse("audit_list")),
     "audit_list:export": Case("audit_list", lambda w: reverse("audit_list") + "?action=auth.login&_export=csv"),
     "audit_purge": Case("audit_purge", lambda w: reverse("audit_purge"), lambda w: {"before": "2000-01-01"}),
@@ -598,6 +609,8 @@ def url_pattern_names(urlconf: str | None = None) -> set[str]:
             elif isinstance(pattern, URLPattern):
                 if namespace == "admin" or (namespace or "").startswith("admin:"):
                     names.add("admin")
+                elif namespace == "api":
+                    names.add("api")
                 elif pattern.name is None:
                     names.add(f"<unnamed {route}{pattern.pattern}>")
                 else:
@@ -608,7 +621,15 @@ def url_pattern_names(urlconf: str | None = None) -> set[str]:
 
 
 def table_url_names() -> set[str]:
-    return {"admin" if CASES[case].url_name.startswith("admin:") else CASES[case].url_name for case, _m in EXPECTED}
+    return {_entry(CASES[case].url_name) for case, _m in EXPECTED}
+
+
+def _entry(url_name: str) -> str:
+    """The admin and the API each count as one entry of the URL configuration."""
+    for prefix in ("admin", "api"):
+        if url_name.startswith(f"{prefix}:"):
+            return prefix
+    return url_name
 
 
 def rows_missing(urlconf: str | None = None) -> list[str]:

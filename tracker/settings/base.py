@@ -35,6 +35,10 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "two_factor",
+    # The API (projects/api): DRF, its OpenAPI document and the reference page's local assets.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "projects",
 ]
 
@@ -233,6 +237,50 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# The API for other systems (projects/api, docs/api.md): clients' tokens only (no sessions, so no
+# CSRF), JSON only, one error shape; each client's rate limit is its own (ClientRateThrottle).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["projects.api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["projects.api.permissions.HasClient"],
+    "DEFAULT_THROTTLE_CLASSES": ["projects.api.throttling.ClientRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "projects.api.views.exception_handler",
+}
+# Each API client's calls per minute are counted in this cache. Production points it at Redis
+# (TRACKER_API_RATE_CACHE_URL, e.g. the broker's server, database 1) so that every web worker
+# counts the same calls; unset, each process counts its own (development, tests).
+_API_RATE_CACHE_URL = env.str("TRACKER_API_RATE_CACHE_URL", default="")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api_rate": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _API_RATE_CACHE_URL}
+        if _API_RATE_CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-rate"}
+    ),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "重点民生实事跟踪系统 API",
+    "DESCRIPTION": "供省督查平台、市数据共享平台、领导驾驶舱和各部门系统读取进度、报送数据（docs/api.md）。",
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The reference page's assets come from drf-spectacular-sidecar, served by the app (no CDN).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # One name per choice set, wherever it is used.
+    "ENUM_NAME_OVERRIDES": {
+        "IndicatorKindEnum": "projects.models.IndicatorKind",
+        "PlanKindEnum": "projects.models.PlanKind",
+        "UnitKindEnum": "projects.models.UnitKind",
+        "ScopeEnum": "projects.models.AlertScope",
+    },
+}
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 
