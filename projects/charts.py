@@ -172,9 +172,9 @@ def heatmap_table(view: CountyView) -> HeatTable:
             cell = view.cells.get((unit.pk, ind.pk))
             completion = cell and cell["completion"]
             if cell is None:
-                cells.append(HeatCell("", "", f"{ind.code} {ind.name} · {_('不报送此项')}"))
+                cells.append(HeatCell("", "", f"{ind.code} {ind.name} · " + _("不报送此项")))
             elif not cell["light"]:
-                cells.append(HeatCell("", "", f"{ind.code} {ind.name} · {_('未分解目标')}"))
+                cells.append(HeatCell("", "", f"{ind.code} {ind.name} · " + _("未分解目标")))
             else:
                 words = _("完成 %(c)s · 序时 %(e)s") % {
                     "c": _("未报送") if completion is None else f"{completion}%",

@@ -171,6 +171,16 @@ def test_scan_by_document_judges_only_that_plan(two_plans):
     work_report_names = set(Indicator.objects.filter(task__project__plan=work_report).values_list("name", flat=True))
     assert scanned and {row["indicator"] for row in scanned} <= work_report_names
     assert len(every) > len(scanned)
+    # Each row says which plan it belongs to; the narrowed scan holds only the work report's rows.
+    assert scanned and {(r["plan_id"], r["plan_document"], r["plan_kind"]) for r in scanned} == {
+        (work_report.pk, WORK_REPORT_DOCUMENT, "work_report")
+    }
+    livelihood = two_plans[0]
+    assert {(r["plan_id"], r["plan_document"], r["plan_kind"]) for r in every} == {
+        (livelihood.pk, LIVELIHOOD_DOCUMENT, "livelihood"),
+        (work_report.pk, WORK_REPORT_DOCUMENT, "work_report"),
+    }
+    assert [r for r in every if r["plan_id"] == work_report.pk] == scanned
 
 
 def _template_of_one_plan(unit: Unit, plan: Plan) -> bytes:

@@ -59,6 +59,15 @@ class PlanKind(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+# What one item of each kind of plan is called ("7 项民生实事", "12 项目标任务").
+PLAN_KIND_NOUNS = {
+    PlanKind.LIVELIHOOD: _("民生实事"),
+    PlanKind.WORK_REPORT: _("目标任务"),
+    PlanKind.MEASURES: _("工作措施"),
+    PlanKind.OTHER: _("事项"),
+}
+
+
 class Plan(models.Model):
     """One year's plan document, with its reporting calendar and light bands."""
 
@@ -102,6 +111,11 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.title}（{self.document}）"
+
+    @property
+    def kind_noun(self) -> str:
+        """What one item of this plan is called on its pages ("民生实事", "目标任务")."""
+        return str(PLAN_KIND_NOUNS.get(self.kind, PLAN_KIND_NOUNS[PlanKind.OTHER]))
 
     @property
     def bands(self) -> rules.Bands:

@@ -35,7 +35,7 @@ def with_stage(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
 
 
 def open_alerts(*, plan_ids: list[int] | None = None) -> QuerySet[Alert]:
-    alerts = Alert.objects.filter(resolved_at__isnull=True).select_related("indicator__task__project", "unit")
+    alerts = Alert.objects.filter(resolved_at__isnull=True).select_related("indicator__task__project", "unit", "plan")
     if plan_ids is not None:
         alerts = alerts.filter(plan_id__in=plan_ids)
     return alerts.order_by(
@@ -53,8 +53,13 @@ def alerts_export(*, alerts: QuerySet[Alert]) -> list[dict[str, Any]]:
     """The open alerts in the shape of ``scan --json`` (a contract: keep it stable).
 
     ``expected`` and ``actual`` are completion percentages as plain numbers; ``actual`` is null
-    only for a missing report of a unit that has no target of its own."""
-    return [alert_export_row(a) for a in alerts]
+    only for a missing report of a unit that has no target of its own; ``plan_id``,
+    ``plan_document`` and ``plan_kind`` say which plan the row belongs to (several plans share a
+    year; fields added, none removed)."""
+    return [
+        {**alert_export_row(a), "plan_id": a.plan_id, "plan_document": a.plan.document, "plan_kind": a.plan.kind}
+        for a in alerts
+    ]
 
 
 def alert_export_row(a: Alert) -> dict[str, Any]:

@@ -67,8 +67,20 @@ def _day_zh(day: date) -> str:
     return calendar.day_label(day, language=ZH)
 
 
+def _kind_zh(plan: Plan) -> str:
+    """The plan's kind as the bulletin names it ("重点民生实事"), in Chinese whatever the reader's language."""
+    with translation.override(ZH):
+        return str(plan.get_kind_display())
+
+
+def _noun_zh(plan: Plan) -> str:
+    """What one item of the plan is called in the bulletin ("民生实事", "目标任务")."""
+    with translation.override(ZH):
+        return plan.kind_noun
+
+
 def bulletin_filename(*, plan: Plan, month: date, fmt: str) -> str:
-    return f"{plan.year}年重点民生实事进展通报（截至{_month_zh(month)}底）.{fmt}"
+    return f"{bulletin_title(plan=plan, month=month)}.{fmt}"
 
 
 def _gap_words(standing: Standing) -> str:
@@ -95,7 +107,7 @@ def _summary(data: BulletinData) -> str:
     r = o.reporting
     green = o.overall.items - o.overall.red - o.overall.yellow
     return (
-        f"截至{_month_zh(o.month)}底，{len(o.projects)}项民生实事总体完成率"
+        f"截至{_month_zh(o.month)}底，{len(o.projects)}项{_noun_zh(o.plan)}总体完成率"
         f"{percent(o.overall.completion)}，序时进度{percent(o.overall.expected)}，{_gap_words(o.overall)}。"
         f"全部{o.overall.items}项指标中，绿灯{green}项、黄灯{o.overall.yellow}项、红灯{o.overall.red}项，"
         f"逾期未完成{o.overall.overdue}项。{calendar.short_month_label(o.month, language=ZH)}应报送数据{r.expected}项，"
@@ -263,21 +275,21 @@ def _docx(data: BulletinData, *, issued_on: date) -> bytes:
     doc = Document()
     _document_styles(doc)
     _page(doc)
-    doc.core_properties.title = f"{o.plan.year}年重点民生实事进展情况通报"
+    doc.core_properties.title = f"{o.plan.year}年{_kind_zh(o.plan)}进展情况通报"
     doc.core_properties.author = OFFICE
     doc.core_properties.created = datetime(issued_on.year, issued_on.month, issued_on.day, tzinfo=UTC)
-    doc.add_paragraph(f"{o.plan.year}年重点民生实事工作进展情况通报", style="Title")
+    doc.add_paragraph(f"{o.plan.year}年{_kind_zh(o.plan)}工作进展情况通报", style="Title")
     doc.add_paragraph(f"（截至{_day_zh(o.as_of)}）", style="副标题")
     doc.add_paragraph(
         f"根据《{o.plan.title}》（{o.plan.document}）要求，现将截至{_month_zh(o.month)}底"
-        f"各项民生实事推进情况通报如下："
+        f"各项{_noun_zh(o.plan)}推进情况通报如下："
     )
 
     doc.add_heading("一、总体进展", level=1)
     doc.add_paragraph(_summary(data))
     _table(
         doc,
-        ["序号", "民生实事", "完成率", "序时进度", "落后序时（百分点）", "亮灯", "红/黄/逾期"],
+        ["序号", _noun_zh(o.plan), "完成率", "序时进度", "落后序时（百分点）", "亮灯", "红/黄/逾期"],
         [
             [
                 r.project.number,
@@ -554,7 +566,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def bulletin_title(*, plan: Plan, month: date) -> str:
-    return f"{plan.year}年重点民生实事进展通报（截至{_month_zh(month)}底）"
+    return f"{plan.year}年{_kind_zh(plan)}进展通报（截至{_month_zh(month)}底）"
 
 
 def bulletin_attachments(*, plan: Plan, month: date) -> list[Attachment]:

@@ -407,5 +407,6 @@ class AlertTable(DashboardTable):
 
     def value_status(self, value: datetime | None, record: Alert) -> str:
         if value is not None:
-            return f"{_('已解除')} {_local(value)}"
+            resolved = str(_("已解除"))
+            return f"{resolved} {_local(value)}"
         return str(_("已督办") if record.escalated_at is not None else _("未解除"))

@@ -106,6 +106,8 @@ def _render_month(
     today = clock.today()
     page = sel.month_page(unit=unit, month=month, today=today)
     plans = sorted({r.plan for r in page.rows}, key=lambda p: (p.year, p.pk))
+    # One heading per plan when the unit reports in several: codes such as 5.1.1 recur across plans.
+    plan_rows = [(p, [r for r in page.rows if r.plan == p]) for p in plans]
     assignments = Assignment.objects.filter(unit=unit)
     context = {
         "page": page,
@@ -121,6 +123,8 @@ def _render_month(
         # A refused file: its outcome and the form go to the top of the page, where the eye is.
         "import_failed": bool(import_error or (import_form is not None and import_form.errors)),
         "closures": [(p, sel.month_closure(plan=p, month=month)) for p in plans],
+        "plans": plans,
+        "plan_rows": plan_rows,
         "administers": permissions.administers(request.user),
         "is_demo_data": page.is_demo,
     }

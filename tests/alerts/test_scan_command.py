@@ -17,7 +17,10 @@ from .conftest import ROADS, report
 
 pytestmark = pytest.mark.django_db
 
-KEYS = {"kind", "severity", "project", "task", "indicator", "unit", "month", "expected", "actual"}
+KEYS = {
+    "kind", "severity", "project", "task", "indicator", "unit", "month", "expected", "actual",
+    "plan_id", "plan_document", "plan_kind",
+}
 SEP30 = date(2022, 9, 30)
 SEPTEMBER = date(2022, 9, 1)
 # September's figures were due on 5 October: from the 6th the scan judges September.
@@ -93,7 +96,7 @@ def test_the_json_lists_what_the_rules_predict(figures):
     ]
 
 
-def test_the_json_shape_is_the_contract(figures):
+def test_the_json_shape_is_the_contract(figures, plan_2022):
     rows = scan_json()
     assert rows and all(set(row) == KEYS for row in rows)
     for row in rows:
@@ -105,6 +108,8 @@ def test_the_json_shape_is_the_contract(figures):
         assert isinstance(row["expected"], int | float) and not isinstance(row["expected"], bool)
         # null only for a missing report of a unit without a target of its own.
         assert isinstance(row["actual"], int | float) or (row["actual"] is None and row["kind"] == "missing")
+        # One plan in the database: every row names it.
+        assert (row["plan_id"], row["plan_document"], row["plan_kind"]) == (plan_2022.pk, "三政办〔2022〕6号", "livelihood")
     # Lagging items and missing reports are both of September, the reporting month on 6 October.
     assert {r["month"] for r in rows if r["kind"] != "missing"} == {"2022-09"}
     assert {r["month"] for r in rows if r["kind"] == "missing" and r["indicator"] == "技能培训"} == {"2022-09"}
