@@ -2,6 +2,17 @@
 
 from projects.audit.models import AuditChainHead, AuditRecord, AuditResult, AuditVia
 
+# The supervision loop's tables, in the projects app (after the models they refer to by name).
+from projects.supervision.models import (
+    Answer,
+    AnswerOutcome,
+    CloseOut,
+    Instruction,
+    InstructionReply,
+    SupervisionEvent,
+    SupervisionFile,
+)
+
 from .accounts import Role, User
 from .alerts import Alert, AlertKind, AlertScope, Severity, SupervisionNotice
 from .catalogue import (
@@ -40,6 +51,8 @@ __all__ = [
     "Alert",
     "AlertKind",
     "AlertScope",
+    "Answer",
+    "AnswerOutcome",
     "Assignment",
     "Audience",
     "AuditChainHead",
@@ -48,6 +61,7 @@ __all__ = [
     "AuditVia",
     "Channel",
     "CityProgress",
+    "CloseOut",
     "Delivery",
     "DeliveryStatus",
     "Direction",
@@ -55,6 +69,8 @@ __all__ = [
     "Evidence",
     "Indicator",
     "IndicatorKind",
+    "Instruction",
+    "InstructionReply",
     "LightChoices",
     "Message",
     "MonthClosure",
@@ -66,6 +82,8 @@ __all__ = [
     "Severity",
     "Submission",
     "SubmissionStatus",
+    "SupervisionEvent",
+    "SupervisionFile",
     "SupervisionNotice",
     "Task",
     "TaskUnit",

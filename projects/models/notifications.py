@@ -26,6 +26,17 @@ class Event(models.TextChoices):
     DUE_REMINDER = "due_reminder", _("报送截止提醒")
     DIGEST = "digest", _("每周摘要")
     BULLETIN = "bulletin", _("月度通报")
+    # The supervision loop (projects/supervision): each step tells the next person.
+    NOTICE_ANSWERED = "notice_answered", _("督办整改反馈（待核查）")
+    INSTRUCTION = "instruction", _("领导批示交办")
+    INSTRUCTION_REPLY = "instruction_reply", _("领导批示单位回复")
+    LOOP_RETURNED = "loop_returned", _("反馈退回重办")
+    LOOP_CLOSED = "loop_closed", _("督办、批示办结")
+    LOOP_REMINDER = "loop_reminder", _("反馈期限提醒")
+    LOOP_URGE = "loop_urge", _("逾期未反馈催办")
+    CLOSEOUT_APPLIED = "closeout_applied", _("销号申请（待核查）")
+    CLOSEOUT_DECIDED = "closeout_decided", _("销号核查结果")
+    CLOSEOUT_REOPENED = "closeout_reopened", _("销号重新打开")
 
 
 class Audience(models.TextChoices):

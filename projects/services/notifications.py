@@ -48,7 +48,6 @@ from projects.models import (
     NotificationRule,
     Project,
     Role,
-    SupervisionNotice,
     Unit,
     User,
     WebhookEndpoint,
@@ -80,6 +79,22 @@ DEFAULT_RULES: dict[tuple[str, str], tuple[bool, bool, bool]] = {
     (Event.DIGEST, Audience.LEADERS): (True, True, False),
     # The monthly job's bulletin: e-mailed with the Word and Excel files, and a note in the inbox.
     (Event.BULLETIN, Audience.LEADERS): (True, True, False),
+    # The supervision loop (projects/supervision): each step tells the next person, by inbox and
+    # e-mail; the 催办 also goes to the unit's group robot and is copied to the office and leaders.
+    (Event.NOTICE_ANSWERED, Audience.OFFICE): (True, True, False),
+    (Event.INSTRUCTION, Audience.REPORTING_UNIT): (True, True, False),
+    (Event.INSTRUCTION_REPLY, Audience.OFFICE): (True, True, False),
+    (Event.INSTRUCTION_REPLY, Audience.LEADERS): (True, True, False),
+    (Event.LOOP_RETURNED, Audience.REPORTING_UNIT): (True, True, False),
+    (Event.LOOP_CLOSED, Audience.REPORTING_UNIT): (True, True, False),
+    (Event.LOOP_CLOSED, Audience.LEADERS): (True, True, False),
+    (Event.LOOP_REMINDER, Audience.REPORTING_UNIT): (True, True, False),
+    (Event.LOOP_URGE, Audience.REPORTING_UNIT): (True, True, True),
+    (Event.LOOP_URGE, Audience.OFFICE): (True, False, False),
+    (Event.LOOP_URGE, Audience.LEADERS): (True, False, False),
+    (Event.CLOSEOUT_APPLIED, Audience.OFFICE): (True, True, False),
+    (Event.CLOSEOUT_DECIDED, Audience.REPORTING_UNIT): (True, True, False),
+    (Event.CLOSEOUT_REOPENED, Audience.REPORTING_UNIT): (True, True, False),
 }
 NOTHING = (False, False, False)
 
@@ -486,12 +501,12 @@ def message_acknowledge(*, message: Message, user: User) -> None:
     now = clock.now()
     Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=now)
     Message.objects.filter(pk=message.pk, acknowledged_at__isnull=True).update(acknowledged_at=now)
-    if message.notice_id and user.unit_id:
-        signed = SupervisionNotice.objects.filter(
-            pk=message.notice_id, unit_id=user.unit_id, acknowledged_at__isnull=True
-        ).update(acknowledged_at=now, acknowledged_by=user)
-    else:
-        signed = 0
+    signed = False
+    if message.notice_id:
+        # Signing for a notice is a step of the supervision loop (its state, history, record).
+        from projects.supervision.services import notice_sign_from_inbox  # it imports this module
+
+        signed = notice_sign_from_inbox(user=user, notice_id=message.notice_id)
     audit_record(
         action=AuditAction.MESSAGE_ACKNOWLEDGE,
         actor=user,
