@@ -52,8 +52,11 @@ db: venv
 	$(MANAGE) create_demo_accounts
 	$(MANAGE) setup_schedules
 	@# Figures of every month ended by the clock's today, then the alerts as of that day, so that
-	@# the inboxes have something in them (both safe to repeat).
+	@# the inboxes have something in them (all safe to repeat).
 	$(MANAGE) seed_demo
+	@# The supervision loop's story on the days before (notices answered and closed, an instruction,
+	@# close-outs); once per database, then left as it is.
+	$(MANAGE) seed_demo_loop
 	$(MANAGE) scan --no-send
 
 # --- run --------------------------------------------------------------------------------------

@@ -146,6 +146,13 @@ def state_badge(state: str, label: str) -> str:
     return format_html('<span class="badge {}">{}</span>', STATE_BADGES.get(state, "text-bg-light"), label)
 
 
+CODE = {"td": {"class": "loop-code"}}
+NAME = {"td": {"class": "loop-name"}}
+NOWRAP = {"td": {"class": "text-nowrap"}}
+# Dates a phone can do without (the item's page has them all).
+WIDE_ONLY = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell text-nowrap"}}
+
+
 def _local(value: datetime | None) -> str:
     return "" if value is None else f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
 
@@ -153,15 +160,11 @@ def _local(value: datetime | None) -> str:
 class LoopTable(DashboardTable):
     """Columns the two loop registers share."""
 
-    state = tables.Column(verbose_name=_("办理状态"))
-    deadline = tables.DateColumn(verbose_name=_("反馈期限"), format="Y-m-d", attrs={"td": {"class": "text-nowrap"}})
-    acknowledged_at = tables.DateTimeColumn(
-        verbose_name=_("签收"), format="Y-m-d", attrs={"td": {"class": "text-nowrap"}}
-    )
-    answered_at = tables.DateTimeColumn(
-        verbose_name=_("最近反馈"), format="Y-m-d", attrs={"td": {"class": "text-nowrap"}}
-    )
-    closed_at = tables.DateTimeColumn(verbose_name=_("办结"), format="Y-m-d", attrs={"td": {"class": "text-nowrap"}})
+    state = tables.Column(verbose_name=_("办理状态"), attrs=NOWRAP)
+    deadline = tables.DateColumn(verbose_name=_("反馈期限"), format="Y-m-d", attrs=NOWRAP)
+    acknowledged_at = tables.DateTimeColumn(verbose_name=_("签收"), format="Y-m-d", attrs=WIDE_ONLY)
+    answered_at = tables.DateTimeColumn(verbose_name=_("最近反馈"), format="Y-m-d", attrs=WIDE_ONLY)
+    closed_at = tables.DateTimeColumn(verbose_name=_("办结"), format="Y-m-d", attrs=WIDE_ONLY)
 
     def render_state(self, value: str, record) -> str:
         badge = state_badge(record.state, record.get_state_display())
@@ -184,13 +187,14 @@ class LoopTable(DashboardTable):
 
 
 class NoticeTable(LoopTable):
-    code = tables.Column(verbose_name=_("编号"), order_by=("plan__year", "number"))
-    unit = tables.Column(verbose_name=_("责任单位"), order_by=("unit__position", "unit__name"))
+    code = tables.Column(verbose_name=_("编号"), order_by=("plan__year", "number"), attrs=CODE)
+    unit = tables.Column(verbose_name=_("责任单位"), order_by=("unit__position", "unit__name"), attrs=NOWRAP)
     indicator = tables.Column(
         verbose_name=_("指标"),
         order_by=("indicator__task__project__number", "indicator__task__number", "indicator__position"),
+        attrs=NAME,
     )
-    issued_at = tables.DateTimeColumn(verbose_name=_("签发"), format="Y-m-d", attrs={"td": {"class": "text-nowrap"}})
+    issued_at = tables.DateTimeColumn(verbose_name=_("签发"), format="Y-m-d", attrs=WIDE_ONLY)
 
     class Meta(DashboardTable.Meta):
         sequence = (
@@ -229,10 +233,11 @@ class ReplyTable(LoopTable):
         accessor="instruction__code",
         verbose_name=_("批示编号"),
         order_by=("instruction__plan__year", "instruction__number"),
+        attrs=CODE,
     )
-    leader = tables.Column(accessor="instruction__leader", verbose_name=_("批示领导"), orderable=False)
-    about = tables.Column(accessor="instruction__text", verbose_name=_("批示内容"), orderable=False)
-    unit = tables.Column(verbose_name=_("回复单位"), order_by=("unit__position", "unit__name"))
+    leader = tables.Column(accessor="instruction__leader", verbose_name=_("批示领导"), orderable=False, attrs=NOWRAP)
+    about = tables.Column(accessor="instruction__text", verbose_name=_("批示内容"), orderable=False, attrs=NAME)
+    unit = tables.Column(verbose_name=_("回复单位"), order_by=("unit__position", "unit__name"), attrs=NOWRAP)
 
     class Meta(DashboardTable.Meta):
         sequence = (
@@ -274,15 +279,12 @@ class CloseOutTable(DashboardTable):
     indicator = tables.Column(
         verbose_name=_("指标"),
         order_by=("indicator__task__project__number", "indicator__task__number", "indicator__position"),
+        attrs=NAME,
     )
-    unit = tables.Column(verbose_name=_("申请单位"), order_by=("unit__position", "unit__name"))
-    applied_at = tables.DateTimeColumn(
-        verbose_name=_("申请时间"), format="Y-m-d", attrs={"td": {"class": "text-nowrap"}}
-    )
-    state = tables.Column(verbose_name=_("销号状态"))
-    decided_at = tables.DateTimeColumn(
-        verbose_name=_("核查时间"), format="Y-m-d", attrs={"td": {"class": "text-nowrap"}}
-    )
+    unit = tables.Column(verbose_name=_("申请单位"), order_by=("unit__position", "unit__name"), attrs=NOWRAP)
+    applied_at = tables.DateTimeColumn(verbose_name=_("申请时间"), format="Y-m-d", attrs=NOWRAP)
+    state = tables.Column(verbose_name=_("销号状态"), attrs=NOWRAP)
+    decided_at = tables.DateTimeColumn(verbose_name=_("核查时间"), format="Y-m-d", attrs=WIDE_ONLY)
 
     class Meta(DashboardTable.Meta):
         sequence = ("indicator", "unit", "applied_at", "state", "decided_at")

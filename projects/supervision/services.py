@@ -627,8 +627,6 @@ def _instruction_issue(
         reason=_("%(text)s（回复单位：%(units)s；回复期限：%(day)s）")
         % {"text": text, "units": names, "day": day(deadline)},
     )
-    for reply in replies:
-        record_step(reply=reply, action=LoopAction.ISSUE, actor=user, at=now, to_state=LoopState.ISSUED)
     send_later(notifications_create(items=[_instruction_news(instruction, reply) for reply in replies]))
     audit_record(
         action=AuditAction.INSTRUCTION_ISSUE,

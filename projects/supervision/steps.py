@@ -5,7 +5,9 @@ checked as figures' evidence is checked, send the messages once the transaction 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -125,8 +127,24 @@ def delete_files(stored: Iterable[SupervisionFile]) -> None:
         record.file.delete(save=False)
 
 
+_deferred: ContextVar[bool] = ContextVar("supervision_deliveries_deferred", default=False)
+
+
+@contextmanager
+def deliveries_deferred() -> Iterator[None]:
+    """Inside, the deliveries are recorded but not enqueued: the periodic sweep (deliver_pending)
+    sends them, as after `scan --no-send`. The demo's story uses it: `make db` runs before Redis."""
+    token = _deferred.set(True)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+
+
 def send_later(delivery_ids: list[int]) -> None:
     """Send the deliveries once the transaction commits."""
+    if _deferred.get():
+        return
     from projects.tasks import deliveries_enqueue  # the tasks module imports the services
 
     deliveries_enqueue(delivery_ids)

@@ -217,6 +217,8 @@ def _instruction_page(request: HttpRequest, pk: int, *, bound: tuple[int, str, A
         "panels": panels,
         "history": sel.history(item=instruction, replies=instruction.visible_replies),
         "all_replies": len(panels) == instruction.replies.count(),
+        # The office and leaders open the pages of what it is about; a unit may not see them all.
+        "item_links": permissions.reads_everything(request.user),
     }
     return render(request, "supervision/instruction.html", context)
 
