@@ -48,6 +48,7 @@ SUDO := $(shell if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null; then echo
 db: venv
 	@mkdir -p $(VAR)
 	$(MANAGE) migrate --noinput -v0
+	$(MANAGE) setup_roles
 	$(MANAGE) load_plan fixtures/plan_2022.json
 	$(MANAGE) create_demo_accounts
 	$(MANAGE) setup_schedules

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from projects import admin_alerts  # noqa: F401 - registers the alerts and notifications admin
 from projects.allocation import allocation_mismatch
 from projects.audit.admin import audit_every_admin  # also registers the audit trail (read-only)
-from projects.models import Assignment, Indicator, Plan, Project, Task, TaskUnit, Unit, User
+from projects.models import Assignment, Indicator, Plan, Project, Task, TaskUnit, Unit
+from projects.security import admin as security_admin
 
 admin.site.site_header = _("重点民生实事跟踪系统")
 admin.site.site_title = _("民生实事跟踪")
@@ -38,11 +35,12 @@ class ProjectInline(admin.TabularInline):
 
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
-    list_display = ["year", "document", "title", "issued_on", "due_day"]
+    list_display = ["year", "kind", "document", "title", "issued_on", "due_day"]
+    list_filter = ["year", "kind"]
     search_fields = ["document", "title"]
     inlines = [ProjectInline]
     fieldsets = [
-        (None, {"fields": ["year", "document", "title", "issuing_body", "issued_on", "source", "notes"]}),
+        (None, {"fields": ["year", "kind", "document", "title", "issuing_body", "issued_on", "source", "notes"]}),
         (_("期限与报送日历"), {"fields": ["start", "default_deadline", "due_day"]}),
         (_("亮灯规则"), {"fields": ["yellow_gap", "red_gap", "milestone_grace_months", "overshoot_confirm_percent"]}),
     ]
@@ -152,51 +150,8 @@ class IndicatorAdmin(admin.ModelAdmin):
     ]
 
 
-@admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
-    list_display = ["username", "first_name", "role", "unit", "email", "is_active", "last_login"]
-    list_filter = ["role", "is_active", "is_staff", "unit__kind"]
-    search_fields = ["username", "first_name", "last_name", "email", "unit__name"]
-    autocomplete_fields = ["unit"]
-    fieldsets = [
-        *BaseUserAdmin.fieldsets,
-        (_("跟踪系统"), {"fields": ["role", "unit", "title", "phone", "receives_alerts"]}),
-    ]
-    add_fieldsets = [
-        *BaseUserAdmin.add_fieldsets,
-        (_("跟踪系统"), {"fields": ["role", "unit", "email"]}),
-    ]
-
-    # The office manages accounts without being superusers: it must not be able to make anyone
-    # (itself included) a superuser, hand out single permissions, or take over a superuser's
-    # account by changing its password.
-    SUPERUSER_ONLY_FIELDS = ("is_superuser", "user_permissions")
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if not request.user.is_superuser:
-            fields += [f for f in self.SUPERUSER_ONLY_FIELDS if f not in fields]
-        return fields
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False
-        return super().has_delete_permission(request, obj)
-
-
-# Groups with their change history: a group's permissions are every member's permissions.
-admin.site.unregister(Group)
-
-
-@admin.register(Group)
-class GroupAdmin(SimpleHistoryAdmin, BaseGroupAdmin):
-    pass
-
+# Accounts, groups, lockouts, login records and second-factor devices: projects/security/admin.py.
+security_admin.register(admin.site)
 
 # Last, once every admin (ours and the packages') is registered: each add, change and delete is audited.
 audit_every_admin(admin.site)

@@ -8,6 +8,8 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("民生实事")
 
     def ready(self) -> None:
-        from projects.audit import receivers
+        from projects.audit import receivers as audit_receivers
+        from projects.security import receivers as security_receivers
 
-        receivers.connect()
+        audit_receivers.connect()
+        security_receivers.connect()

@@ -20,7 +20,11 @@ from django.utils.translation import gettext as _
 from projects.allocation import allocation_mismatch
 from projects.models.catalogue import DECIMAL
 
-FORMAT_VERSION = 1
+# Format 2 adds keys to format 1 (docs/plan-format.md) and nothing else: a format-1 file means
+# the same under both. A file that uses an added key says 2.
+FORMAT_VERSION = 2
+FORMATS = (1, 2)
+PLAN_KINDS = ("livelihood", "work_report", "measures", "other")
 
 _DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 _NAME = {"type": "string", "minLength": 1, "maxLength": 100}
@@ -32,7 +36,7 @@ SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "required": ["format", "plan", "units", "projects"],
     "properties": {
-        "format": {"const": FORMAT_VERSION},
+        "format": {"enum": list(FORMATS)},
         "plan": {
             "type": "object",
             "additionalProperties": False,
@@ -46,6 +50,7 @@ SCHEMA: dict[str, Any] = {
                 "start": _DATE,
                 "default_deadline": _DATE,
                 "due_day": {"type": "integer", "minimum": 1, "maximum": 28},
+                "kind": {"enum": list(PLAN_KINDS)},
                 "source": {"type": "string", "maxLength": 200},
                 "notes": {"type": "string"},
             },
@@ -303,6 +308,8 @@ def _date(value: str, place: str, problems: list[str]) -> date | None:
 def _meaning_problems(data: dict[str, Any]) -> list[str]:  # noqa: C901 - one pass over the file, check by check
     problems: list[str] = []
     plan = data["plan"]
+    if data["format"] < 2 and "kind" in plan:
+        problems.append("plan.kind: " + _("使用扩展字段的文件应写 \"format\": 2"))
     start = _date(plan["start"], "plan.start", problems)
     default_deadline = _date(plan["default_deadline"], "plan.default_deadline", problems)
     _date(plan["issued_on"], "plan.issued_on", problems)

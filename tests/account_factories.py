@@ -36,3 +36,19 @@ class GroupFactory(factory.django.DjangoModelFactory):
         model = Group
 
     name = factory.Sequence(lambda n: f"审核人员{n}")
+
+
+def account(role: str, *, username: str | None = None, **fields) -> User:
+    """An account of ``role`` as the tracker makes it: its role's group and staff flag
+    (projects.security.roles), the role groups set up first."""
+    from projects.security.roles import account_role_apply, roles_ensure
+
+    groups = roles_ensure()
+    user = UserFactory(username=username or f"{role}-{User.objects.count() + 1}", role=role, **fields)
+    account_role_apply(user=user, groups=groups)
+    return user
+
+
+def login_data(username: str, password: str) -> dict[str, str]:
+    """The login page's password step as a browser posts it (django-two-factor-auth's wizard)."""
+    return {"login_view-current_step": "auth", "auth-username": username, "auth-password": password}

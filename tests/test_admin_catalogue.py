@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from projects.models import Assignment, Indicator, Role, Task, Unit, User
 from projects.services.catalogue import allocations_set
+from tests.account_factories import login_data
 
 pytestmark = pytest.mark.django_db
 
@@ -96,8 +97,10 @@ def test_the_office_demo_account_can_work_in_the_admin(client, plan_2022):
     from projects.services.accounts import demo_accounts_create
 
     password = {a.username: a.password for a in demo_accounts_create(plan=plan_2022)}["duchashi"]
-    login = client.post("/admin/login/", {"username": "duchashi", "password": password, "next": "/admin/"})
-    assert login.status_code == 302
+    # The admin's login page sends to the site's (password, then a second factor where enrolled).
+    assert client.get("/admin/login/?next=/admin/").url == "/accounts/login/?next=/admin/"
+    login = client.post("/accounts/login/?next=/admin/", login_data("duchashi", password))
+    assert login.status_code == 302 and login.url == "/admin/"
     page = client.get("/admin/projects/indicator/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     # Chinese whatever the browser asks for, until the user switches language.
     assert page.status_code == 200 and "指标" in page.content.decode()

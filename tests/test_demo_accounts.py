@@ -35,6 +35,9 @@ def test_one_account_per_role_with_working_printed_passwords(plan_2022):
         "mianchi",
         "lushi",
         "fushizhang",
+        "xitong",
+        "anquan",
+        "shenji",
     }
     assert (
         authenticate(RequestFactory().post("/accounts/login/"), username="hubin", password=shown["hubin"]).unit.name
@@ -44,6 +47,10 @@ def test_one_account_per_role_with_working_printed_passwords(plan_2022):
     leader = User.objects.get(username="fushizhang")
     assert sorted(leader.portfolio.values_list("number", flat=True)) == [2, 6, 10]
     assert User.objects.filter(role=Role.UNIT, unit__kind="county").count() == 6
+    # The three administrators, one account each, none of them the office or a superuser.
+    admins = {u.username: u.role for u in User.objects.filter(role__in=["sysadmin", "secadmin", "auditadmin"])}
+    assert admins == {"xitong": Role.SYSTEM_ADMIN, "anquan": Role.SECURITY_ADMIN, "shenji": Role.AUDIT_ADMIN}
+    assert not User.objects.filter(is_superuser=True).exists()
 
 
 def test_passwords_are_printed_once_and_not_stored_in_clear(plan_2022):

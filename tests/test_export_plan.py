@@ -21,8 +21,9 @@ def export(year=2022):
 
 def test_contract_shape(plan_2022):
     data = export()
-    assert list(data) == ["year", "document", "projects"]
-    assert (data["year"], data["document"]) == (2022, "三政办〔2022〕6号")
+    # Fields are added to the contract, never removed: "kind" came with issue 14.
+    assert list(data) == ["year", "document", "kind", "projects"]
+    assert (data["year"], data["document"], data["kind"]) == (2022, "三政办〔2022〕6号", "livelihood")
     assert [p["number"] for p in data["projects"]] == list(range(1, 11))
     task = data["projects"][0]["tasks"][0]
     assert list(task) == ["number", "text", "lead_units", "cooperating_units", "indicators"]

@@ -185,3 +185,34 @@ def test_a_reload_keeps_ids_and_applies_edits(tmp_path):
     load(edited)
     assert dict(Indicator.objects.values_list("code", "id")) == ids
     assert Indicator.objects.get(code="5.1.1").target == 320
+
+
+def test_a_plan_has_a_kind_livelihood_by_default(tmp_path):
+    load(PLAN_2022)
+    plan = Plan.objects.get()
+    assert (plan.kind, plan.get_kind_display()) == ("livelihood", "重点民生实事")
+    data = json.loads(PLAN_2022.read_text(encoding="utf-8"))
+    data["format"], data["plan"]["kind"] = 2, "work_report"
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    load(path)
+    plan.refresh_from_db()
+    assert plan.get_kind_display() == "政府工作报告目标任务"
+
+
+def test_a_kind_needs_format_2_and_one_of_the_four(tmp_path):
+    data = json.loads(PLAN_2022.read_text(encoding="utf-8"))
+    data["plan"]["kind"] = "work_report"
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("load_plan", str(path), stdout=StringIO(), stderr=err)
+    assert 'plan.kind: 使用扩展字段的文件应写 "format": 2' in err.getvalue()
+    data["format"], data["plan"]["kind"] = 2, "民生"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("load_plan", str(path), stdout=StringIO(), stderr=err)
+    assert "plan.kind: 取值 \"民生\" 不在允许范围内（livelihood、work_report、measures、other）" in err.getvalue()
+    assert Plan.objects.count() == 0

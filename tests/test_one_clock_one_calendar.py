@@ -54,6 +54,9 @@ REAL_TIME_ALLOWED = {
     "admin_alerts.py": "a robot's test message is a delivery",
     "audit/services.py": "the audit trail records when things really happened",
     "audit/views.py": "the audit trail's export is named after the real day it was taken",
+    "security/sessions.py": "sessions end after real minutes without use and real hours after login",
+    "security/passwords.py": "a password's age is counted in real days",
+    "security/events.py": "the security log records when things really happened",
 }
 
 # Calendar rules, and the shapes their copies had.

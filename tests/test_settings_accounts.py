@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 
-from tests.account_factories import PASSWORD, UserFactory
+from tests.account_factories import PASSWORD, UserFactory, login_data
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ axes_on = override_settings(AXES_ENABLED=True)
 
 
 def log_in(client, username, password):
-    return client.post(reverse("login"), {"username": username, "password": password})
+    return client.post(reverse("login"), login_data(username, password))
 
 
 def logged_in(client):
@@ -121,13 +121,16 @@ def test_the_password_change_form_explains_the_rules_in_chinese(client):
     assert "密码须包含大写字母、小写字母、数字、符号中的至少 3 类。" in page
 
 
-def test_a_session_older_than_its_age_is_logged_out(client):
+def test_a_session_ends_8_hours_after_login_however_busy(client):
     user = UserFactory()
     with time_machine.travel(MONDAY_9AM, tick=False) as traveller:
         assert log_in(client, user.username, PASSWORD).status_code == 302
-        traveller.shift(dt.timedelta(seconds=settings.SESSION_COOKIE_AGE - 60))
+        for _ in range(23):  # a page every 20 minutes until 16:40
+            traveller.shift(dt.timedelta(minutes=20))
+            assert client.get(reverse("home")).status_code == 200
+        traveller.shift(dt.timedelta(minutes=19))  # 16:59
         assert client.get(reverse("home")).status_code == 200
-        traveller.shift(dt.timedelta(minutes=2))
+        traveller.shift(dt.timedelta(minutes=2))  # 17:01
         response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))

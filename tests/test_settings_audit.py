@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from projects.models import Role, User
-from tests.account_factories import PASSWORD, GroupFactory, OfficeAdminFactory, UserFactory
+from tests.account_factories import PASSWORD, GroupFactory, OfficeAdminFactory, UserFactory, login_data
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ axes_on = override_settings(AXES_ENABLED=True)
 
 
 def log_in(client, username, password, address="10.41.2.17"):
-    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address)
+    return client.post(reverse("login"), login_data(username, password), REMOTE_ADDR=address)
 
 
 @axes_on
@@ -104,12 +104,17 @@ def test_a_role_change_in_the_admin_is_recorded_with_who_made_it(client):
     office = OfficeAdminFactory()
     user = UserFactory(role=Role.UNIT)
     client.force_login(office)
-    change_in_admin(client, user, role=Role.LEADER, is_staff="on")
+    change_in_admin(client, user, role=Role.OFFICE)
+    changed_role = user.history.filter(role=Role.OFFICE).earliest()
+    assert changed_role.history_user == office
+    changed = {c.field: (c.old, c.new) for c in changed_role.diff_against(changed_role.prev_record).changes}
+    assert changed["role"] == (Role.UNIT, Role.OFFICE)
+    # The staff flag follows the role (the office works in the admin), in the same record; the
+    # office's group follows in the next.
+    assert changed["is_staff"] == (False, True)
     latest = user.history.latest()
     assert latest.history_user == office
-    changed = {c.field: (c.old, c.new) for c in latest.diff_against(latest.prev_record).changes}
-    assert changed["role"] == (Role.UNIT, Role.LEADER)
-    assert changed["is_staff"] == (False, True)
+    assert [g.group.name for g in latest.groups.all()] == ["市政府督查室"]
 
 
 def test_granting_superuser_is_recorded(client):

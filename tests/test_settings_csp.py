@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from tests.account_factories import OfficeAdminFactory, UserFactory
+from tests.account_factories import OfficeAdminFactory, UserFactory, login_data
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -65,7 +65,7 @@ def test_the_admin_and_the_lockout_page_carry_the_policy(client, settings):
     assert_strict_policy(client.get(reverse("admin:index")))
     client.logout()
     for _ in range(5):
-        response = client.post(reverse("login"), {"username": "somebody", "password": "wrong"})
+        response = client.post(reverse("login"), login_data("somebody", "wrong"))
     assert response.status_code == 429
     assert_strict_policy(response)
 

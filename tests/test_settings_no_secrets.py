@@ -83,7 +83,8 @@ def findings(path: Path, text: str) -> list[str]:
     if name.endswith((".env", ".example", ".conf", ".ini", ".cfg", ".service")):
         for match in ENV_PASSWORD.finditer(text):
             value = match.group(1).strip("'\"")
-            if value and not PLACEHOLDERS.search(value):
+            # A number or a switch is a policy (TRACKER_PASSWORD_MAX_AGE_DAYS=90), not a secret.
+            if value and not PLACEHOLDERS.search(value) and not re.fullmatch(r"\d+|true|false", value):
                 found.append(f"{name}: {match.group(0).strip()[:40]}…")
     if ROBOT_TOKEN.search(text):
         found.append(f"{name}: a group robot's access token")

@@ -36,6 +36,10 @@ def production_env(tmp_path, **overrides):
         "TRACKER_AUDIT_HMAC_KEYS": secrets.token_urlsafe(32),
         "TRACKER_FIELD_ENCRYPTION_KEYS": secrets.token_urlsafe(32),
         "TRACKER_VAR_DIR": str(tmp_path / "var"),
+        # Never the example's database machine: a test talks to nothing but this machine.
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'production.sqlite3'}",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:9/0",
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "TRACKER_MEDIA_ROOT": str(tmp_path / "media"),
         "TRACKER_STATIC_ROOT": str(tmp_path / "static"),
     }
@@ -137,6 +141,8 @@ def test_check_deploy_prints_no_warnings(tmp_path):
 REQUESTS = """
 import json, django
 django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)  # the login page keeps its steps in the session table
 from django.test import Client
 c = Client()
 out = {}

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.test import RequestFactory
@@ -135,6 +136,7 @@ def test_inbox_link_and_badge_only_when_the_context_has_an_inbox(db):
     assert "badge" not in render_nav(user, inbox_url="/inbox/", inbox_unread_count=0)
 
 
+@pytest.mark.django_db  # the login page keeps its steps (password, then code) in the session
 def test_anonymous_visitor_gets_the_language_switch_but_no_menu(client):
     page = client.get(reverse("login")).content.decode()
     assert f'action="{reverse("set_language")}"' in page
@@ -275,6 +277,10 @@ def test_switching_to_english_translates_the_frame(client, unit):
     assert "Log out" in page
     assert "Inbox" in page
     assert "重点民生实事跟踪系统" not in page
+    # The request left English active in this thread: later tests that render without a request
+    # (run after this one, whatever their place in the file: pytest-django runs database tests
+    # first) must see the default language.
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def test_pagination_keeps_the_filters_and_says_where_we_are(rf):

@@ -60,7 +60,13 @@ class Person(HttpUser):
         token = _token(page.text, CSRF)
         with self.client.post(
             "/accounts/login/",
-            data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+            # The login page's password step (django-two-factor-auth's wizard).
+            data={
+                "login_view-current_step": "auth",
+                "auth-username": username,
+                "auth-password": PASSWORD,
+                "csrfmiddlewaretoken": token,
+            },
             allow_redirects=False,
             name="login",
             catch_response=True,

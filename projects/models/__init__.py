@@ -22,6 +22,7 @@ from .catalogue import (
     Indicator,
     IndicatorKind,
     Plan,
+    PlanKind,
     Project,
     RateBasis,
     Task,
@@ -44,6 +45,7 @@ from .notifications import (
 )
 from .progress import CityProgress, LightChoices, UnitProgress
 from .reporting import COUNTED_STATUSES, Evidence, MonthClosure, Submission, SubmissionStatus
+from .security import LoginSession, PasswordRecord
 
 __all__ = [
     "COUNTED_STATUSES",
@@ -72,10 +74,13 @@ __all__ = [
     "Instruction",
     "InstructionReply",
     "LightChoices",
+    "LoginSession",
     "Message",
     "MonthClosure",
     "NotificationRule",
+    "PasswordRecord",
     "Plan",
+    "PlanKind",
     "Project",
     "RateBasis",
     "Role",

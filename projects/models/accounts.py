@@ -35,9 +35,15 @@ class AuditedHistory(HistoricalRecords):
 
 
 class Role(models.TextChoices):
+    """What an account does. The last three are the three administrators kept apart (三员分立,
+    projects/security/roles.py): an account holds one role, so never two of them."""
+
     OFFICE = "office", _("市政府督查室")
     UNIT = "unit", _("单位填报/审核人员")
     LEADER = "leader", _("市领导")
+    SYSTEM_ADMIN = "sysadmin", _("系统管理员")
+    SECURITY_ADMIN = "secadmin", _("安全管理员")
+    AUDIT_ADMIN = "auditadmin", _("审计管理员")
 
 
 class User(AbstractUser):

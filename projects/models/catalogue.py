@@ -50,10 +50,20 @@ class Unit(models.Model):
         return self.kind == UnitKind.COUNTY
 
 
+class PlanKind(models.TextChoices):
+    """What kind of document a plan is: its name is shown on the plan's pages, messages and bulletin."""
+
+    LIVELIHOOD = "livelihood", _("重点民生实事")
+    WORK_REPORT = "work_report", _("政府工作报告目标任务")
+    MEASURES = "measures", _("专项工作措施")
+    OTHER = "other", _("其他")
+
+
 class Plan(models.Model):
     """One year's plan document, with its reporting calendar and light bands."""
 
     year = models.PositiveSmallIntegerField(_("年度"))
+    kind = models.CharField(_("方案类别"), max_length=20, choices=PlanKind.choices, default=PlanKind.LIVELIHOOD)
     document = models.CharField(_("文号"), max_length=50)
     title = models.CharField(_("标题"), max_length=200)
     issuing_body = models.CharField(_("发文机关"), max_length=100)

@@ -37,6 +37,8 @@ class Event(models.TextChoices):
     CLOSEOUT_APPLIED = "closeout_applied", _("销号申请（待核查）")
     CLOSEOUT_DECIDED = "closeout_decided", _("销号核查结果")
     CLOSEOUT_REOPENED = "closeout_reopened", _("销号重新打开")
+    # A security event the security administrators must know of at once (a superuser's login).
+    SECURITY = "security", _("安全事件")
 
 
 class Audience(models.TextChoices):
@@ -44,6 +46,7 @@ class Audience(models.TextChoices):
     LEAD_UNIT = "lead_unit", _("牵头单位")
     OFFICE = "office", _("市政府督查室")
     LEADERS = "leaders", _("分管领导")
+    SECURITY_ADMINS = "security_admins", _("安全管理员")
 
 
 class NotificationRule(models.Model):
@@ -203,6 +206,9 @@ class Delivery(models.Model):
         related_name="deliveries",
         verbose_name=_("督办通知单"),
     )
+    # What the e-mail attaches, as the producer recorded it: the values its event's builder in
+    # projects.attachments takes (e.g. {"plan": 1, "month": "2022-09"}); empty for no files.
+    attachments = models.JSONField(_("附件"), default=dict, blank=True, help_text=_("生成附件所需的参数"))
     status = models.CharField(_("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     next_attempt_at = models.DateTimeField(_("下次尝试时间"))

@@ -80,4 +80,4 @@ def plan_export(*, plan: Plan) -> dict[str, Any]:
                 ],
             }
         )
-    return {"year": plan.year, "document": plan.document, "projects": list(projects.values())}
+    return {"year": plan.year, "document": plan.document, "kind": plan.kind, "projects": list(projects.values())}

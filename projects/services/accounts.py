@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,6 +12,7 @@ from django.db import transaction
 from projects.audit.actions import AuditAction
 from projects.audit.services import audit_record
 from projects.models import Plan, Project, Role, Unit, User
+from projects.security.roles import account_role_apply, roles_ensure
 
 # (username, role, unit name, display name, projects of a leader's portfolio)
 DEMO_ACCOUNTS: list[tuple[str, str, str | None, str, tuple[int, ...]]] = [
@@ -25,6 +25,10 @@ DEMO_ACCOUNTS: list[tuple[str, str, str | None, str, tuple[int, ...]]] = [
     ("mianchi", Role.UNIT, "渑池县政府", "渑池县填报员", ()),
     ("lushi", Role.UNIT, "卢氏县政府", "卢氏县填报员", ()),
     ("fushizhang", Role.LEADER, None, "分管副市长", (2, 6, 10)),
+    # The three administrators, kept apart (三员分立): accounts, security, audit.
+    ("xitong", Role.SYSTEM_ADMIN, None, "系统管理员", ()),
+    ("anquan", Role.SECURITY_ADMIN, None, "安全管理员", ()),
+    ("shenji", Role.AUDIT_ADMIN, None, "审计管理员", ()),
 ]
 
 
@@ -34,27 +38,6 @@ class DemoAccount:
     role: str
     unit: str | None
     password: str | None  # only when it was set in this run
-
-
-OFFICE_GROUP = "市政府督查室"
-# The office administers the plan catalogue, reporting, alerts and the job schedules in the admin.
-OFFICE_APPS = ("projects", "django_celery_beat")
-
-
-# The audit trail is the audit administrator's alone: the office is audited, it does not audit.
-AUDIT_MODELS = ("auditrecord", "auditchainhead")
-
-
-def office_group_ensure() -> Group:
-    """The admin group of the supervision office, with every permission of the tracker's apps
-    except the audit trail's."""
-    group, _created = Group.objects.get_or_create(name=OFFICE_GROUP)
-    group.permissions.set(
-        Permission.objects.filter(content_type__app_label__in=OFFICE_APPS).exclude(
-            content_type__app_label="projects", content_type__model__in=AUDIT_MODELS
-        )
-    )
-    return group
 
 
 def _password(user: User) -> str:
@@ -74,7 +57,7 @@ def demo_accounts_create(*, plan: Plan, reset: bool = False) -> list[DemoAccount
 
     Passwords are random and returned once; they are stored only as hashes."""
     made: list[DemoAccount] = []
-    office = office_group_ensure()
+    groups = roles_ensure()
     for username, role, unit_name, full_name, portfolio in DEMO_ACCOUNTS:
         unit = Unit.objects.get(name=unit_name) if unit_name else None
         user, created = User.objects.get_or_create(
@@ -86,12 +69,8 @@ def demo_accounts_create(*, plan: Plan, reset: bool = False) -> list[DemoAccount
             password = _password(user)
             user.set_password(password)
             user.save(update_fields=["password"])
-        if role == Role.OFFICE:
-            # Office staff work in the admin: staff flag and the office group, not superuser.
-            if not user.is_staff:
-                user.is_staff = True
-                user.save(update_fields=["is_staff"])
-            user.groups.add(office)
+        # The role's group and staff flag (the office and the administrators work in the admin).
+        account_role_apply(user=user, groups=groups)
         if portfolio:
             user.portfolio.add(*Project.objects.filter(plan=plan, number__in=portfolio))
         made.append(DemoAccount(username, role, unit_name, password))

@@ -7,7 +7,6 @@ language of the person who downloads it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from io import BytesIO
@@ -25,6 +24,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from projects import calendar, clock
+from projects.attachments import Attachment
 from projects.audit.actions import AuditAction
 from projects.audit.services import audit_record
 from projects.calendar import parse_month
@@ -441,12 +441,20 @@ def bulletin_title(*, plan: Plan, month: date) -> str:
     return f"{plan.year}年重点民生实事进展通报（截至{_month_zh(month)}底）"
 
 
-def bulletin_attachments(*, plan: Plan, month: date) -> list[tuple[str, bytes, str]]:
-    """The Word document and the Excel workbook as e-mail attachments: (file name, bytes, type)."""
+def bulletin_attachments(*, plan: Plan, month: date) -> list[Attachment]:
+    """The Word document and the Excel workbook as e-mail attachments."""
     return [
-        (bulletin_filename(plan=plan, month=month, fmt="docx"), bulletin_docx_build(plan=plan, month=month), DOCX_TYPE),
-        (bulletin_filename(plan=plan, month=month, fmt="xlsx"), bulletin_xlsx_build(plan=plan, month=month), XLSX_TYPE),
-    ]
+        Attachment(bulletin_filename(plan=plan, month=month, fmt="docx"), bulletin_docx_build(plan=plan, month=month),
+                   DOCX_TYPE),
+        Attachment(bulletin_filename(plan=plan, month=month, fmt="xlsx"), bulletin_xlsx_build(plan=plan, month=month),
+                   XLSX_TYPE),
+    ]  # fmt: skip
+
+
+def bulletin_email_attachments(*, plan: int, month: str) -> list[Attachment]:
+    """The bulletin's builder in the attachment registry (``projects.attachments``): the files of
+    the e-mail whose news recorded ``{"plan": <id>, "month": "YYYY-MM"}``."""
+    return bulletin_attachments(plan=Plan.objects.get(pk=plan), month=parse_month(month))
 
 
 def bulletin_send(*, plan: Plan, month: date, recipients: Sequence[str]) -> int:
@@ -463,8 +471,8 @@ def bulletin_send(*, plan: Plan, month: date, recipients: Sequence[str]) -> int:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=list(recipients),
     )
-    for name, content, mimetype in bulletin_attachments(plan=plan, month=month):
-        message.attach(name, content, mimetype)
+    for attachment in bulletin_attachments(plan=plan, month=month):
+        message.attach(attachment.filename, attachment.content, attachment.mimetype)
     sent = message.send()
     detail = {"month": month, "recipients": list(recipients), "sent": sent}
     audit_record(action=AuditAction.BULLETIN_SEND, obj=plan, detail=detail)
@@ -473,21 +481,9 @@ def bulletin_send(*, plan: Plan, month: date, recipients: Sequence[str]) -> int:
 
 # --- the monthly job: the bulletin to the leaders, once ------------------------------------------
 
-BULLETIN_KEY = re.compile(r"bulletin:(\d+):(\d{4}-\d{2})")
-
-
 def bulletin_key(*, plan: Plan, month: date) -> str:
     """The dedupe key of a month's bulletin: each leader gets it once, whatever retries happen."""
     return f"bulletin:{plan.pk}:{month:%Y-%m}"
-
-
-def bulletin_attachments_for_key(key: str) -> list[tuple[str, bytes, str]]:
-    """The attachments of the delivery with dedupe key ``key`` (see ``bulletin_key``)."""
-    match = BULLETIN_KEY.fullmatch(key)
-    if match is None:
-        raise ValueError(f"not a bulletin key: {key!r}")
-    plan = Plan.objects.get(pk=int(match.group(1)))
-    return bulletin_attachments(plan=plan, month=parse_month(match.group(2)))
 
 
 def bulletin_notify_leaders(*, month: date | None = None, today: date | None = None) -> list[int]:
@@ -520,6 +516,7 @@ def bulletin_notify_leaders(*, month: date | None = None, today: date | None = N
                 body=body,
                 link=link,
                 user_id=leader,
+                attachments={"plan": plan.pk, "month": calendar.month_key(plan_month)},
             )
             for leader in leaders
         ]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from projects.allocation import allocation_mismatch
 from projects.audit.actions import AuditAction
 from projects.audit.services import audit_record
-from projects.models import Assignment, Indicator, Plan, Project, Task, TaskUnit, TaskUnitRole, Unit
+from projects.models import Assignment, Indicator, Plan, PlanKind, Project, Task, TaskUnit, TaskUnitRole, Unit
 from projects.planfile import CheckedPlan, PlanFileError
 from projects.services.progress import progress_rebuild, progress_refresh
 
@@ -100,6 +100,7 @@ def plan_load(*, checked: CheckedPlan) -> LoadSummary:
         {"year": p["year"], "document": p["document"]},
         {
             "title": p["title"],
+            "kind": p.get("kind", PlanKind.LIVELIHOOD),
             "issuing_body": p["issuing_body"],
             "issued_on": date.fromisoformat(p["issued_on"]),
             "start": date.fromisoformat(p["start"]),

@@ -24,9 +24,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -35,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects import clock
+from projects.attachments import attachments_build, attachments_check
 from projects.audit.actions import AuditAction
 from projects.audit.models import AuditResult
 from projects.audit.services import audit_record
@@ -95,6 +97,8 @@ DEFAULT_RULES: dict[tuple[str, str], tuple[bool, bool, bool]] = {
     (Event.CLOSEOUT_APPLIED, Audience.OFFICE): (True, True, False),
     (Event.CLOSEOUT_DECIDED, Audience.REPORTING_UNIT): (True, True, False),
     (Event.CLOSEOUT_REOPENED, Audience.REPORTING_UNIT): (True, True, False),
+    # A superuser's login (projects/security/events.py): inbox and e-mail of the security administrators.
+    (Event.SECURITY, Audience.SECURITY_ADMINS): (True, True, False),
 }
 NOTHING = (False, False, False)
 
@@ -117,6 +121,9 @@ class News:
     user_id: int | None = None  # a personal message (the digest): this user only, no group robot
     alert_id: int | None = None
     notice_id: int | None = None
+    # Files on the e-mails: the values the event's builder takes (projects.attachments), e.g.
+    # {"plan": 1, "month": "2022-09"}; recorded on each e-mail delivery, built when it is sent.
+    attachments: Mapping[str, Any] | None = None
 
 
 def notification_rules() -> dict[tuple[str, str], tuple[bool, bool, bool]]:
@@ -151,6 +158,7 @@ class _Directory:
     unit_users: dict[int, list[User]]
     unit_email: dict[int, str]
     office: list[User]
+    security_admins: list[User]
     project_leaders: dict[int, list[User]]
     users: dict[int, User]
     unit_hooks: dict[int, list[WebhookEndpoint]]
@@ -187,6 +195,10 @@ class _Directory:
             unit_users=unit_users,
             unit_email=dict(Unit.objects.filter(pk__in=unit_ids).exclude(email="").values_list("id", "email")),
             office=list(reachable.filter(role=Role.OFFICE)),
+            # Only news of a security event asks (the scans' batches make no extra query).
+            security_admins=list(reachable.filter(role=Role.SECURITY_ADMIN))
+            if any(n.event == Event.SECURITY for n in items)
+            else [],
             project_leaders=project_leaders,
             users={u.pk: u for u in reachable.filter(pk__in=user_ids)},
             unit_hooks=unit_hooks,
@@ -207,6 +219,8 @@ class _Directory:
             return self.unit_users.get(unit_id, []), extra, self.unit_hooks.get(unit_id, [])
         if audience == Audience.OFFICE:
             return self.office, [], self.office_hooks
+        if audience == Audience.SECURITY_ADMINS:
+            return self.security_admins, [], []
         if news.project_id is None:
             return [], [], []
         return self.project_leaders.get(news.project_id, []), [], self.project_hooks.get(news.project_id, [])
@@ -221,6 +235,8 @@ def notifications_create(*, items: Iterable[News]) -> list[int]:
     items = list(items)
     if not items:
         return []
+    # Refused here, in the producer's transaction, rather than minutes later in a worker.
+    attached = {news.key: attachments_check(event=news.event, params=news.attachments) for news in items}
     rules = notification_rules()
     directory = _Directory.load(items)
     # The message is dated by the one clock (the inbox shows it beside the figures' month); the
@@ -241,7 +257,9 @@ def notifications_create(*, items: Iterable[News]) -> list[int]:
             if email:
                 for address in [u.email for u in users if u.email] + addresses:
                     key = (Channel.EMAIL, address.strip().lower(), news.key)
-                    deliveries.setdefault(key, _delivery(news, Channel.EMAIL, key[1], None, now))
+                    delivery = _delivery(news, Channel.EMAIL, key[1], None, now)
+                    delivery.attachments = attached[news.key]
+                    deliveries.setdefault(key, delivery)
             if webhook:
                 for hook in hooks:
                     key = (Channel.WEBHOOK, f"webhook#{hook.pk}", news.key)
@@ -407,12 +425,10 @@ def _send_email(delivery: Delivery) -> None:
         to=[delivery.recipient],
         headers={"X-Tracker-Key": delivery.dedupe_key},
     )
-    if delivery.event == Event.BULLETIN:
-        # Built when sent (a retry builds them again): the files are too big to keep per delivery.
-        from projects.services.bulletin import bulletin_attachments_for_key  # it imports this module
-
-        for name, content, mimetype in bulletin_attachments_for_key(delivery.dedupe_key):
-            message.attach(name, content, mimetype)
+    # Built when sent (a retry builds them again) by the builder of the event that produced the
+    # news, from the values it recorded: the sender knows no producer (projects.attachments).
+    for attachment in attachments_build(event=delivery.event, params=delivery.attachments):
+        message.attach(attachment.filename, attachment.content, attachment.mimetype)
     message.send(fail_silently=False)
 
 

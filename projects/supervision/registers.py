@@ -13,6 +13,7 @@ import django_filters
 import django_tables2 as tables
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -337,6 +338,9 @@ class RegisterView(ExportMixin, SingleTableMixin, TemplateView):
         raise NotImplementedError
 
     def get(self, request, *args, **kwargs):
+        # The registers are the business's: an account with no unit (the administrators) has none.
+        if not permissions.reads_everything(request.user) and permissions.acting_unit(request.user) is None:
+            raise Http404
         self.filterset = self.filterset_class(request.GET, self.rows())
         export_format = request.GET.get(self.export_trigger_param)
         if export_format in self.export_formats:

@@ -67,8 +67,13 @@ def test_a_correction_approved_resolves_its_alert_through_the_worker_within_seco
         assert Message.objects.filter(recipient=people.mianchi, alert=alert, resolved_at__isnull=True).exists()
 
         # The county corrects it to 8 (80 %: green) and 市交通运输局 approves the correction.
+        # The reviewer approves once the worker has taken the correction up: on SQLite the test
+        # database is one in-memory database shared by both threads, where a write that meets
+        # another's lock fails at once instead of waiting its turn as a database file does.
         start = time.monotonic()
+        before = worker.finished["projects.reevaluate_alerts"]
         corrected = send(people.mianchi, 8)
+        worker.wait_idle(until=lambda: worker.finished["projects.reevaluate_alerts"] > before)
         submission_review(user=people.jiaotong, submission_id=corrected.pk, version=corrected.version, approve=True)
         assert Submission.objects.get(pk=corrected.pk).status == SubmissionStatus.APPROVED
         worker.wait_idle(until=lambda: Alert.objects.get(pk=alert.pk).resolved_at is not None, timeout=10)

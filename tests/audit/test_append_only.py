@@ -16,8 +16,9 @@ from django.urls import reverse
 from projects.audit.actions import AuditAction
 from projects.audit.models import AuditChainHead, AuditRecord, AuditResult
 from projects.audit.services import audit_purge, audit_record
-from projects.services.accounts import office_group_ensure
-from tests.account_factories import OfficeAdminFactory, UserFactory
+from projects.models import Role
+from projects.security.roles import roles_ensure
+from tests.account_factories import OfficeAdminFactory
 
 from .helpers import records, verify_all
 
@@ -34,10 +35,18 @@ def postgres_only():
         pytest.skip("SKIPPED LOUDLY: PostgreSQL's triggers; runs in the PostgreSQL pass of `make test`")
 
 
-def auditor(*perms):
-    user = UserFactory(username="shenji", is_staff=True)
-    for codename in ["view_auditrecord", *perms]:
-        user.user_permissions.add(Permission.objects.get(codename=codename))
+def auditor(*extra: str):
+    """The audit administrator, holding of the audit trail's permissions only view and ``extra``
+    (its role group trimmed for the test: permissions come from roles, projects/security/roles.py)."""
+    from django.contrib.auth.models import Group
+
+    from projects.models import Role
+    from tests.account_factories import account
+
+    user = account(Role.AUDIT_ADMIN, username="shenji", first_name="审计管理员")
+    keep = {"view_auditrecord", *extra}
+    group = Group.objects.get(name="审计管理员")
+    group.permissions.remove(*group.permissions.filter(codename__endswith="_auditrecord").exclude(codename__in=keep))
     return type(user).objects.get(pk=user.pk)  # permissions are cached per instance
 
 
@@ -94,8 +103,8 @@ def test_no_permission_to_change_or_delete_records_exists_to_be_granted():
 
 
 def test_the_office_is_audited_but_does_not_audit():
-    office_codenames = set(office_group_ensure().permissions.values_list("codename", flat=True))
-    assert "change_submission" in office_codenames
+    office_codenames = set(roles_ensure()[Role.OFFICE].permissions.values_list("codename", flat=True))
+    assert "change_assignment" in office_codenames
     assert not office_codenames & {"view_auditrecord", "export_auditrecord", "purge_auditrecord"}
 
 

@@ -6,7 +6,6 @@ import io
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from projects.audit.actions import AuditAction
@@ -23,10 +22,18 @@ JUNE_6 = dt.datetime(2022, 6, 6, 1, 0, tzinfo=dt.UTC)
 
 
 def auditor(*extra: str):
-    user = UserFactory(username="shenji", first_name="审计管理员")
-    for codename in ("view_auditrecord", *extra):
-        user.user_permissions.add(Permission.objects.get(codename=codename))
-    return type(user).objects.get(pk=user.pk)
+    """The audit administrator, holding of the audit trail's permissions only view and ``extra``
+    (its role group trimmed for the test: permissions come from roles, projects/security/roles.py)."""
+    from django.contrib.auth.models import Group
+
+    from projects.models import Role
+    from tests.account_factories import account
+
+    user = account(Role.AUDIT_ADMIN, username="shenji", first_name="审计管理员")
+    keep = {"view_auditrecord", *extra}
+    group = Group.objects.get(name="审计管理员")
+    group.permissions.remove(*group.permissions.filter(codename__endswith="_auditrecord").exclude(codename__in=keep))
+    return type(user).objects.get(pk=user.pk)  # permissions are cached per instance
 
 
 def trail():

@@ -13,7 +13,6 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
@@ -41,7 +40,7 @@ from projects.supervision import closeouts as closeout_services
 from projects.supervision import services as supervision_services
 from tests.alerts.conftest import ROADS, ROADS_SPLIT, at
 from tests.conftest import PLAN_2022
-from tests.factories import OfficeUserFactory, UserFactory, unit_user
+from tests.factories import OfficeUserFactory, unit_user
 from tests.reporting.conftest import JUNE, REPORTING_JUNE
 from tests.reporting.test_permissions import PNG
 
@@ -51,7 +50,6 @@ pytestmark = pytest.mark.django_db
 
 # Public functions that write nothing of their own, with the reason.
 NOT_WRITES = {
-    "accounts.office_group_ensure": "a step of demo_accounts_create (recorded)",
     "alerts.scan_month": "a calendar rule",
     "alerts.alerts_reevaluate": "alerts_scan of one figure (recorded when it opens or resolves anything)",
     "alerts.alerts_after_submission_change": "enqueues alerts_reevaluate",
@@ -62,7 +60,7 @@ NOT_WRITES = {
     "bulletin.bulletin_title": "a title",
     "bulletin.bulletin_attachments": "builds files (their e-mail is recorded)",
     "bulletin.bulletin_key": "a dedupe key",
-    "bulletin.bulletin_attachments_for_key": "builds files (their e-mail is recorded)",
+    "bulletin.bulletin_email_attachments": "builds files (their e-mail is recorded)",
     "demo.split_target": "arithmetic",
     "excel.text_cell": "writes a spreadsheet cell",
     "excel.template_build": "builds the template (its download is recorded)",
@@ -194,8 +192,10 @@ def _import(w: World):
 
 
 def _purge(w: World):
-    auditor = UserFactory(username="shenji")
-    auditor.user_permissions.add(Permission.objects.get(codename="purge_auditrecord"))
+    from projects.models import Role
+    from tests.account_factories import account
+
+    auditor = account(Role.AUDIT_ADMIN, username="shenji")  # the role that holds purge_auditrecord
     audit_services.audit_purge(actor=type(auditor).objects.get(pk=auditor.pk))
 
 

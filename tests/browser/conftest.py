@@ -138,8 +138,8 @@ def screenshot(page, name: str, *, full_page: bool = True) -> Path:
 def log_in(page, live_server, *, username: str, password: str = PASSWORD, next_path: str = "/") -> None:
     """Log in through the real login form, as a person would, and wait for the next page."""
     page.goto(f"{live_server.url}/accounts/login/?next={next_path}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
+    page.fill("input[name='auth-username']", username)
+    page.fill("input[name='auth-password']", password)
     with page.expect_navigation():
         page.click("form[action$='/accounts/login/'] button[type=submit]")
     assert "/accounts/login/" not in page.url, f"login as {username} failed: still on {page.url}"

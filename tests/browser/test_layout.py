@@ -56,14 +56,14 @@ def test_failed_login_says_why_and_keeps_the_username(page, live_server, make_us
     make_user("unit", username="hubin")
 
     page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "hubin")
-    page.fill("input[name=password]", "not-the-password")
+    page.fill("input[name='auth-username']", "hubin")
+    page.fill("input[name='auth-password']", "not-the-password")
     with page.expect_navigation():
         page.click("form[action$='/accounts/login/'] button[type=submit]")
 
     alert = page.locator(".tracker-login .alert-danger")
     assert "请输入一个正确的" in alert.inner_text()
-    assert page.input_value("input[name=username]") == "hubin"
+    assert page.input_value("input[name='auth-username']") == "hubin"
     screenshot(page, "login-failed")
 
 
@@ -88,7 +88,7 @@ def test_phone_width_collapses_the_navbar_into_a_menu(phone_page, live_server, m
 
 def test_login_page_on_a_phone(phone_page, live_server):
     phone_page.goto(f"{live_server.url}/accounts/login/")
-    assert phone_page.locator("input[name=username]").is_visible()
+    assert phone_page.locator("input[name='auth-username']").is_visible()
     # No menu to open before login: the language switch is in view.
     assert phone_page.locator(".tracker-language").is_visible()
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -35,7 +35,7 @@ from projects.models import (
     Unit,
     User,
 )
-from projects.services.accounts import office_group_ensure
+from projects.security.roles import account_role_apply, roles_ensure
 from projects.services.progress import progress_refresh
 from tests.alerts.conftest import people, roads  # noqa: F401 - fixtures
 from tests.factories import LeaderFactory, UserFactory
@@ -43,7 +43,9 @@ from tests.reporting.conftest import JUNE, clock, hubin, office, private_media, 
 from tests.reporting.test_permissions import PNG
 
 # The roles of the permission matrix, in the order of its columns.
-ROLES = ("anon", "county", "lead", "other", "cttee", "leader", "office", "staff", "super")
+ROLES = ("anon", "county", "lead", "other", "cttee", "leader", "office", "staff", "super", "sys", "sec", "audit")
+# The three administrators' columns: the account's role.
+ADMIN_COLUMNS = {"sys": Role.SYSTEM_ADMIN, "sec": Role.SECURITY_ADMIN, "audit": Role.AUDIT_ADMIN}
 # The unit each unit role acts for.
 ROLE_UNITS = {
     "county": "湖滨区政府",  # a county government: reports, never reviews
@@ -139,19 +141,26 @@ def _loop(users: dict[str, User], notices: dict[str, SupervisionNotice]) -> dict
         issued_at=now,
     )  # fmt: skip
     replies = {
-        "county": InstructionReply.objects.create(instruction=instruction, unit=unit(ROLE_UNITS["county"]),
-                                                  deadline=date(2022, 7, 20)),  # fmt: skip
-        "other": InstructionReply.objects.create(instruction=instruction, unit=unit(ROLE_UNITS["other"]),
-                                                 deadline=date(2022, 7, 20)),  # fmt: skip
+        "county": InstructionReply.objects.create(
+            instruction=instruction, unit=unit(ROLE_UNITS["county"]), deadline=date(2022, 7, 20)
+        ),
+        "other": InstructionReply.objects.create(
+            instruction=instruction, unit=unit(ROLE_UNITS["other"]), deadline=date(2022, 7, 20)
+        ),
     }
     _answered(replies["other"], users["other"], reply=replies["other"])
     answer = _answered(notices["county"], users["county"], notice=notices["county"])
     lead = unit(ROLE_UNITS["lead"])
     closeouts = {
         key: CloseOut.objects.create(
-            plan=ind.task.project.plan, indicator=indicator(code), unit=lead, state=state, note="已完成",
-            applied_by=users["lead"], applied_at=now,
-        )  # fmt: skip
+            plan=ind.task.project.plan,
+            indicator=indicator(code),
+            unit=lead,
+            state=state,
+            note="已完成",
+            applied_by=users["lead"],
+            applied_at=now,
+        )
         for key, code, state in (("applied", "2.3.1", "applied"), ("closed", "2.3.3", "closed_out"))
     }
     Indicator.objects.filter(code="2.3.3").update(closed_out_at=now)
@@ -176,10 +185,13 @@ def world(plan_2022, clock, private_media) -> World:  # noqa: F811 - the importe
         for role, name in ROLE_UNITS.items()
     }
     users["leader"] = LeaderFactory(username="m-leader")
-    # The office as the demo accounts make it: admin staff in the office group, not superuser.
-    office_user = UserFactory(username="m-office", role=Role.OFFICE, is_staff=True, first_name="市政府督查室")
-    office_user.groups.add(office_group_ensure())
-    users["office"] = office_user
+    # The office and the three administrators as the demo accounts make them: their role's group.
+    roles_ensure()
+    users["office"] = UserFactory(username="m-office", role=Role.OFFICE, first_name="市政府督查室")
+    for column, role in ADMIN_COLUMNS.items():
+        users[column] = UserFactory(username=f"m-{column}", role=role, first_name=role.label)
+    for column in ("office", *ADMIN_COLUMNS):
+        account_role_apply(user=users[column])
     # Admin access and nothing else: no role in reporting, no unit, no permission.
     users["staff"] = UserFactory(username="m-staff", is_staff=True)
     users["super"] = UserFactory(username="m-super", is_staff=True, is_superuser=True)

@@ -8,9 +8,9 @@ from datetime import date
 from urllib.parse import unquote
 
 import pytest
-from docx import Document
 from django.urls import reverse
 from django.utils import timezone
+from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -52,11 +52,11 @@ def test_the_notices_counted_as_they_stood_at_each_months_end(notice, people):
 
     doc = Document(io.BytesIO(bulletin_docx_build(plan=notice.plan, month=date(2022, 9, 1))))
     text = text_of(doc)
-    assert (
-        f"累计签发督办通知单{total}件，按期反馈1件，逾期反馈或逾期未反馈{total - 1}件，已办结1件" in text
-    ), text[-600:]
+    assert f"累计签发督办通知单{total}件，按期反馈1件，逾期反馈或逾期未反馈{total - 1}件，已办结1件" in text, text[
+        -600:
+    ]
     sheet = load_workbook(io.BytesIO(bulletin_xlsx_build(plan=notice.plan, month=date(2022, 9, 1))))["督办和销号"]
-    assert list(sheet.iter_rows(min_row=2, max_row=2, values_only=True))[0] == ("督办通知单", total, 1, total - 1, 1)
+    assert next(iter(sheet.iter_rows(min_row=2, max_row=2, values_only=True))) == ("督办通知单", total, 1, total - 1, 1)
 
 
 @pytest.fixture

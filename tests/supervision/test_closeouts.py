@@ -52,7 +52,11 @@ def test_applied_for_closed_out_locked_and_reopened(client, zhujian, heat, peopl
     with on(DEMO_DAY):
         closeout = apply(zhujian, heat, files=[png("竣工验收.png")])
         send()
-    assert (closeout.state, closeout.unit.name, closeout.figures["completion"]) == ("applied", "市住房城乡建设局", "100.00")
+    assert (closeout.state, closeout.unit.name, closeout.figures["completion"]) == (
+        "applied",
+        "市住房城乡建设局",
+        "100.00",
+    )
     assert closeout.figures["figure"] == "10 座" and closeout.figures["month"] == "2022-09"
     (to_office,) = told(office)
     assert to_office.link == reverse("supervision:closeout", args=[closeout.pk]) and HEAT in to_office.subject

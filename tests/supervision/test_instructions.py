@@ -59,7 +59,9 @@ def test_two_units_reply_and_the_leader_reads_both(client, people, roads, privat
     to_leader = told(leader)
     assert [[name for name in TWO if name in m.subject] for m in to_leader] == [[TWO[0]], [TWO[1]]]
     assert all(m.subject.startswith("【批示回复】领导批示（批示〔2022〕1号）") for m in to_leader)
-    assert all(m.link.startswith(reverse("supervision:instruction", args=[instruction.pk]) + "#reply-") for m in to_leader)
+    assert all(
+        m.link.startswith(reverse("supervision:instruction", args=[instruction.pk]) + "#reply-") for m in to_leader
+    )
     assert "渑池县已召开专题会" in to_leader[0].body and "陕州区已全部完成招标" in to_leader[1].body
     assert len(told(office)) == 2 and len(mails_to("fushizhang@example.org")) == 2
 

@@ -35,20 +35,22 @@ def about(user, notice) -> list[Message]:
 def test_a_reminder_two_days_before_and_the_cui_ban_the_day_after_once(
     notice, people, django_capture_on_commit_callbacks
 ):
-    before = {u.username: len(about(u, notice)) for u in (people.mianchi, people.office, people.leader, people.jiaotong)}
+    before = {
+        u.username: len(about(u, notice)) for u in (people.mianchi, people.office, people.leader, people.jiaotong)
+    }
     mine = f"【反馈提醒】督办通知单 {notice.code}"
-    assert DEADLINE == date(2022, 9, 5)
+    assert date(2022, 9, 5) == DEADLINE
     run_job(date(2022, 9, 2), django_capture_on_commit_callbacks)
     assert Message.objects.filter(kind__in=[Event.LOOP_REMINDER, Event.LOOP_URGE]).count() == 0
 
     run_job(date(2022, 9, 3), django_capture_on_commit_callbacks)  # two days before
-    (reminder,) = about(people.mianchi, notice)[before["mianchi"]:]
+    (reminder,) = about(people.mianchi, notice)[before["mianchi"] :]
     assert reminder.kind == Event.LOOP_REMINDER and reminder.subject.startswith(mine)
     assert "2022年9月5日" in reminder.subject and reminder.link == f"/supervision/notices/{notice.pk}/"
     assert len([m for m in mails_to("mianchi@example.org") if m.subject.startswith(mine)]) == 1
     for day in (date(2022, 9, 3), date(2022, 9, 4), date(2022, 9, 5)):  # the deadline day: still on time
         run_job(day, django_capture_on_commit_callbacks)
-    assert len(about(people.mianchi, notice)[before["mianchi"]:]) == 1
+    assert len(about(people.mianchi, notice)[before["mianchi"] :]) == 1
 
     run_job(date(2022, 9, 6), django_capture_on_commit_callbacks)  # the day after the deadline
     urge = about(people.mianchi, notice)[-1]
@@ -56,15 +58,18 @@ def test_a_reminder_two_days_before_and_the_cui_ban_the_day_after_once(
     # Escalated like the alerts: the leader in charge of project 10 and the office see it too.
     for who in ("office", "leader"):
         user = getattr(people, who)
-        assert [m.kind for m in about(user, notice)[before[user.username]:]] == [Event.LOOP_URGE], who
-    assert about(people.jiaotong, notice)[before["jiaotong"]:] == []
+        assert [m.kind for m in about(user, notice)[before[user.username] :]] == [Event.LOOP_URGE], who
+    assert about(people.jiaotong, notice)[before["jiaotong"] :] == []
     urged = f"【逾期催办】督办通知单 {notice.code}"
     assert len([m for m in mails_to("mianchi@example.org") if m.subject.startswith(urged)]) == 1
 
     sent = len(mail.outbox)
     for day in (date(2022, 9, 6), date(2022, 9, 7), date(2022, 9, 30)):
         run_job(day, django_capture_on_commit_callbacks)
-    assert [m.kind for m in about(people.mianchi, notice)[before["mianchi"]:]] == [Event.LOOP_REMINDER, Event.LOOP_URGE]
+    assert [m.kind for m in about(people.mianchi, notice)[before["mianchi"] :]] == [
+        Event.LOOP_REMINDER,
+        Event.LOOP_URGE,
+    ]
     assert len(mail.outbox) == sent
     assert [e.action for e in notice.events.order_by("at", "id")] == ["issue", "remind", "urge"]
 

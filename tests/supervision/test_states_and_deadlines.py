@@ -29,8 +29,14 @@ def test_the_loop_moves_as_on_paper(state, action, after):
 
 @pytest.mark.parametrize(
     ("state", "action"),
-    [("answered", "answer"), ("closed", "answer"), ("issued", "accept"), ("returned", "send_back"),
-     ("acknowledged", "acknowledge"), ("closed", "send_back")],  # fmt: skip
+    [
+        ("answered", "answer"),
+        ("closed", "answer"),
+        ("issued", "accept"),
+        ("returned", "send_back"),
+        ("acknowledged", "acknowledge"),
+        ("closed", "send_back"),
+    ],
 )
 def test_what_the_table_does_not_allow_is_refused_in_words(state, action):
     with pytest.raises(states.TransitionRefused) as refused:
@@ -44,7 +50,9 @@ def test_who_takes_which_step():
     assert states.actions_for(LoopState.ANSWERED, Actor.UNIT) == []
     assert states.actions_for(LoopState.ANSWERED, Actor.OFFICE) == [LoopAction.ACCEPT, LoopAction.SEND_BACK]
     assert states.actions_for(LoopState.CLOSED, Actor.OFFICE) == []
-    assert states.TRANSITIONS[LoopAction.SEND_BACK].needs_reason and not states.TRANSITIONS[LoopAction.ACCEPT].needs_reason
+    assert (
+        states.TRANSITIONS[LoopAction.SEND_BACK].needs_reason and not states.TRANSITIONS[LoopAction.ACCEPT].needs_reason
+    )
 
 
 def test_a_close_out_is_decided_once_and_reopened_only_when_closed_out():

@@ -30,6 +30,11 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    # The second factor: TOTP devices, one-time recovery codes, and the login and enrolment pages.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "two_factor",
     "projects",
 ]
 
@@ -41,9 +46,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     # Acts recorded in the audit trail while a page is answered carry its user and address.
     "projects.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute session limits, the second factor and password expiry; no-store.
+    "projects.security.sessions.AccessPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so that it sees the outcome of authentication (django-axes' requirement).
@@ -87,7 +95,8 @@ AUTH_USER_MODEL = "projects.User"
 AUTHENTICATION_BACKENDS = [
     # django-axes must come first so that a locked-out login never reaches the password check.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's model backend, with the three administrators kept apart (projects/security/roles.py).
+    "projects.security.backends.RoleBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -96,9 +105,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "tracker.passwords.CharacterClassesValidator"},
+    # Records each new password; refuses the last TRACKER_PASSWORD_REUSE_COUNT.
+    {"NAME": "projects.security.passwords.PasswordHistoryValidator"},
 ]
+# Password expiry and reuse: off unless set (docs/deploy/tracker.env.example sets both).
+TRACKER_PASSWORD_MAX_AGE_DAYS = env.int("TRACKER_PASSWORD_MAX_AGE_DAYS", default=0)
+TRACKER_PASSWORD_REUSE_COUNT = env.int("TRACKER_PASSWORD_REUSE_COUNT", default=0)
 
 LOGIN_URL = "login"
+# The second factor (projects/security/views.py): required for the administrators and the office
+# where this is on (production); unit users and leaders may enrol.
+TRACKER_TWO_FACTOR_REQUIRED = env.bool("TRACKER_TWO_FACTOR_REQUIRED", default=False)
+# The admin's login page sends to ours (which asks for the second factor).
+TWO_FACTOR_PATCH_ADMIN = True
+# A login's password step is valid for this long while the code is typed.
+TWO_FACTOR_LOGIN_TIMEOUT = 300
+OTP_TOTP_ISSUER = "重点民生实事跟踪系统"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -153,18 +176,26 @@ ALERTS_DELIVERY_STUCK_SECONDS = env.int("ALERTS_DELIVERY_STUCK_SECONDS", default
 ALERTS_WEBHOOK_TIMEOUT_SECONDS = env.int("ALERTS_WEBHOOK_TIMEOUT_SECONDS", default=10)
 EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=30)
 
-SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 60 * 60)
+# Sessions (projects/security/sessions.py): ended after 30 minutes without use and 8 hours after
+# login whatever the use; optionally one per account. The cookie ends with the browser.
+TRACKER_SESSION_IDLE_SECONDS = env.int("TRACKER_SESSION_IDLE_SECONDS", default=30 * 60)
+TRACKER_SESSION_MAX_SECONDS = env.int("TRACKER_SESSION_MAX_SECONDS", default=8 * 60 * 60)
+TRACKER_SESSION_ONE_PER_USER = env.bool("TRACKER_SESSION_ONE_PER_USER", default=False)
+SESSION_COOKIE_AGE = TRACKER_SESSION_MAX_SECONDS
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 
-# django-axes: lock an account+address after repeated failures; an office admin can unlock.
+# django-axes (projects/security/lockout.py): an account is locked after 5 failures from any
+# address, an address after 20 failures across accounts; the security administrator unlocks.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+TRACKER_LOCKOUT_ADDRESS_LIMIT = env.int("TRACKER_LOCKOUT_ADDRESS_LIMIT", default=20)
 AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "projects.security.lockout.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
-# The lockout answer is a page in the user's language, not django-axes' English sentence.
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The lockout answer is a page in the user's language that says what was locked and for how long.
+AXES_LOCKOUT_CALLABLE = "projects.security.lockout.lockout_response"
 # Audit: AccessLog keeps each login and logout; this keeps each failed login too (AccessAttempt
 # only counts failures and is cleared on success).
 AXES_ENABLE_ACCESS_FAILURE_LOG = True

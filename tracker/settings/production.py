@@ -7,6 +7,8 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from tracker.secret_key import secret_key_weakness
+
 from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR, env
 
@@ -23,12 +25,13 @@ def _required(name: str, what: str) -> str:
 
 
 SECRET_KEY = _required("DJANGO_SECRET_KEY", "a long random secret key")
-# Django's own deploy check asks for at least 50 characters; a short key is refused at start,
-# not found later by whoever runs the check.
-if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+# Django's own deploy check asks for at least 50 characters and 5 different ones; a key that
+# passes it by repeating a block or walking the alphabet is refused at start too.
+_weakness = secret_key_weakness(SECRET_KEY)
+if _weakness:
     raise ImproperlyConfigured(
-        "DJANGO_SECRET_KEY is too weak: use at least 50 random characters, e.g. the output of "
-        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`; " + _SETUP + "."
+        f"DJANGO_SECRET_KEY is too weak ({_weakness}): use at least 50 random characters, e.g. the "
+        "output of `python -c 'import secrets; print(secrets.token_urlsafe(50))'`; " + _SETUP + "."
     )
 _HOSTS = "the host names the site answers to, comma-separated (e.g. minsheng.example.gov.cn)"
 ALLOWED_HOSTS = [h.strip() for h in _required("DJANGO_ALLOWED_HOSTS", _HOSTS).split(",") if h.strip()]
@@ -84,6 +87,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# A second factor for the administrators and the office (TOTP, with recovery codes).
+TRACKER_TWO_FACTOR_REQUIRED = env.bool("TRACKER_TWO_FACTOR_REQUIRED", default=True)
+TWO_FACTOR_REMEMBER_COOKIE_SECURE = True
 
 # django-axes behind nginx: REMOTE_ADDR is nginx, so count failures by the address nginx saw.
 AXES_CLIENT_IP_CALLABLE = "tracker.proxy.client_ip"

@@ -2,7 +2,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from projects.audit.commands import AuditedCommand
-from projects.models import Plan
+from projects.models import Plan, Role
 from projects.selectors.catalogue import plan_for_year
 from projects.services.accounts import demo_accounts_create
 
@@ -22,6 +22,13 @@ class Command(AuditedCommand):
         accounts = demo_accounts_create(plan=plan, reset=reset)
         self.stdout.write(_("演示账号（密码只显示这一次）："))
         for a in accounts:
-            role = {"office": "督查室", "unit": "单位", "leader": "领导"}[a.role]
+            role = Role(a.role).label
             shown = a.password or _("（已存在，密码未改；用 --reset 重设）")
-            self.stdout.write(f"  {a.username:<12} {role:<4} {a.unit or '':<12} {shown}")
+            self.stdout.write(f"  {a.username:<12} {role:<10} {a.unit or '':<12} {shown}")
+        self.stdout.write(
+            _(
+                "双因素认证：登录后打开 /accounts/two_factor/，用手机上的身份验证器（如 Microsoft Authenticator、"
+                "FreeOTP）扫描二维码并输入 6 位动态口令，再生成备用验证码。生产环境（TRACKER_TWO_FACTOR_REQUIRED=true）"
+                "要求督查室和三位管理员必须绑定。"
+            )
+        )
