@@ -34,6 +34,7 @@ class Event(models.TextChoices):
     LOOP_CLOSED = "loop_closed", _("督办、批示办结")
     LOOP_REMINDER = "loop_reminder", _("反馈期限提醒")
     LOOP_URGE = "loop_urge", _("逾期未反馈催办")
+    LOOP_URGE_SUMMARY = "loop_urge_summary", _("逾期未反馈催办汇总")
     CLOSEOUT_APPLIED = "closeout_applied", _("销号申请（待核查）")
     CLOSEOUT_DECIDED = "closeout_decided", _("销号核查结果")
     CLOSEOUT_REOPENED = "closeout_reopened", _("销号重新打开")

@@ -82,7 +82,7 @@ DEFAULT_RULES: dict[tuple[str, str], tuple[bool, bool, bool]] = {
     # The monthly job's bulletin: e-mailed with the Word and Excel files, and a note in the inbox.
     (Event.BULLETIN, Audience.LEADERS): (True, True, False),
     # The supervision loop (projects/supervision): each step tells the next person, by inbox and
-    # e-mail; the 催办 also goes to the unit's group robot and is copied to the office and leaders.
+    # e-mail; the 催办 also goes to the unit's group robot.
     (Event.NOTICE_ANSWERED, Audience.OFFICE): (True, True, False),
     (Event.INSTRUCTION, Audience.REPORTING_UNIT): (True, True, False),
     (Event.INSTRUCTION_REPLY, Audience.OFFICE): (True, True, False),
@@ -92,8 +92,10 @@ DEFAULT_RULES: dict[tuple[str, str], tuple[bool, bool, bool]] = {
     (Event.LOOP_CLOSED, Audience.LEADERS): (True, True, False),
     (Event.LOOP_REMINDER, Audience.REPORTING_UNIT): (True, True, False),
     (Event.LOOP_URGE, Audience.REPORTING_UNIT): (True, True, True),
-    (Event.LOOP_URGE, Audience.OFFICE): (True, False, False),
-    (Event.LOOP_URGE, Audience.LEADERS): (True, False, False),
+    # The office and each leader in charge get one list of the day's 催办 written for them, not
+    # copies of the units' letters.
+    (Event.LOOP_URGE_SUMMARY, Audience.OFFICE): (True, False, False),
+    (Event.LOOP_URGE_SUMMARY, Audience.LEADERS): (True, True, False),
     (Event.CLOSEOUT_APPLIED, Audience.OFFICE): (True, True, False),
     (Event.CLOSEOUT_DECIDED, Audience.REPORTING_UNIT): (True, True, False),
     (Event.CLOSEOUT_REOPENED, Audience.REPORTING_UNIT): (True, True, False),

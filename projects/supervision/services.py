@@ -17,6 +17,7 @@ the item.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -674,6 +675,7 @@ def supervision_reminders_send(*, as_of: date) -> list[int]:
     however often it runs (a conditional update claims it). Returns the deliveries to send."""
     now = clock.now()
     news: list[News] = []
+    urged: list[LoopItem] = []
     steps: list[str] = []
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         for kind in (NOTICE, REPLY):
@@ -691,7 +693,9 @@ def supervision_reminders_send(*, as_of: date) -> list[int]:
                 ):
                     continue
                 urge = step == "urged_at"
-                news += _urge_news(item) if urge else [_reminder_news(item)]
+                news.append(_urge_news(item) if urge else _reminder_news(item))
+                if urge:
+                    urged.append(item)
                 words = _("已过反馈期限 %(day)s") if urge else _("反馈期限 %(day)s")
                 _item_event(
                     item,
@@ -701,7 +705,7 @@ def supervision_reminders_send(*, as_of: date) -> list[int]:
                     reason=words % {"day": day(item.deadline)},
                 )
                 steps.append(f"{_key(item)}:{'urge' if urge else 'remind'}")
-        created = notifications_create(items=news)
+        created = notifications_create(items=news + _urge_summaries(urged, as_of=as_of))
         if steps:
             detail = {"as_of": as_of, "steps": steps, "deliveries": len(created)}
             audit_record(action=AuditAction.LOOP_REMIND, detail=detail)
@@ -735,11 +739,10 @@ def _reminder_news(item: LoopItem) -> News:
     )
 
 
-def _urge_news(item: LoopItem) -> list[News]:
-    """The 催办: to the unit, copied to the office and the leader in charge (a notice's project's
-    leaders; an instruction's own leader)."""
+def _urge_news(item: LoopItem) -> News:
+    """The 催办 to the unit (its inbox, e-mail and group robot); the office and the leaders in charge
+    read it in their lists of the day (``_urge_summaries``)."""
     values = {"title": _title(item), "unit": item.unit.name, "about": _about(item), "day": day(item.deadline)}
-    subject = _("【逾期催办】%(title)s %(unit)s 已过反馈期限") % values
     body = (
         _(
             "%(unit)s：\n%(title)s（%(about)s）的反馈期限 %(day)s 已过，至今未收到你单位的反馈。"
@@ -749,26 +752,68 @@ def _urge_news(item: LoopItem) -> list[News]:
         + "\n"
         + _("抄送：市政府督查室、分管市领导")
     )
-    key = f"{_key(item)}:urge:{item.deadline:%Y-%m-%d}"
-    link = item_link(item)
-    if isinstance(item, SupervisionNotice):
-        return [
-            News(
-                event=Event.LOOP_URGE,
-                key=key,
-                subject=subject,
-                body=body,
-                link=link,
-                unit_id=item.unit_id,
-                lead_unit_id=item.lead_unit_id,
-                project_id=_project_id(item),
-                notice_id=item.pk,
-            )
-        ]
-    return [
-        News(event=Event.LOOP_URGE, key=key, subject=subject, body=body, link=link, unit_id=item.unit_id),
-        News(event=Event.LOOP_URGE, key=key, subject=subject, body=body, link=link, user_id=item.instruction.leader_id),
+    return News(
+        event=Event.LOOP_URGE,
+        key=f"{_key(item)}:urge:{item.deadline:%Y-%m-%d}",
+        subject=_("【逾期催办】%(title)s %(unit)s 已过反馈期限") % values,
+        body=body,
+        link=item_link(item),
+        unit_id=item.unit_id,
+        notice_id=item.pk if isinstance(item, SupervisionNotice) else None,
+    )
+
+
+def _urge_summaries(items: Sequence[LoopItem], *, as_of: date) -> list[News]:
+    """The day's 催办, escalated like the alerts: one list for each leader in charge (a notice's
+    project's leaders, an instruction's own leader) of his items, and one of all for the office,
+    each addressed to its reader and linking to the register of what is overdue."""
+    if not items:
+        return []
+    notices = [i for i in items if isinstance(i, SupervisionNotice)]
+    leaders_of: dict[int, set[int]] = {}
+    for project_id, user_id in Project.leaders.through.objects.filter(
+        project_id__in={_project_id(n) for n in notices}
+    ).values_list("project_id", "user_id"):
+        leaders_of.setdefault(project_id, set()).add(user_id)
+    by_leader: dict[int, list[LoopItem]] = {}
+    for item in items:
+        if isinstance(item, SupervisionNotice):
+            leaders = leaders_of.get(_project_id(item), set())
+        else:
+            leaders = {item.instruction.leader_id}
+        for leader_id in leaders:
+            by_leader.setdefault(leader_id, []).append(item)
+    names = {u.pk: u.display_name for u in User.objects.filter(pk__in=by_leader)}
+    # One list per day and set of items: a second run the same day adds nothing.
+    digest = hashlib.sha256(",".join(sorted(_key(i) for i in items)).encode()).hexdigest()[:12]
+    key = f"loop-urge:{as_of.isoformat()}:{digest}"
+    news = [
+        _urge_summary(mine, reader=names.get(leader_id, ""), as_of=as_of, key=key, user_id=leader_id)
+        for leader_id, mine in by_leader.items()
     ]
+    news.append(_urge_summary(list(items), reader=_("市政府督查室"), as_of=as_of, key=key))
+    return news
+
+
+def _urge_summary(items: Sequence[LoopItem], *, reader: str, as_of: date, key: str, user_id: int | None = None) -> News:
+    values = {"reader": reader, "day": day(as_of), "n": len(items)}
+    lines = [_("%(reader)s：\n截至 %(day)s，以下 %(n)s 件事项已过反馈期限仍未反馈，已向责任单位发出催办：") % values]
+    for item in items:
+        lines.append(
+            _("· %(title)s %(unit)s：%(about)s（反馈期限 %(deadline)s）")
+            % {"title": _title(item), "unit": item.unit.name, "about": _about(item), "deadline": day(item.deadline)}
+        )
+    register = (
+        "supervision:notices" if any(isinstance(i, SupervisionNotice) for i in items) else "supervision:instructions"
+    )
+    return News(
+        event=Event.LOOP_URGE_SUMMARY,
+        key=key,
+        subject=_("【逾期催办】%(n)s 件督办、批示事项逾期未反馈（%(day)s）") % values,
+        body="\n".join(lines),
+        link=reverse(register) + "?overdue=yes",
+        user_id=user_id,
+    )
 
 
 def notices_issued(*, notices: Sequence[SupervisionNotice], at: datetime) -> None:

@@ -1,6 +1,6 @@
 """Reminders before an answer is due and the 催办 when it is late: with the clock pinned as `make
-run` pins it, through the Celery task; the 催办 on the day after the deadline, copied to the leader
-in charge and the office, once however often the job runs."""
+run` pins it, through the Celery task; the 催办 on the day after the deadline, escalated to the
+leader in charge and the office in one list of the day each, once however often the job runs."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from django.core import mail
 
-from projects.models import Event, Indicator, Message, Unit
+from projects.models import Event, Indicator, Message, SupervisionNotice, Unit
 from projects.supervision import services as svc
 from projects.supervision.tasks import remind_answers
 from tests.factories import pin_clock
@@ -24,6 +24,10 @@ def run_job(day: date, capture) -> None:
     worker sends once the job's transaction has committed."""
     with pin_clock(day), capture(execute=True):
         remind_answers.delay()
+
+
+def summaries(user) -> list[Message]:
+    return [m for m in told(user) if m.kind == Event.LOOP_URGE_SUMMARY]
 
 
 def about(user, notice) -> list[Message]:
@@ -55,11 +59,18 @@ def test_a_reminder_two_days_before_and_the_cui_ban_the_day_after_once(
     run_job(date(2022, 9, 6), django_capture_on_commit_callbacks)  # the day after the deadline
     urge = about(people.mianchi, notice)[-1]
     assert urge.kind == Event.LOOP_URGE and "逾期催办" in urge.subject and "2022年9月5日" in urge.body
-    # Escalated like the alerts: the leader in charge of project 10 and the office see it too.
-    for who in ("office", "leader"):
+    # Escalated like the alerts: the leader in charge of project 10 and the office each get one list
+    # of the day's 催办 addressed to them, with this notice in it (not a copy of the county's letter).
+    late = SupervisionNotice.objects.filter(deadline=DEADLINE, state__in=["issued", "acknowledged"]).count()
+    for who, reader in (("office", "市政府督查室"), ("leader", people.leader.display_name)):
         user = getattr(people, who)
-        assert [m.kind for m in about(user, notice)[before[user.username] :]] == [Event.LOOP_URGE], who
-    assert about(people.jiaotong, notice)[before["jiaotong"] :] == []
+        assert [m.kind for m in about(user, notice)[before[user.username] :]] == [], who
+        (summary,) = summaries(user)
+        assert summary.body.startswith(f"{reader}：\n截至 2022年9月6日"), summary.body[:80]
+        assert f"· 督办通知单 {notice.code} 渑池县政府：{ROADS} " in summary.body
+        assert summary.link == "/supervision/notices/?overdue=yes"
+    assert f"以下 {late} 件事项" in summaries(people.office)[0].body
+    assert about(people.jiaotong, notice)[before["jiaotong"] :] == [] and summaries(people.jiaotong) == []
     urged = f"【逾期催办】督办通知单 {notice.code}"
     assert len([m for m in mails_to("mianchi@example.org") if m.subject.startswith(urged)]) == 1
 
@@ -71,6 +82,7 @@ def test_a_reminder_two_days_before_and_the_cui_ban_the_day_after_once(
         Event.LOOP_URGE,
     ]
     assert len(mail.outbox) == sent
+    assert [len(summaries(u)) for u in (people.office, people.leader)] == [1, 1]
     assert [e.action for e in notice.events.order_by("at", "id")] == ["issue", "remind", "urge"]
 
 
@@ -108,7 +120,11 @@ def test_a_late_reply_to_an_instruction_is_chased_to_its_leader(people, roads, p
         svc.supervision_reminders_send(as_of=date(2022, 10, 16))
         svc.supervision_reminders_send(as_of=date(2022, 10, 17))
     reply = instruction.replies.get()
-    for user in (people.mianchi, people.leader, people.office):
-        urges = [m for m in told(user) if m.kind == Event.LOOP_URGE]
-        assert len(urges) == 1, user
-        assert urges[0].link.endswith(f"#reply-{reply.pk}")
+    (urge,) = [m for m in told(people.mianchi) if m.kind == Event.LOOP_URGE]
+    assert urge.link.endswith(f"#reply-{reply.pk}") and urge.body.startswith("渑池县政府：")
+    # The leader who wrote it, and the office, each read it in their list of the day.
+    for user in (people.leader, people.office):
+        assert [m.kind for m in told(user) if m.kind == Event.LOOP_URGE] == []
+        (summary,) = summaries(user)
+        assert f"· 领导批示（{instruction.code}） 渑池县政府：" in summary.body
+        assert "以下 1 件事项" in summary.body and summary.link == "/supervision/instructions/?overdue=yes"
