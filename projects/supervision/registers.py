@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.generic import TemplateView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin, TableExport
@@ -53,7 +54,10 @@ class LoopFilter(django_filters.FilterSet):
         queryset=Project.objects.none(), label=_("民生实事"), empty_label=_("全部项目"), method="filter_project"
     )
     unit = django_filters.ModelChoiceFilter(
-        field_name="unit", queryset=Unit.objects.none(), label=_("责任单位"), empty_label=_("全部单位")
+        field_name="unit",
+        queryset=Unit.objects.none(),
+        label=pgettext_lazy("督办", "责任单位"),
+        empty_label=_("全部单位"),
     )
     overdue = django_filters.ChoiceFilter(
         choices=OVERDUE, label=_("期限"), empty_label=_("全部"), method="filter_overdue"
@@ -189,7 +193,9 @@ class LoopTable(DashboardTable):
 
 class NoticeTable(LoopTable):
     code = tables.Column(verbose_name=_("编号"), order_by=("plan__year", "number"), attrs=CODE)
-    unit = tables.Column(verbose_name=_("责任单位"), order_by=("unit__position", "unit__name"), attrs=NOWRAP)
+    unit = tables.Column(
+        verbose_name=pgettext_lazy("督办", "责任单位"), order_by=("unit__position", "unit__name"), attrs=NOWRAP
+    )
     indicator = tables.Column(
         verbose_name=_("指标"),
         order_by=("indicator__task__project__number", "indicator__task__number", "indicator__position"),
@@ -198,13 +204,14 @@ class NoticeTable(LoopTable):
     issued_at = tables.DateTimeColumn(verbose_name=_("签发"), format="Y-m-d", attrs=WIDE_ONLY)
 
     class Meta(DashboardTable.Meta):
+        # The state beside the number: on a phone the table scrolls and these stay in sight.
         sequence = (
             "code",
+            "state",
             "unit",
             "indicator",
             "issued_at",
             "deadline",
-            "state",
             "acknowledged_at",
             "answered_at",
             "closed_at",
@@ -243,11 +250,11 @@ class ReplyTable(LoopTable):
     class Meta(DashboardTable.Meta):
         sequence = (
             "code",
+            "state",
+            "unit",
             "leader",
             "about",
-            "unit",
             "deadline",
-            "state",
             "acknowledged_at",
             "answered_at",
             "closed_at",
@@ -288,7 +295,7 @@ class CloseOutTable(DashboardTable):
     decided_at = tables.DateTimeColumn(verbose_name=_("核查时间"), format="Y-m-d", attrs=WIDE_ONLY)
 
     class Meta(DashboardTable.Meta):
-        sequence = ("indicator", "unit", "applied_at", "state", "decided_at")
+        sequence = ("indicator", "state", "unit", "applied_at", "decided_at")
         empty_text = _("没有符合条件的销号")
 
     def render_indicator(self, record: CloseOut) -> str:

@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 __all__ = [
@@ -84,7 +84,7 @@ class CloseOutAction(models.TextChoices):
 
 
 class Actor(models.TextChoices):
-    UNIT = "unit", _("责任单位")
+    UNIT = "unit", pgettext_lazy("督办", "责任单位")
     OFFICE = "office", _("市政府督查室")
 
 

@@ -78,11 +78,11 @@ def test_the_register_lists_and_exports_what_a_user_may_read(client, notice, peo
     assert export.status_code == 200
     sheet = load_workbook(io.BytesIO(export.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:3] == ("编号", "责任单位", "指标")
+    assert rows[0][:4] == ("编号", "办理状态", "责任单位", "指标")
     codes = [r[0] for r in rows[1:]]
     assert notice.code in codes
     mine = next(r for r in rows[1:] if r[0] == notice.code)
-    assert mine[1] == "渑池县政府" and mine[5] == "待签收（逾期）"
+    assert mine[1] == "待签收（逾期）" and mine[2] == "渑池县政府"
 
 
 def test_answered_and_closed_notices_in_the_register(client, notice, people):
