@@ -98,9 +98,14 @@ system-deps:
 
 # The suite runs twice: on SQLite, then on PostgreSQL (.ci/postgres starts it and sets DATABASE_URL).
 # --ds: the test settings, whatever DJANGO_SETTINGS_MODULE the shell has.
+# Two processes (pytest-xdist; each gets its own test database): the browser, worker and Redis
+# tests spend much of their time waiting, so two share even one core well. TEST_WORKERS=0 runs
+# in one process.
+TEST_WORKERS ?= 2
+PYTEST = $(PY) -m pytest --ds=tracker.settings.test -n $(TEST_WORKERS) --dist worksteal
 test: venv system-deps
-	env -u DATABASE_URL -u CELERY_BROKER_URL -u TRACKER_TODAY $(PY) -m pytest --ds=tracker.settings.test
-	env -u CELERY_BROKER_URL -u TRACKER_TODAY bash .ci/postgres $(PY) -m pytest --ds=tracker.settings.test
+	env -u DATABASE_URL -u CELERY_BROKER_URL -u TRACKER_TODAY $(PYTEST)
+	env -u CELERY_BROKER_URL -u TRACKER_TODAY bash .ci/postgres $(PYTEST)
 
 # --- benchmarks -------------------------------------------------------------------------------
 

@@ -285,7 +285,8 @@ def ask(client: Client, method: str, url: str, data: dict) -> tuple[int, dict, d
     reason="the admin-route matrix runs in the SQLite pass of `make test`: the rule it checks is Python, "
     "the same on both databases, and it asks about 3,000 requests",
 )
-def test_no_admin_route_writes_an_account_or_group_beyond_the_role(world):
+@pytest.mark.parametrize("actor", ACTORS)  # one test per actor, so that parallel workers share them
+def test_no_admin_route_writes_an_account_or_group_beyond_the_role(world, actor):
     root = Client()
     root.force_login(world.actors["super"])
     asks = []
@@ -296,22 +297,21 @@ def test_no_admin_route_writes_an_account_or_group_beyond_the_role(world):
             (what, url, [("GET", {})] + [("POST", data[k]) for k in ("takeover", "plausible")[: 1 + account_route]])
         )
     problems = []
-    for actor in ACTORS:
-        client = Client()
-        client.force_login(world.actors[actor])
-        for what, url, requests in asks:
-            for method, body in requests:
-                if method == "POST" and actor == "super":
-                    continue  # break glass: the superuser may write anything, nothing to compare
-                if body.get("role") == Role.LEADER and actor not in ("sys", "sec"):
-                    continue  # the plausible edit: only those who may edit accounts at all
-                # (Each request is rolled back: a route that deleted the actor leaves it logged in.)
-                status, before, after = ask(client, method, url, body)
-                if what == "logout":
-                    client.force_login(world.actors[actor])
-                bad = wrongs(actor, world, before, after)
-                if bad:
-                    problems.append(f"as {actor}: {method} {what} ({url}) → {status}: {', '.join(sorted(bad))}")
+    client = Client()
+    client.force_login(world.actors[actor])
+    for what, url, requests in asks:
+        for method, body in requests:
+            if method == "POST" and actor == "super":
+                continue  # break glass: the superuser may write anything, nothing to compare
+            if body.get("role") == Role.LEADER and actor not in ("sys", "sec"):
+                continue  # the plausible edit: only those who may edit accounts at all
+            # (Each request is rolled back: a route that deleted the actor leaves it logged in.)
+            status, before, after = ask(client, method, url, body)
+            if what == "logout":
+                client.force_login(world.actors[actor])
+            bad = wrongs(actor, world, before, after)
+            if bad:
+                problems.append(f"as {actor}: {method} {what} ({url}) → {status}: {', '.join(sorted(bad))}")
     assert problems == [], "\n".join(problems)
 
 
