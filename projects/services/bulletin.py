@@ -137,8 +137,7 @@ def _docx(data: BulletinData, *, issued_on: date) -> bytes:
     doc.add_paragraph(f"{o.plan.year}年重点民生实事工作进展情况通报", style="Title")
     doc.add_paragraph(f"（截至{_day_zh(o.as_of)}）", style="副标题")
     doc.add_paragraph(
-        f"根据《{o.plan.title}》（{o.plan.document}）要求，现将截至{_month_zh(o.month)}底"
-        f"各项民生实事推进情况通报如下："
+        f"根据《{o.plan.title}》（{o.plan.document}）要求，现将截至{_month_zh(o.month)}底各项民生实事推进情况通报如下："
     )
 
     doc.add_heading("一、总体进展", level=1)
@@ -268,7 +267,7 @@ def _loop_section(doc: Any, plan: Plan, as_of: date) -> None:
             doc,
             ["编号", "目标任务", "牵头单位", "销号时间"],
             [
-                [c.indicator.code, c.indicator.name, c.unit.name, _day_zh(timezone.localdate(c.decided_at))]
+                [c.indicator.code, c.indicator.name, c.unit.name, _day_zh(timezone.localtime(c.decided_at).date())]
                 for c in loop.closed_out
             ],
             [16, 76, 36, 28],
@@ -419,7 +418,10 @@ def _xlsx(data: BulletinData) -> bytes:
         wb,
         "已销号",
         ["编号", "目标任务", "牵头单位", "销号时间"],
-        [[c.indicator.code, c.indicator.name, c.unit.name, timezone.localdate(c.decided_at)] for c in loop.closed_out],
+        [
+            [c.indicator.code, c.indicator.name, c.unit.name, timezone.localtime(c.decided_at).date()]
+            for c in loop.closed_out
+        ],
         [10, 50, 24, 14],
     )
     out = BytesIO()
@@ -480,6 +482,7 @@ def bulletin_send(*, plan: Plan, month: date, recipients: Sequence[str]) -> int:
 
 
 # --- the monthly job: the bulletin to the leaders, once ------------------------------------------
+
 
 def bulletin_key(*, plan: Plan, month: date) -> str:
     """The dedupe key of a month's bulletin: each leader gets it once, whatever retries happen."""

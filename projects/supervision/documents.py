@@ -51,7 +51,7 @@ def _target(indicator) -> str:
 
 
 def _day(value: datetime | None) -> str:
-    return "" if value is None else calendar.day_label(timezone.localdate(value), language=ZH)
+    return "" if value is None else calendar.day_label(timezone.localtime(value).date(), language=ZH)
 
 
 def _split(rows: list[dict]) -> tuple[list[dict], list[dict], list[dict]]:

@@ -179,7 +179,8 @@ class LoopTable(DashboardTable):
 
     def value_state(self, record) -> str:
         late = sel.is_late_now(state=record.state, deadline=record.deadline, today=clock.today())
-        return f"{record.get_state_display()}{_('（逾期）') if late else ''}"
+        mark = _("（逾期）") if late else ""
+        return f"{record.get_state_display()}{mark}"
 
     def value_deadline(self, value: date) -> str:
         return f"{value:%Y-%m-%d}"
