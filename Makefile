@@ -44,12 +44,14 @@ venv: $(VENV)/.installed
 
 SUDO := $(shell if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null; then echo "sudo -n"; fi)
 
-# Database, the 2022 plan, the demo accounts and demo figures (idempotent: safe on every `make run`).
+# Database, the 2022 plans (重点民生实事 and the government work report's targets and tasks), the
+# demo accounts and demo figures (idempotent: safe on every `make run`).
 db: venv
 	@mkdir -p $(VAR)
 	$(MANAGE) migrate --noinput -v0
 	$(MANAGE) setup_roles
 	$(MANAGE) load_plan fixtures/plan_2022.json
+	$(MANAGE) load_plan fixtures/plan_2022_work_report.json
 	$(MANAGE) create_demo_accounts
 	$(MANAGE) setup_schedules
 	@# Figures of every month ended by the clock's today, then the alerts as of that day, so that
@@ -59,6 +61,8 @@ db: venv
 	@# close-outs); once per database, then left as it is.
 	$(MANAGE) seed_demo_loop
 	$(MANAGE) scan --no-send
+	@# The leaders' weekly digest of the demo's week, in their inbox as the Monday job writes it.
+	$(MANAGE) digest --no-send
 
 # --- run --------------------------------------------------------------------------------------
 

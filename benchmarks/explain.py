@@ -28,8 +28,7 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from benchmarks.measure import MONTHS, _office_client  # noqa: E402
-from projects.models import Plan  # noqa: E402
+from benchmarks.measure import MONTHS, _office_client, measured_plan, page_urls  # noqa: E402
 from projects.services.alerts import alerts_scan  # noqa: E402
 
 BIG = ("projects_submission", "projects_unitprogress", "projects_cityprogress", "projects_alert", "projects_message")
@@ -52,18 +51,9 @@ def full_scans(plan: str) -> list[str]:
 
 
 def capture(scale: str) -> dict[str, list[str]]:
-    plan = Plan.objects.order_by("pk").first()
-    month = MONTHS[scale]
-    project = plan.projects.order_by("number").first()
+    plan = measured_plan(scale)
     client = _office_client()
-    query = f"?plan={plan.pk}&month={month:%Y-%m}"
-    urls = {
-        "overview": f"/dashboards/{query}",
-        "project": f"/dashboards/projects/{project.pk}/{query}",
-        "county": f"/dashboards/units/{query}",
-        "lagging": f"/dashboards/lagging/{query}",
-        "bulletin": f"/dashboards/bulletin.docx{query}",
-    }
+    urls = page_urls(plan, MONTHS[scale])
     captured: dict[str, list[str]] = {}
     for name, url in urls.items():
         with CaptureQueriesContext(connection) as queries:
@@ -76,7 +66,7 @@ def capture(scale: str) -> dict[str, list[str]]:
 def rescan_plans(scale: str) -> list[tuple[str, str]]:
     """The queries of one plan's daily scan, with their plans, once every plan has been scanned
     (so the alerts table holds a province's open alerts, with statistics), all rolled back."""
-    plan = Plan.objects.order_by("pk").first()
+    plan = measured_plan(scale)
     as_of = plan.due_date(MONTHS[scale]) + timedelta(days=5)
     with transaction.atomic():
         alerts_scan(as_of=as_of)

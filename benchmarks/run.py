@@ -6,7 +6,9 @@ PostgreSQL, each against its SQL floor (benchmarks/floors.py), in one table.
     python benchmarks/run.py --scale M --db sqlite --regenerate
 
 Each scale has its own databases: var/bench/<scale>-<seed>.sqlite3 and the PostgreSQL database
-bench_<scale>_<seed> (the local cluster, started and given a role as .ci/postgres does). Data
+bench_<scale>_<seed>_<checkout hash> (the local cluster, started and given a role as .ci/postgres
+does; named per checkout, as .ci/postgres names its test databases, so that two checkouts sharing
+the cluster never drop each other's data). Data
 generated once is reused while the generator's code is unchanged (a fingerprint is kept beside
 it); --regenerate makes it again. New migrations are applied to reused data. Both databases of a
 scale are generated at the same time (two processes); measurements run one at a time.
@@ -47,6 +49,8 @@ GENERATOR_FILES = [
     "projects/management/commands/generate_load.py",
     "fixtures/plan_2022.json",
 ]
+# The checkout's hash, as .ci/postgres computes it (sha1 of the resolved path, 8 digits).
+CHECKOUT = hashlib.sha1(str(ROOT).encode() + b"\n").hexdigest()[:8]
 # Scan peak memory allowed at L (the target).
 SCAN_MEMORY_LIMIT_MB = 500
 
@@ -156,7 +160,7 @@ class PostgreSQL(Database):
 
     @property
     def name(self) -> str:
-        return f"bench_{self.scale.lower()}_{self.seed}"
+        return f"bench_{self.scale.lower()}_{self.seed}_{CHECKOUT}"
 
     def url(self) -> str:
         if self._url is None:
@@ -169,7 +173,9 @@ class PostgreSQL(Database):
                 text=True,
                 capture_output=True,
             )
-            self._url = done.stdout.strip()
+            # The last line: starting the cluster may print to standard output before it.
+            lines = done.stdout.strip().splitlines()
+            self._url = lines[-1] if lines else ""
             if not self._url.startswith("postgres"):
                 raise SystemExit(f"PostgreSQL is not available:\n{done.stderr}")
         return self._url

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from projects import admin_alerts  # noqa: F401 - registers the alerts and notifications admin
+from projects.admin_plans import PlanCheckedAdmin, copy_to_new_year
 from projects.allocation import allocation_mismatch
 from projects.audit.admin import audit_every_admin  # also registers the audit trail (read-only)
 from projects.models import Assignment, Indicator, Plan, Project, Task, TaskUnit, Unit
@@ -34,16 +35,21 @@ class ProjectInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(PlanCheckedAdmin):
     list_display = ["year", "kind", "document", "title", "issued_on", "due_day"]
     list_filter = ["year", "kind"]
     search_fields = ["document", "title"]
     inlines = [ProjectInline]
+    actions = [copy_to_new_year]
     fieldsets = [
         (None, {"fields": ["year", "kind", "document", "title", "issuing_body", "issued_on", "source", "notes"]}),
-        (_("期限与报送日历"), {"fields": ["start", "default_deadline", "due_day"]}),
+        (_("期限与报送日历"), {"fields": ["start", "default_deadline", "validity_text", "due_day", "revision"]}),
         (_("亮灯规则"), {"fields": ["yellow_gap", "red_gap", "milestone_grace_months", "overshoot_confirm_percent"]}),
     ]
+    readonly_fields = ["revision"]
+
+    def plan_of(self, obj: Plan) -> Plan:
+        return obj
 
 
 class TaskInline(admin.TabularInline):
@@ -54,12 +60,15 @@ class TaskInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(PlanCheckedAdmin):
     list_display = ["number", "title", "plan"]
     list_filter = ["plan"]
     search_fields = ["title"]
     filter_horizontal = ["leaders"]
     inlines = [TaskInline]
+
+    def plan_of(self, obj: Project) -> Plan:
+        return obj.plan
 
 
 class TaskUnitInline(admin.TabularInline):
@@ -92,7 +101,7 @@ class TaskUnitFilter(admin.SimpleListFilter):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(PlanCheckedAdmin):
     list_display = ["code", "short_text", "project"]
     list_filter = ["project__plan", "project", TaskUnitFilter]
     search_fields = ["text", "task_units__unit__name"]
@@ -102,6 +111,9 @@ class TaskAdmin(admin.ModelAdmin):
     @admin.display(description=_("编号"), ordering="number")
     def code(self, obj: Task) -> str:
         return obj.code
+
+    def plan_of(self, obj: Task) -> Plan:
+        return obj.project.plan
 
     @admin.display(description=_("任务原文"))
     def short_text(self, obj: Task) -> str:
@@ -135,19 +147,33 @@ class AssignmentInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "target", "unit_of_measure", "deadline", "aggregation"]
-    list_filter = ["task__project__plan", "task__project", "kind", "aggregation", "deadline"]
+class IndicatorAdmin(PlanCheckedAdmin):
+    list_display = ["code", "name", "kind", "target", "unit_of_measure", "frequency", "deadline", "aggregation"]
+    list_filter = ["task__project__plan", "task__project", "kind", "frequency", "aggregation", "deadline"]
     search_fields = ["code", "name", "source_text"]
     list_select_related = ["task__project"]
     autocomplete_fields = ["parent"]
     inlines = [AssignmentInline]
     fieldsets = [
         (None, {"fields": ["task", "code", "position", "name", "kind", "source_text"]}),
-        (_("目标"), {"fields": ["target", "unit_of_measure", "direction", "parent", "stock_target", "baseline"]}),
-        (_("期限"), {"fields": ["start", "deadline", "deadline_text", "planned_start", "monthly_plan", "stages"]}),
+        (
+            _("目标"),
+            {
+                "fields": [
+                    "target", "target_confirmed", "unit_of_measure", "direction", "tolerance", "parent",
+                    "stock_target", "baseline", "base_year", "base_value", "base_unit", "base_text", "figure_unit",
+                ]
+            },
+        ),
+        (
+            _("期限"),
+            {"fields": ["start", "deadline", "deadline_text", "frequency", "planned_start", "monthly_plan", "stages"]},
+        ),
         (_("汇总"), {"fields": ["aggregation", "rate_basis"]}),
     ]
+
+    def plan_of(self, obj: Indicator) -> Plan:
+        return obj.task.project.plan
 
 
 # Accounts, groups, lockouts, login records and second-factor devices: projects/security/admin.py.

@@ -21,10 +21,13 @@ boundary as a month's due day): a reminder goes out ``ANSWER_REMINDER_DAYS`` day
 figures of that day's month are due (``notice_deadline``: the next reporting cycle).
 
 **An indicator's periods.** ``periods`` is the one place that says in which months an indicator is
-reported (its reporting periods: each month from its start to its deadline). ``followed_months``
-are the months the progress tables follow it (until the later of its deadline and the plan's), so
-that a late finish still shows. Owed months, the missing-report check and the reminders take the
-periods from ``periods``; a reporting frequency (quarterly, yearly) changes that one function.
+reported (its reporting periods): by its ``Frequency`` every month, the quarters' last months or
+December, from its start to its deadline and within its task's validity, and always the month its
+reporting ends in. ``followed_months`` are the months the progress tables follow it (until the
+later of its deadline and the plan's), so that a late finish still shows. Owed months, the
+missing-report check, the reminders, a unit's month page and the progress rows take the periods
+from ``periods``; ``judged_on`` says which period end a month's standing is judged at (a quarterly
+figure stands in May as it stood at the end of March).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from enum import StrEnum
 
 from django.utils import formats, translation
 from django.utils.translation import pgettext
@@ -42,11 +46,13 @@ __all__ = [
     "ANSWER_REMINDER_DAYS",
     "DEFAULT_DUE_DAY",
     "MONTH_YEARS",
+    "Frequency",
     "Window",
     "add_months",
     "answer_is_late",
     "as_of",
     "day_label",
+    "day_span",
     "deadline_near",
     "due_date",
     "due_soon",
@@ -58,6 +64,9 @@ __all__ = [
     "is_over",
     "is_past",
     "is_period",
+    "is_period_end",
+    "is_reportable",
+    "judged_on",
     "landing_month",
     "late_from",
     "latest_owed",
@@ -74,6 +83,7 @@ __all__ = [
     "parse_month",
     "periods",
     "previous_period",
+    "reportable_months",
     "reporting_month",
     "short_day_label",
     "short_month_label",
@@ -168,6 +178,12 @@ def day_label(day: date, *, language: str | None = None) -> str:
     """A day as people read it: 2022年10月5日, Oct. 5, 2022."""
     with translation.override(language, deactivate=False) if language else nullcontext():
         return formats.date_format(day, "DATE_FORMAT")
+
+
+def day_span(day: date, *, tz: tzinfo) -> tuple[datetime, datetime]:
+    """The moments of ``day`` in ``tz`` (the city's): from its midnight, up to the next one."""
+    start = datetime.combine(day, time.min, tzinfo=tz)
+    return start, datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
 
 
 def short_day_label(day: date, *, language: str | None = None) -> str:
@@ -283,14 +299,38 @@ def landing_month(*, months: Sequence[date], today: date, due_day: int = DEFAULT
 # --- an indicator's window and periods ----------------------------------------
 
 
+class Frequency(StrEnum):
+    """How often an indicator's figure is owed."""
+
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"  # March, June, September, December
+    YEARLY = "yearly"  # December
+
+
+def is_period_end(month: date, frequency: str = Frequency.MONTHLY) -> bool:
+    """Whether ``month`` ends a reporting period of ``frequency``: every month, a quarter's last
+    month, December."""
+    frequency = Frequency(frequency)
+    if frequency == Frequency.QUARTERLY:
+        return month.month % 3 == 0
+    if frequency == Frequency.YEARLY:
+        return month.month == 12
+    return True
+
+
 @dataclass(frozen=True)
 class Window:
     """When an indicator is measured: from ``start`` to ``deadline``; the progress tables follow it
-    until ``followed_until`` (the later of its deadline and the plan's)."""
+    until ``followed_until`` (the later of its deadline and the plan's). It is reported at the ends
+    of its ``frequency``'s periods, and only in the months its task is valid (``valid_from`` to
+    ``valid_until``, where the task says)."""
 
     start: date
     deadline: date
     followed_until: date
+    frequency: str = Frequency.MONTHLY
+    valid_from: date | None = None
+    valid_until: date | None = None
 
     @property
     def first(self) -> date:
@@ -302,14 +342,37 @@ class Window:
         return month_of(self.deadline)
 
 
-def window(*, start: date, deadline: date, plan_deadline: date) -> Window:
-    return Window(start=start, deadline=deadline, followed_until=max(deadline, plan_deadline))
+def window(
+    *,
+    start: date,
+    deadline: date,
+    plan_deadline: date,
+    frequency: str = Frequency.MONTHLY,
+    valid_from: date | None = None,
+    valid_until: date | None = None,
+) -> Window:
+    return Window(
+        start=start,
+        deadline=deadline,
+        followed_until=max(deadline, plan_deadline),
+        frequency=Frequency(frequency),
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
 
 
 def periods(w: Window) -> list[date]:
-    """The periods an indicator is reported in (monthly: each month from its start to its
-    deadline). The one place a reporting frequency would change."""
-    return months_between(w.first, w.last)
+    """The periods an indicator is reported in: the months from its start to its deadline that
+    also lie in its task's validity and end a period of its frequency, and the last of those months
+    whatever its frequency (a quarterly figure due at the end of April is reported for March and
+    April). Monthly, without a validity: every month of the window. The one place a reporting
+    frequency or a validity changes what is owed."""
+    first, last = w.first, w.last
+    if w.valid_from is not None:
+        first = max(first, month_of(w.valid_from))
+    if w.valid_until is not None:
+        last = min(last, month_of(w.valid_until))
+    return [m for m in months_between(first, last) if m == last or is_period_end(m, w.frequency)]
 
 
 def is_period(month: date, w: Window) -> bool:
@@ -322,10 +385,35 @@ def previous_period(month: date, w: Window) -> date | None:
     return earlier[-1] if earlier else None
 
 
+def judged_on(month: date, w: Window) -> date:
+    """The day an indicator's standing in ``month`` is judged on: the end of its latest reporting
+    period up to ``month`` (a quarterly figure stands in May as it stood at the end of March); after
+    its last period, the month's own end (so that a deadline passed undone shows); before its first
+    period, the day before its window opens, when nothing is expected yet."""
+    owed = periods(w)
+    if owed and month > owed[-1]:
+        return as_of(month)
+    earlier = [p for p in owed if p <= month]
+    if not earlier:
+        return w.start - timedelta(days=1)
+    return as_of(earlier[-1])
+
+
 def followed_months(w: Window) -> list[date]:
     """The months the progress tables hold for an indicator: from its start until
     ``followed_until``, so that a figure sent after the deadline still counts."""
     return months_between(w.first, w.followed_until)
+
+
+def reportable_months(w: Window) -> list[date]:
+    """The months a unit may enter a figure for: its reporting periods, and every followed month
+    after its deadline's (a late finish is reported when it happens)."""
+    owed = periods(w)
+    return owed + [m for m in followed_months(w) if owed and m > w.last]
+
+
+def is_reportable(month: date, w: Window) -> bool:
+    return month in reportable_months(w)
 
 
 def owed_months(w: Window, *, today: date, due_day: int = DEFAULT_DUE_DAY, upto: date | None = None) -> list[date]:

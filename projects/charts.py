@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -121,78 +122,68 @@ def projects_figure(data: Overview) -> dict[str, Any]:
     return _dict(fig)
 
 
-LIGHT_LEVELS = {"red": 0, "yellow": 1, "green": 2}
-# Lighter shades of the light colours, so that the dark figures in the cells stay readable.
-HEAT_RED, HEAT_YELLOW, HEAT_GREEN = "#e8837a", "#f3c44f", "#7fc59a"
+HEADER_CHARACTERS = 12  # of an indicator's name in a column header (the cell's title has it whole)
 
 
-def heatmap_figure(view: CountyView) -> dict[str, Any]:
-    """Units × indicators: each cell is the unit's completion of that figure, coloured by its light
-    (the same rules and bands as everywhere else, so that a mid-year 50 % on schedule is green);
-    blank where the unit has no target of its own for the figure or does not report it."""
-    units = view.units
-    x = [i.code for i in view.indicators]
-    y = [u.name for u in units]
-    z, text, hover = [], [], []
-    for unit in units:
-        z_row, text_row, hover_row = [], [], []
+@dataclass(frozen=True)
+class HeatCell:
+    text: str  # the completion, whole percent capped at 100; empty where there is none to show
+    light: str  # "green", "yellow", "red"; empty for a blank cell
+    title: str  # what a pointer or a screen reader gets: the figure, its completion and schedule
+
+
+@dataclass(frozen=True)
+class HeatColumn:
+    code: str
+    name: str  # as the header shows it (cut at HEADER_CHARACTERS)
+    full_name: str
+
+
+@dataclass(frozen=True)
+class HeatRow:
+    unit: Any
+    cells: list[HeatCell]
+
+
+@dataclass(frozen=True)
+class HeatTable:
+    columns: list[HeatColumn]
+    rows: list[HeatRow]
+
+
+def heatmap_table(view: CountyView) -> HeatTable:
+    """Units × indicators as an HTML table: each cell is the unit's completion of that figure,
+    coloured by its light (the same rules and bands as everywhere else, so that a mid-year 50 % on
+    schedule is green); blank where the unit has no target of its own for the figure or does not
+    report it. Columns carry the indicators' codes and names; the page keeps the units' names in
+    sight while the columns scroll (a sticky first column)."""
+    columns = [
+        HeatColumn(
+            code=i.code,
+            name=i.name if len(i.name) <= HEADER_CHARACTERS else i.name[: HEADER_CHARACTERS - 1] + "…",
+            full_name=i.name,
+        )
+        for i in view.indicators
+    ]
+    rows = []
+    for unit in view.units:
+        cells = []
         for ind in view.indicators:
             cell = view.cells.get((unit.pk, ind.pk))
             completion = cell and cell["completion"]
-            # In the cell: the completion, whole percent, capped at 100 like the ranking.
-            text_row.append("" if completion is None or not cell["light"] else f"{min(100, round(completion))}")
+            # The words outside the f-strings: makemessages does not look inside them.
             if cell is None:
-                z_row.append(None)
                 words = _("不报送此项")
+                cells.append(HeatCell("", "", f"{ind.code} {ind.name} · {words}"))
             elif not cell["light"]:
-                z_row.append(None)
                 words = _("未分解目标")
+                cells.append(HeatCell("", "", f"{ind.code} {ind.name} · {words}"))
             else:
-                z_row.append(LIGHT_LEVELS[cell["light"]])
                 words = _("完成 %(c)s · 序时 %(e)s") % {
                     "c": _("未报送") if completion is None else f"{completion}%",
                     "e": f"{cell['expected']}%",
                 }
-            hover_row.append(f"{ind.code} {ind.name}<br>{words}")
-        z.append(z_row)
-        text.append(text_row)
-        hover.append(hover_row)
-    fig = go.Figure(
-        data=[
-            go.Heatmap(
-                x=x,
-                y=y,
-                z=z,
-                text=text,
-                customdata=hover,
-                texttemplate="%{text}",
-                textfont={"size": 9, "color": "#1b1b1b"},
-                zmin=0,
-                zmax=2,
-                # Three flat bands: red, yellow, green.
-                colorscale=[
-                    [0, HEAT_RED],
-                    [1 / 3, HEAT_RED],
-                    [1 / 3, HEAT_YELLOW],
-                    [2 / 3, HEAT_YELLOW],
-                    [2 / 3, HEAT_GREEN],
-                    [1, HEAT_GREEN],
-                ],
-                hoverongaps=False,
-                xgap=2,
-                ygap=2,
-                hovertemplate="%{y}<br>%{customdata}<extra></extra>",
-                # The page shows the legend (the light badges): plotly's colour bar sets inline
-                # style attributes, which the Content-Security-Policy blocks.
-                showscale=False,
-            )
-        ],
-        layout=_layout(
-            hovermode="closest",
-            height=max(300, 36 * len(units) + 140),
-            margin={"l": 16, "r": 16, "t": 16, "b": 80},
-            xaxis={"type": "category", "tickangle": -60, "side": "bottom"},
-            yaxis={"type": "category", "autorange": "reversed", "automargin": True},
-        ),
-    )
-    return _dict(fig)
+                text = "" if completion is None else f"{min(100, round(completion))}"
+                cells.append(HeatCell(text, cell["light"], f"{unit.name} · {ind.code} {ind.name} · {words}"))
+        rows.append(HeatRow(unit=unit, cells=cells))
+    return HeatTable(columns=columns, rows=rows)

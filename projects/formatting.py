@@ -50,3 +50,27 @@ def deadline_words(*, text: str, deadline: date) -> str:
     wording = (text or "").split("（", 1)[0].strip()
     day = calendar.day_label(deadline)
     return _("%(wording)s（%(day)s）") % {"wording": wording, "day": day} if wording else day
+
+
+def target_words(indicator) -> str:
+    """An indicator's target as the pages write it: 60,000 人次; 3 %（左右，容差 0.5）; 节点; 定性; a
+    target carried from last year's plan and not yet confirmed says so (待确认)."""
+    if indicator.kind == "qualitative":
+        return _("定性")
+    if indicator.target is None:
+        return _("节点")
+    words = f"{figure(indicator.target)} {indicator.unit_of_measure}".strip()
+    if indicator.tolerance:
+        words += _("（容差 %(tolerance)s）") % {"tolerance": figure(indicator.tolerance)}
+    if not indicator.target_confirmed:
+        words = _("待确认：%(target)s") % {"target": words}
+    return words
+
+
+def base_words(indicator) -> str:
+    """The base year's figure where the plan gives one: 2021年：1,582.5 亿元."""
+    if indicator.base_value is None:
+        return ""
+    unit = indicator.base_unit or indicator.unit_of_measure
+    year = indicator.base_year or indicator.task.project.plan.year - 1
+    return _("%(year)s年：%(value)s %(unit)s") % {"year": year, "value": figure(indicator.base_value), "unit": unit}

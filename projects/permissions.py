@@ -67,6 +67,20 @@ def tasks_reviewed_by(*, unit: Unit) -> QuerySet[Task]:
     return Task.objects.filter(task_units__unit=unit, task_units__role=TaskUnitRole.LEAD)
 
 
+def reviewing_unit_ids(*, task_ids: set[int]) -> dict[int, list[int]]:
+    """task id -> the ids of its reviewing units (``reviewing_units``), for many tasks in one query."""
+    rows = (
+        TaskUnit.objects.filter(task_id__in=task_ids, role=TaskUnitRole.LEAD)
+        .exclude(unit__kind__in=NON_REVIEWING_KINDS)
+        .order_by("task_id", "position", "id")
+        .values_list("task_id", "unit_id")
+    )
+    found: dict[int, list[int]] = {}
+    for task_id, unit_id in rows:
+        found.setdefault(task_id, []).append(unit_id)
+    return found
+
+
 def submission_reviewers(*, submission: Submission) -> list[Unit]:
     """The units that review ``submission``; an empty list means the supervision office does."""
     return list(reviewing_units(task=submission.indicator.task).exclude(pk=submission.unit_id))
@@ -149,6 +163,18 @@ def submissions_visible_to(user: User) -> QuerySet[Submission]:
         return Submission.objects.none()
     reviewed = reviewed_by_unit_q(unit=unit) & ~Q(status=SubmissionStatus.DRAFT)
     return Submission.objects.filter(Q(unit=unit) | reviewed)
+
+
+def history_visible_q(user: User) -> Q:
+    """The recorded states of figures a user may read in a change history (a task's, a figure's):
+    a unit its own, drafts included; of the figures it reviews only what was sent (a draft is the
+    unit's own business, never a reviewer's); the office and leaders everything."""
+    if reads_everything(user):
+        return Q()
+    unit = acting_unit(user)
+    if unit is None:
+        return Q(pk__in=[])
+    return Q(unit=unit) | ~Q(status=SubmissionStatus.DRAFT)
 
 
 def submissions_reviewable_by(user: User) -> QuerySet[Submission]:

@@ -17,6 +17,7 @@ from typing import Any
 import jsonschema
 from django.utils.translation import gettext as _
 
+from projects import calendar
 from projects.allocation import allocation_mismatch
 from projects.models.catalogue import DECIMAL
 
@@ -30,6 +31,116 @@ _DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 _NAME = {"type": "string", "minLength": 1, "maxLength": 100}
 _NAMES = {"type": "array", "items": _NAME}
 _NUMBER = {"type": "number"}
+_TEXT = {"type": "string"}
+
+# Keys of format 2, by object: a format-1 file that uses one is told to say "format": 2.
+ADDED_KEYS: dict[str, set[str]] = {
+    "file": {"unit_groups"},
+    "plan": {"kind", "validity_text", "lights"},
+    "project": {"text"},
+    "task": {"valid_from", "valid_until", "validity_text"},
+    "indicator": {
+        "tolerance",
+        "frequency",
+        "base_year",
+        "base_value",
+        "base_unit",
+        "base_text",
+        "figure_unit",
+        "start",
+        "target_confirmed",
+    },
+}
+# Enum values of format 2.
+ADDED_KINDS = {"growth", "qualitative"}
+ADDED_AGGREGATIONS = {"each"}
+INDICATOR_KINDS = ["count", "amount", "rate", "milestone", "growth", "qualitative"]
+FREQUENCIES = ["monthly", "quarterly", "yearly"]
+GROWTH_UNITS = ("%", "个百分点")
+
+_STAGES = {
+    "type": "array",
+    "minItems": 1,
+    "items": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["label", "percent"],
+        "properties": {
+            "label": {"type": "string", "minLength": 1},
+            "percent": {"type": "number", "minimum": 0, "maximum": 100},
+        },
+    },
+}
+
+_INDICATOR = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": [
+        "code",
+        "name",
+        "kind",
+        "unit",
+        "target",
+        "direction",
+        "deadline",
+        "deadline_text",
+        "aggregation",
+        "reporting_units",
+        "source_text",
+    ],
+    "properties": {
+        "code": {"type": "string", "pattern": r"^\d+\.\d+\.\d+$"},
+        "name": {"type": "string", "minLength": 1, "maxLength": 200},
+        "kind": {"enum": INDICATOR_KINDS},
+        "unit": {"type": "string", "maxLength": 20},
+        "target": {"type": ["number", "null"]},
+        "target_confirmed": {"type": "boolean"},
+        "direction": {"enum": ["at_least", "at_most"]},
+        "tolerance": {"type": "number", "minimum": 0},
+        "frequency": {"enum": FREQUENCIES},
+        "start": _DATE,
+        "deadline": _DATE,
+        "deadline_text": {"type": "string", "minLength": 1, "maxLength": 100},
+        "parent": {"type": ["string", "null"]},
+        "stock_target": _NUMBER,
+        "baseline": _NUMBER,
+        "base_year": {"type": "integer", "minimum": 1949, "maximum": 2100},
+        "base_value": _NUMBER,
+        "base_unit": {"type": "string", "maxLength": 20},
+        "base_text": {"type": "string", "minLength": 1},
+        "figure_unit": {"type": "string", "minLength": 1, "maxLength": 20},
+        "aggregation": {"enum": ["sum", "rate", "lead", "each"]},
+        "rate_basis": {"enum": ["ratio", "level"]},
+        "reporting_units": {**_NAMES, "minItems": 1},
+        "planned_start": _DATE,
+        "stages": _STAGES,
+        "monthly_plan": {
+            "type": "object",
+            "propertyNames": {"pattern": r"^\d{4}-\d{2}$"},
+            "additionalProperties": {"type": "number", "minimum": 0, "maximum": 100},
+        },
+        "source_text": {"type": "string", "minLength": 1},
+        "allocations": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}},
+    },
+}
+
+_TASK = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["number", "text", "lead_units", "cooperating_units", "indicators"],
+    "properties": {
+        "number": {"type": "integer", "minimum": 1},
+        "text": {"type": "string", "minLength": 1},
+        "lead_units": {**_NAMES, "minItems": 1},
+        "cooperating_units": _NAMES,
+        "lead_units_text": _TEXT,
+        "cooperating_units_text": _TEXT,
+        "valid_from": _DATE,
+        "valid_until": _DATE,
+        "validity_text": {"type": "string", "minLength": 1},
+        "indicators": {"type": "array", "items": _INDICATOR},
+    },
+}
 
 SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -45,14 +156,25 @@ SCHEMA: dict[str, Any] = {
                 "year": {"type": "integer", "minimum": 2000, "maximum": 2100},
                 "document": {"type": "string", "minLength": 1, "maxLength": 50},
                 "title": {"type": "string", "minLength": 1, "maxLength": 200},
+                "kind": {"enum": list(PLAN_KINDS)},
                 "issuing_body": _NAME,
                 "issued_on": _DATE,
                 "start": _DATE,
                 "default_deadline": _DATE,
+                "validity_text": {"type": "string", "minLength": 1},
                 "due_day": {"type": "integer", "minimum": 1, "maximum": 28},
-                "kind": {"enum": list(PLAN_KINDS)},
+                "lights": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        "yellow_gap": {"type": "number", "minimum": 0, "maximum": 100},
+                        "red_gap": {"type": "number", "minimum": 0, "maximum": 100},
+                        "milestone_grace_months": {"type": "integer", "minimum": 0, "maximum": 36},
+                        "overshoot_confirm_percent": {"type": "integer", "minimum": 100, "maximum": 10000},
+                    },
+                },
                 "source": {"type": "string", "maxLength": 200},
-                "notes": {"type": "string"},
+                "notes": _TEXT,
             },
         },
         "units": {
@@ -68,6 +190,15 @@ SCHEMA: dict[str, Any] = {
                 },
             },
         },
+        "unit_groups": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["name"],
+                "properties": {"name": _NAME, "members": _NAMES},
+            },
+        },
         "projects": {
             "type": "array",
             "minItems": 1,
@@ -78,87 +209,8 @@ SCHEMA: dict[str, Any] = {
                 "properties": {
                     "number": {"type": "integer", "minimum": 1},
                     "title": {"type": "string", "minLength": 1, "maxLength": 200},
-                    "tasks": {
-                        "type": "array",
-                        "minItems": 1,
-                        "items": {
-                            "type": "object",
-                            "additionalProperties": False,
-                            "required": ["number", "text", "lead_units", "cooperating_units", "indicators"],
-                            "properties": {
-                                "number": {"type": "integer", "minimum": 1},
-                                "text": {"type": "string", "minLength": 1},
-                                "lead_units": {**_NAMES, "minItems": 1},
-                                "cooperating_units": _NAMES,
-                                "lead_units_text": {"type": "string"},
-                                "cooperating_units_text": {"type": "string"},
-                                "indicators": {
-                                    "type": "array",
-                                    "items": {
-                                        "type": "object",
-                                        "additionalProperties": False,
-                                        "required": [
-                                            "code",
-                                            "name",
-                                            "kind",
-                                            "unit",
-                                            "target",
-                                            "direction",
-                                            "deadline",
-                                            "deadline_text",
-                                            "aggregation",
-                                            "reporting_units",
-                                            "source_text",
-                                        ],
-                                        "properties": {
-                                            "code": {"type": "string", "pattern": r"^\d+\.\d+\.\d+$"},
-                                            "name": {"type": "string", "minLength": 1, "maxLength": 200},
-                                            "kind": {"enum": ["count", "amount", "rate", "milestone"]},
-                                            "unit": {"type": "string", "maxLength": 20},
-                                            "target": {"type": ["number", "null"]},
-                                            "direction": {"enum": ["at_least", "at_most"]},
-                                            "deadline": _DATE,
-                                            "deadline_text": {"type": "string", "minLength": 1, "maxLength": 100},
-                                            "parent": {"type": ["string", "null"]},
-                                            "stock_target": _NUMBER,
-                                            "baseline": _NUMBER,
-                                            "aggregation": {"enum": ["sum", "rate", "lead"]},
-                                            "rate_basis": {"enum": ["ratio", "level"]},
-                                            "reporting_units": {**_NAMES, "minItems": 1},
-                                            "planned_start": _DATE,
-                                            "stages": {
-                                                "type": "array",
-                                                "minItems": 1,
-                                                "items": {
-                                                    "type": "object",
-                                                    "additionalProperties": False,
-                                                    "required": ["label", "percent"],
-                                                    "properties": {
-                                                        "label": {"type": "string", "minLength": 1},
-                                                        "percent": {"type": "number", "minimum": 0, "maximum": 100},
-                                                    },
-                                                },
-                                            },
-                                            "monthly_plan": {
-                                                "type": "object",
-                                                "propertyNames": {"pattern": r"^\d{4}-\d{2}$"},
-                                                "additionalProperties": {
-                                                    "type": "number",
-                                                    "minimum": 0,
-                                                    "maximum": 100,
-                                                },
-                                            },
-                                            "source_text": {"type": "string", "minLength": 1},
-                                            "allocations": {
-                                                "type": "object",
-                                                "additionalProperties": {"type": "number", "minimum": 0},
-                                            },
-                                        },
-                                    },
-                                },
-                            },
-                        },
-                    },
+                    "text": _TEXT,
+                    "tasks": {"type": "array", "minItems": 1, "items": _TASK},
                 },
             },
         },
@@ -208,6 +260,12 @@ def parse_plan(raw: bytes | str) -> CheckedPlan:
         raise PlanFileError([_("JSON 格式错误：%(word)s 不是数字") % {"word": exc.args[0]}]) from exc
     except RecursionError as exc:
         raise PlanFileError([_("JSON 格式错误：嵌套层次过深")]) from exc
+    return check_plan_data(data)
+
+
+def check_plan_data(data: Any) -> CheckedPlan:
+    """The checks of a plan file on its parsed content (numbers as Decimal or int, never float):
+    what ``load_plan`` checks, for a plan edited in the office's pages or copied into a new year."""
     problems = _schema_problems(data)
     if not problems:
         problems = _number_problems(data, ()) + _meaning_problems(data)
@@ -305,29 +363,96 @@ def _date(value: str, place: str, problems: list[str]) -> date | None:
         return None
 
 
-def _meaning_problems(data: dict[str, Any]) -> list[str]:  # noqa: C901 - one pass over the file, check by check
+def _format_problems(data: dict[str, Any]) -> list[str]:
+    """A format-1 file that uses a key or a value of format 2 is told to say so."""
+    if data["format"] >= 2:
+        return []
     problems: list[str] = []
+    message = _('使用扩展字段的文件应写 "format": 2')
+
+    def check(obj: dict, what: str, place: str) -> None:
+        for key in sorted(ADDED_KEYS[what] & set(obj)):
+            problems.append(f"{_place_of(place, key)}: {message}")
+
+    check(data, "file", "")
+    check(data["plan"], "plan", "plan")
+    for p, project in enumerate(data["projects"]):
+        check(project, "project", f"projects[{p}]")
+        for t, task in enumerate(project["tasks"]):
+            check(task, "task", f"projects[{p}].tasks[{t}]")
+            for k, ind in enumerate(task["indicators"]):
+                iplace = f"projects[{p}].tasks[{t}].indicators[{k}]"
+                check(ind, "indicator", iplace)
+                if ind["kind"] in ADDED_KINDS:
+                    problems.append(f"{iplace}.kind: {message}")
+                if ind["aggregation"] in ADDED_AGGREGATIONS:
+                    problems.append(f"{iplace}.aggregation: {message}")
+    return problems
+
+
+def _place_of(place: str, key: str) -> str:
+    return f"{place}.{key}" if place else key
+
+
+@dataclass
+class _Names:
+    """The units and unit groups a file names, for the checks of each task and indicator."""
+
+    units: set[str]
+    groups: dict[str, list[str]]  # group name -> its members
+
+    def known(self, names: list[str], place: str, problems: list[str]) -> None:
+        for j, name in enumerate(names):
+            if name not in self.units and name not in self.groups:
+                problems.append(
+                    f"{place}[{j}]: " + _("未在 units 或 unit_groups 中列出的单位：%(name)s") % {"name": name}
+                )
+        for name in sorted({n for n in names if names.count(n) > 1}):
+            problems.append(f"{place}: " + _("单位重复：%(name)s") % {"name": name})
+
+    def expanded(self, names: list[str]) -> set[str]:
+        """The names and, for each group among them, its members."""
+        out = set(names)
+        for name in names:
+            out.update(self.groups.get(name, []))
+        return out
+
+
+def _meaning_problems(data: dict[str, Any]) -> list[str]:  # noqa: C901 - one pass over the file, check by check
+    problems: list[str] = _format_problems(data)
     plan = data["plan"]
-    if data["format"] < 2 and "kind" in plan:
-        problems.append("plan.kind: " + _("使用扩展字段的文件应写 \"format\": 2"))
     start = _date(plan["start"], "plan.start", problems)
     default_deadline = _date(plan["default_deadline"], "plan.default_deadline", problems)
     _date(plan["issued_on"], "plan.issued_on", problems)
     if start and default_deadline and default_deadline < start:
         problems.append("plan.default_deadline: " + _("完成期限早于起始日期"))
+    lights = plan.get("lights", {})
+    if "yellow_gap" in lights and "red_gap" in lights and lights["red_gap"] < lights["yellow_gap"]:
+        problems.append("plan.lights.red_gap: " + _("红灯阈值不能小于黄灯阈值"))
 
     unit_names: set[str] = set()
     for i, unit in enumerate(data["units"]):
         if unit["name"] in unit_names:
             problems.append(f"units[{i}].name: " + _("单位重复：%(name)s") % {"name": unit["name"]})
         unit_names.add(unit["name"])
-
-    def known(names: list[str], place: str) -> None:
-        for j, name in enumerate(names):
+    groups: dict[str, list[str]] = {}
+    for g, group in enumerate(data.get("unit_groups", [])):
+        gplace = f"unit_groups[{g}]"
+        if group["name"] in groups:
+            problems.append(f"{gplace}.name: " + _("单位组重复：%(name)s") % {"name": group["name"]})
+        clashes = group["name"] in unit_names
+        if clashes:
+            problems.append(f"{gplace}.name: " + _("单位组名称与单位同名：%(name)s") % {"name": group["name"]})
+        members = group.get("members", [])
+        for j, name in enumerate(members):
             if name not in unit_names:
-                problems.append(f"{place}[{j}]: " + _("未在 units 中列出的单位：%(name)s") % {"name": name})
-        for name in {n for n in names if names.count(n) > 1}:
-            problems.append(f"{place}: " + _("单位重复：%(name)s") % {"name": name})
+                problems.append(f"{gplace}.members[{j}]: " + _("未在 units 中列出的单位：%(name)s") % {"name": name})
+        for name in sorted({n for n in members if members.count(n) > 1}):
+            problems.append(f"{gplace}.members: " + _("单位重复：%(name)s") % {"name": name})
+        if not clashes:  # the name keeps meaning the unit: one problem, not one per task that names it
+            groups[group["name"]] = members
+    names = _Names(units=unit_names, groups=groups)
+    named_groups: set[str] = set()
 
     codes: set[str] = set()
     project_numbers: set[int] = set()
@@ -342,14 +467,16 @@ def _meaning_problems(data: dict[str, Any]) -> list[str]:  # noqa: C901 - one pa
             if task["number"] in task_numbers:
                 problems.append(f"{tplace}.number: " + _("序号重复：%(n)s") % {"n": task["number"]})
             task_numbers.add(task["number"])
-            known(task["lead_units"], f"{tplace}.lead_units")
-            known(task["cooperating_units"], f"{tplace}.cooperating_units")
+            names.known(task["lead_units"], f"{tplace}.lead_units", problems)
+            names.known(task["cooperating_units"], f"{tplace}.cooperating_units", problems)
+            named_groups.update(n for n in task["lead_units"] + task["cooperating_units"] if n in groups)
             both = set(task["lead_units"]) & set(task["cooperating_units"])
             if both:
                 problems.append(
                     f"{tplace}: " + _("单位既是责任单位又是配合单位：%(names)s") % {"names": "、".join(sorted(both))}
                 )
-            task_unit_names = set(task["lead_units"]) | set(task["cooperating_units"])
+            _validity_problems(task, tplace, problems)
+            task_unit_names = names.expanded(task["lead_units"] + task["cooperating_units"])
             by_code = {ind["code"]: ind for ind in task["indicators"]}
             for k, ind in enumerate(task["indicators"]):
                 iplace = f"{tplace}.indicators[{k}]"
@@ -362,40 +489,89 @@ def _meaning_problems(data: dict[str, Any]) -> list[str]:  # noqa: C901 - one pa
                 if ind["code"] in codes:
                     problems.append(f"{iplace}.code: " + _("编号重复：%(code)s") % {"code": ind["code"]})
                 codes.add(ind["code"])
-                _indicator_problems(ind, iplace, start, by_code, task_unit_names, known, problems)
+                _indicator_problems(ind, iplace, start, by_code, task_unit_names, names, problems)
+    for g, group in enumerate(data.get("unit_groups", [])):
+        if group["name"] not in named_groups:
+            problems.append(f"unit_groups[{g}]: " + _("单位组 %(name)s 未在任何任务中出现") % {"name": group["name"]})
     return problems
 
 
-def _indicator_problems(ind, iplace, start, by_code, task_unit_names, known, problems) -> None:  # noqa: C901
+def _validity_problems(task: dict, tplace: str, problems: list[str]) -> None:
+    valid_from = _date(task["valid_from"], f"{tplace}.valid_from", problems) if "valid_from" in task else None
+    valid_until = _date(task["valid_until"], f"{tplace}.valid_until", problems) if "valid_until" in task else None
+    if valid_from and valid_until and valid_until < valid_from:
+        problems.append(f"{tplace}.valid_until: " + _("有效期止早于有效期起"))
+    for part in task.get("validity_text", "").split("…"):
+        if part and part not in task["text"]:
+            problems.append(f"{tplace}.validity_text: " + _("有效期原文不在任务原文中：%(part)s") % {"part": part[:40]})
+
+
+def _indicator_problems(ind, iplace, start, by_code, task_unit_names, names, problems) -> None:  # noqa: C901
     deadline = _date(ind["deadline"], f"{iplace}.deadline", problems)
-    if deadline and start and deadline < start:
+    own_start = _date(ind["start"], f"{iplace}.start", problems) if "start" in ind else None
+    window_start = own_start or start
+    if deadline and window_start and deadline < window_start:
         problems.append(f"{iplace}.deadline: " + _("完成期限早于方案起始日期"))
     if "planned_start" in ind:
         _date(ind["planned_start"], f"{iplace}.planned_start", problems)
-    kind, target = ind["kind"], ind["target"]
-    if kind != "milestone":
+    kind, target, aggregation = ind["kind"], ind["target"], ind["aggregation"]
+    if kind == "qualitative":
+        if target is not None:
+            problems.append(f"{iplace}.target: " + _("定性指标没有目标值，应为 null"))
+        if ind["unit"] != "":
+            problems.append(f"{iplace}.unit: " + _("定性指标没有计量单位，应为空"))
+        if aggregation not in ("lead", "each"):
+            problems.append(f"{iplace}.aggregation: " + _("定性指标应为 lead 或 each"))
+    elif kind != "milestone":
         if target is None:
             problems.append(f"{iplace}.target: " + _("非节点类指标必须有目标值"))
-        elif target < 0:
+        elif kind != "growth" and target < 0:
             problems.append(f"{iplace}.target: " + _("目标值不能为负数"))
-        elif target == 0 and ind["direction"] == "at_least":
+        elif kind != "growth" and target == 0 and ind["direction"] == "at_least":
             problems.append(f"{iplace}.target: " + _("目标值不能为 0"))
+    if aggregation == "each" and kind != "qualitative":
+        problems.append(f"{iplace}.aggregation: " + _("只有定性指标可以由各单位分别报送（each）"))
+    if "figure_unit" in ind and kind != "qualitative":
+        problems.append(f"{iplace}.figure_unit: " + _("只有定性指标有参考数值单位"))
+    if kind == "growth":
+        if ind["unit"] not in GROWTH_UNITS:
+            problems.append(f"{iplace}.unit: " + _("增速类指标的计量单位应为 % 或 个百分点"))
+        if aggregation != "lead":
+            problems.append(f"{iplace}.aggregation: " + _("增速不能相加，应为 lead"))
+        for key in ("parent", "allocations", "stock_target"):
+            if ind.get(key) is not None:
+                problems.append(f"{iplace}.{key}: " + _("增速类指标不能有此项（增速不能相加）"))
+        if ind.get("monthly_plan"):
+            problems.append(f"{iplace}.monthly_plan: " + _("增速按目标值逐期比较，没有月度计划"))
+    if kind == "qualitative":
+        for key in ("parent", "allocations"):
+            if ind.get(key) is not None:
+                problems.append(f"{iplace}.{key}: " + _("定性指标不能有此项"))
+    tolerance = ind.get("tolerance", 0)
+    if tolerance and kind in ("milestone", "qualitative"):
+        problems.append(f"{iplace}.tolerance: " + _("节点和定性指标没有容差"))
+    elif (
+        tolerance and kind != "growth" and target is not None and ind["direction"] == "at_least" and tolerance >= target
+    ):
+        problems.append(f"{iplace}.tolerance: " + _("容差应小于目标值"))
+    if "base_value" in ind and "base_text" not in ind:
+        problems.append(f"{iplace}.base_text: " + _("有基期数值时须引用其原文（base_text）"))
     if kind == "rate":
         if ind["unit"] != "%":
             problems.append(f"{iplace}.unit: " + _("比率类指标的计量单位应为 %"))
         if target is not None and target > 100:
             problems.append(f"{iplace}.target: " + _("比率目标不能超过 100"))
-        if ind["aggregation"] == "sum":
+        if aggregation == "sum":
             problems.append(f"{iplace}.aggregation: " + _("比率不能简单相加，应为 rate 或 lead"))
-    elif ind["aggregation"] == "rate":
+    elif aggregation == "rate":
         problems.append(f"{iplace}.aggregation: " + _("只有比率类指标可以按分子分母汇总"))
-    if kind == "milestone" and ind["aggregation"] == "sum":
+    if kind == "milestone" and aggregation == "sum":
         problems.append(f"{iplace}.aggregation: " + _("节点类指标不能相加，应为 lead"))
     stages = ind.get("stages")
     if stages:
         percents = [s["percent"] for s in stages]
-        if kind != "milestone":
-            problems.append(f"{iplace}.stages: " + _("只有节点类指标有阶段"))
+        if kind not in ("milestone", "qualitative"):
+            problems.append(f"{iplace}.stages: " + _("只有节点和定性指标有阶段"))
         if percents != sorted(percents) or len(set(percents)) != len(percents) or percents[-1] != 100:
             problems.append(f"{iplace}.stages: " + _("阶段百分比应递增且最后一个为 100"))
     plan_months = ind.get("monthly_plan")
@@ -403,16 +579,30 @@ def _indicator_problems(ind, iplace, start, by_code, task_unit_names, known, pro
         values = [plan_months[m] for m in sorted(plan_months)]
         if values != sorted(values):
             problems.append(f"{iplace}.monthly_plan: " + _("月度计划应为逐月不减的累计百分比"))
+        frequency = ind.get("frequency", "monthly")
+        for key in sorted(plan_months):
+            if not calendar.is_period_end(calendar.parse_month(key), frequency):
+                problems.append(
+                    f"{iplace}.monthly_plan: "
+                    + _("%(month)s 不是该指标的报送期末（报送频次：%(frequency)s）")
+                    % {"month": key, "frequency": frequency}
+                )
 
     reporters = ind["reporting_units"]
-    known(reporters, f"{iplace}.reporting_units")
+    names.known(reporters, f"{iplace}.reporting_units", problems)
     for j, name in enumerate(reporters):
         if name not in task_unit_names:
             problems.append(
                 f"{iplace}.reporting_units[{j}]: " + _("报送单位 %(name)s 不是本任务的责任或配合单位") % {"name": name}
             )
-    if ind["aggregation"] == "lead" and len(reporters) != 1:
-        problems.append(f"{iplace}.reporting_units: " + _("牵头单位报送的指标只能有一个报送单位"))
+    if aggregation == "lead":
+        if len(reporters) != 1:
+            problems.append(f"{iplace}.reporting_units: " + _("牵头单位报送的指标只能有一个报送单位"))
+        elif reporters[0] in names.groups:
+            problems.append(
+                f"{iplace}.reporting_units[0]: "
+                + _("牵头单位报送的指标须由一个具体单位报送，不能是单位组 %(name)s") % {"name": reporters[0]}
+            )
 
     parent_code = ind.get("parent")
     if parent_code is not None:
@@ -436,11 +626,11 @@ def _indicator_problems(ind, iplace, start, by_code, task_unit_names, known, pro
     allocations = ind.get("allocations")
     if allocations:
         for name in allocations:
-            if name not in reporters:
+            if name not in reporters or name in names.groups:
                 problems.append(
                     f"{iplace}.allocations: " + _("%(name)s 不是该指标的报送单位，不能分解目标") % {"name": name}
                 )
-        if ind["aggregation"] == "sum" and target is not None:
+        if aggregation == "sum" and target is not None:
             message = allocation_mismatch(
                 target=Decimal(target), parts=[Decimal(v) for v in allocations.values()], unit=ind["unit"]
             )

@@ -1,5 +1,11 @@
 """Rules of the domain: expected progress, completion rates and lights.
 
+Figures come in kinds (``Kind``): counts and amounts towards a target, rate levels, milestones
+tracked by building stages, growth rates against the base year (either sign, compared as levels)
+and qualitative tasks tracked by stage and narrative, which no average or ranking includes
+(``MEASURED_KINDS``). A target may carry a tolerance ("3%左右"): ``met_line`` is where it counts
+as met.
+
 Plain functions with no database and no clock: every function that depends on time
 takes an explicit ``as_of`` date, so that pages, jobs, exports and the bulletin agree,
 and so that the 2022 plan can be looked at as of any month's end. Month arithmetic and
@@ -23,6 +29,10 @@ from projects.calendar import add_months, month_end, month_index, parse_month
 __all__ = [
     "DEFAULT_BANDS",
     "DEFAULT_STAGES",
+    "LEVEL_KINDS",
+    "MEASURED_KINDS",
+    "QUALITATIVE_STAGES",
+    "STAGED_KINDS",
     "Assessment",
     "Bands",
     "Direction",
@@ -32,10 +42,16 @@ __all__ = [
     "assess",
     "city_rate",
     "completion",
+    "default_stages",
     "expected_progress",
+    "growth_completion",
     "is_done",
+    "is_judged",
+    "is_measured",
     "is_overdue",
+    "is_staged",
     "light",
+    "met_line",
     "milestone_not_started",
     "months_elapsed",
     "weighted_score",
@@ -52,6 +68,32 @@ class Kind(StrEnum):
     AMOUNT = "amount"
     RATE = "rate"
     MILESTONE = "milestone"
+    GROWTH = "growth"  # a change against the base year, in % or percentage points; may be negative
+    QUALITATIVE = "qualitative"  # no figure: tracked by stage and narrative
+
+
+# Kinds reported as a stage (milestones: building stages; qualitative tasks: policy stages).
+STAGED_KINDS = frozenset({Kind.MILESTONE, Kind.QUALITATIVE})
+# Kinds that enter the averages of tasks, projects and plans and the units' ranking: a qualitative
+# task has a stage and a light, not a figure to average; pages say how many items are measured.
+MEASURED_KINDS = tuple(k.value for k in Kind if k != Kind.QUALITATIVE)
+# Kinds compared with their target as a level at every period end, not scaled by the elapsed
+# share of the year: what the statistics publish is the change from January to the period's end.
+LEVEL_KINDS = frozenset({Kind.GROWTH})
+
+
+def is_staged(kind: Kind | str) -> bool:
+    return Kind(kind) in STAGED_KINDS
+
+
+def is_measured(kind: Kind | str) -> bool:
+    return Kind(kind).value in MEASURED_KINDS
+
+
+def is_judged(*, kind: Kind | str, target: Decimal | None, target_confirmed: bool = True) -> bool:
+    """Whether a figure gets a light: it has stages, or a target to be judged by that the office has
+    confirmed (a plan copied into a new year keeps last year's targets as proposals until then)."""
+    return target_confirmed and (target is not None or is_staged(kind))
 
 
 class Direction(StrEnum):
@@ -104,6 +146,19 @@ DEFAULT_STAGES: tuple[Stage, ...] = (
     Stage("基本完成", Decimal(90)),
     Stage("完成", Decimal(100)),
 )
+# A qualitative task's default stages: the building stages of milestones do not fit policy work.
+QUALITATIVE_STAGES: tuple[Stage, ...] = (
+    Stage("未启动", Decimal(0)),
+    Stage("部署启动", Decimal(20)),
+    Stage("推进实施", Decimal(50)),
+    Stage("基本完成", Decimal(90)),
+    Stage("完成", Decimal(100)),
+)
+
+
+def default_stages(kind: Kind | str) -> tuple[Stage, ...]:
+    """The stages of a staged item whose plan gives none of its own."""
+    return QUALITATIVE_STAGES if Kind(kind) == Kind.QUALITATIVE else DEFAULT_STAGES
 
 
 @dataclass(frozen=True)
@@ -170,6 +225,7 @@ def expected_progress(
     deadline: date,
     as_of: date,
     monthly_plan: Mapping[str, Decimal] | None = None,
+    level: bool = False,
 ) -> Decimal:
     """序时进度 in %: what should be done by ``as_of`` if work kept pace with time.
 
@@ -179,13 +235,15 @@ def expected_progress(
     applies, 0 before the first.
 
     Either way 0 before ``start`` and 100 from ``deadline`` on: on its deadline day an
-    indicator should be done, even when the deadline falls mid-month.
+    indicator should be done, even when the deadline falls mid-month. A ``level`` target (a growth
+    rate, ``LEVEL_KINDS``) is expected in full from ``start`` on: the year's growth is compared with
+    the target at every period end.
     """
     if deadline < start:
         raise ValueError(f"deadline {deadline} is before start {start}")
     if as_of < start:
         return _pct(ZERO)
-    if as_of >= deadline:
+    if as_of >= deadline or level:
         return _pct(HUNDRED)
     if monthly_plan is not None:
         planned = ZERO
@@ -221,6 +279,40 @@ def _stage_percent(*, stage: int, stages: Sequence[Stage]) -> Decimal:
     return _dec(stages[stage].percent)
 
 
+def met_line(*, target: Decimal, direction: Direction, tolerance: Decimal = ZERO) -> Decimal:
+    """Where a target counts as met: ``tolerance`` on its losing side ("3%左右" with tolerance 0.5:
+    an at-most 3 is met up to 3.5; an at-least 8 with tolerance 0.5 from 7.5)."""
+    target, tolerance = _dec(target), _dec(tolerance)
+    if tolerance < 0:
+        raise ValueError(f"a tolerance cannot be negative: {tolerance}")
+    return target - tolerance if Direction(direction) == Direction.AT_LEAST else target + tolerance
+
+
+def growth_completion(
+    *, direction: Direction, target: Decimal | None, value: Decimal | None, tolerance: Decimal = ZERO
+) -> Decimal | None:
+    """完成率 in % of a growth figure (a change against the base year: either sign, either the
+    target or the figure), compared with the target as a level, ``None`` without both.
+
+    100 on the met side of ``met_line``. Short of it, read in the direction the target wants (up
+    for at least, down for at most): when the line asks for a change that way (增长 8%; 再降 10%, an
+    at-most −10), the share of it achieved, floored at 0 (a fall when growth was asked is 0); when
+    the line allows some change the other way (a ceiling above 0 such as CPI at most 3.5; a floor
+    below 0), the allowed change over the change that happened (CPI 4.2 against 3.5: 83.33).
+    """
+    if value is None or target is None:
+        return None
+    sign = 1 if Direction(direction) == Direction.AT_LEAST else -1
+    actual = sign * _dec(value)
+    required = sign * met_line(target=target, direction=direction, tolerance=tolerance)
+    if actual >= required:
+        return _pct(HUNDRED)
+    if required > 0:
+        return _pct(max(ZERO, actual * HUNDRED / required))
+    # Here actual < required <= 0: the change went the other way beyond what the line allows.
+    return _pct(-required * HUNDRED / -actual)
+
+
 def completion(
     *,
     kind: Kind,
@@ -232,26 +324,32 @@ def completion(
     stage: int | None = None,
     stages: Sequence[Stage] = DEFAULT_STAGES,
     baseline: Decimal | None = None,
+    tolerance: Decimal = ZERO,
 ) -> Decimal | None:
     """完成率 in %, or ``None`` when there is nothing to measure.
 
     Nothing to measure: no figure reported, a zero denominator, no target, or a zero
     "at least" target.
 
-    - milestone: the percent of the reported stage; ``target`` and ``direction`` are
-      ignored.
-    - count/amount, at least: progress from ``baseline`` (0 if none) towards ``target``;
+    - milestone, qualitative: the percent of the reported stage; ``target`` and ``direction``
+      are ignored.
+    - growth: ``growth_completion`` (a level, either sign).
+    - count/amount, at least: progress from ``baseline`` (0 if none) towards the target;
       not capped above (120 means ahead), floored at 0.
-    - rate, at least: the level (numerator/denominator, else ``value``) over ``target``.
+    - rate, at least: the level (numerator/denominator, else ``value``) over the target.
       ``baseline`` is not used for rates: the plan states rate targets as levels.
     - at most, any other kind: 100 while the figure is within the cap, then
-      target/actual, so that it falls as the figure grows beyond the cap.
+      cap/actual, so that it falls as the figure grows beyond the cap.
+
+    The target is taken at its ``met_line``: with a tolerance, where it counts as met.
     """
     kind = Kind(kind)
     direction = Direction(direction)
 
-    if kind == Kind.MILESTONE:
+    if kind in STAGED_KINDS:
         return None if stage is None else _pct(_stage_percent(stage=stage, stages=stages))
+    if kind == Kind.GROWTH:
+        return growth_completion(direction=direction, target=target, value=value, tolerance=tolerance)
 
     if kind == Kind.RATE:
         actual = _rate_level(value=value, numerator=numerator, denominator=denominator)
@@ -259,16 +357,16 @@ def completion(
         actual = None if value is None else _dec(value)
     if actual is None or target is None:
         return None
-    target = _dec(target)
+    if _dec(target) < 0:
+        raise ValueError(f"only a growth target can be negative: {target}")
+    target = met_line(target=target, direction=direction, tolerance=tolerance)
 
     if direction == Direction.AT_MOST:
-        if target < 0:
-            raise ValueError(f"an at-most target cannot be negative: {target}")
         if actual <= target:
             return _pct(HUNDRED)
         return _pct(target * HUNDRED / actual)
 
-    if target == 0:
+    if target <= 0:
         return None
     if kind == Kind.RATE:
         return _pct(max(ZERO, actual * HUNDRED / target))
@@ -303,7 +401,8 @@ def milestone_not_started(
     bands: Bands = DEFAULT_BANDS,
     stages: Sequence[Stage] = DEFAULT_STAGES,
 ) -> bool:
-    """A milestone still at a 0 % stage, or never reported, a grace after its start.
+    """A staged item (a milestone, a qualitative task) still at a 0 % stage, or never reported,
+    a grace after its start.
 
     "Three months after its planned start" is read as the same day of the month three
     months later (``add_months``, day clamped): planned 2022-03-01 -> red from
@@ -311,7 +410,7 @@ def milestone_not_started(
     Not started is judged by the stage's percent rather than its number, so that a plan
     with stages of its own (which may lack a 0 % stage) behaves the same.
     """
-    if Kind(kind) != Kind.MILESTONE:
+    if Kind(kind) not in STAGED_KINDS:
         return False
     if as_of < add_months(planned_start, bands.milestone_grace_months):
         return False
@@ -362,13 +461,17 @@ def assess(
     monthly_plan: Mapping[str, Decimal] | None = None,
     planned_start: date | None = None,
     bands: Bands = DEFAULT_BANDS,
+    tolerance: Decimal = ZERO,
 ) -> Assessment:
     """Everything the pages, jobs, exports and the bulletin show about one figure.
 
     One call for all of them, so that none can work out a light differently.
-    ``planned_start`` (for milestones) defaults to ``start``.
+    ``planned_start`` (for staged items) defaults to ``start``. ``as_of`` is the day the figure is
+    judged on (``calendar.judged_on``: a quarterly figure's last quarter end).
     """
-    expected = expected_progress(start=start, deadline=deadline, as_of=as_of, monthly_plan=monthly_plan)
+    expected = expected_progress(
+        start=start, deadline=deadline, as_of=as_of, monthly_plan=monthly_plan, level=Kind(kind) in LEVEL_KINDS
+    )
     rate = completion(
         kind=kind,
         direction=direction,
@@ -379,6 +482,7 @@ def assess(
         stage=stage,
         stages=stages,
         baseline=baseline,
+        tolerance=tolerance,
     )
     not_started = milestone_not_started(
         kind=kind,

@@ -18,6 +18,7 @@ from projects import calendar, clock
 from projects.services import alerts as alert_services
 from projects.services.bulletin import bulletin_notify_leaders
 from projects.services.notifications import deliveries_send_due, delivery_send
+from projects.services.summaries import digests_send
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ def remind_due(as_of: str | None = None) -> int:
 @shared_task(name="projects.send_digests", **RETRYING)
 def send_digests(as_of: str | None = None) -> int:
     """Monday morning: each leader's weekly digest."""
-    ids = alert_services.digests_send(as_of=_as_of(as_of))
+    ids = digests_send(as_of=_as_of(as_of))
     deliveries_enqueue(ids)
     return len(ids)
 

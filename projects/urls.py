@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 
 from projects.audit import views as audit
 from projects.calendar import parse_month
-from projects.views import dashboards, home, inbox, reporting
+from projects.views import dashboards, home, inbox, plans, reporting, search, worklists
 
 
 class MonthConverter:
@@ -40,6 +40,7 @@ urlpatterns = [
     # The in-app inbox of alerts, reminders and supervision notices.
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/read-all/", inbox.read_all, name="inbox_read_all"),
+    path("inbox/<int:pk>/open/", inbox.message_open, name="message_open"),
     path("inbox/<int:pk>/read/", inbox.message_read, name="message_read"),
     path("inbox/<int:pk>/acknowledge/", inbox.message_ack, name="message_acknowledge"),
     # Where notices were shown before the loop: links in older messages and e-mails still lead there.
@@ -62,7 +63,22 @@ urlpatterns = [
     path("evidence/<int:pk>/", reporting.evidence_file, name="evidence_file"),
     path("evidence/<int:pk>/delete/", reporting.evidence_delete, name="evidence_delete"),
     path("review/", reporting.review_list, name="review_list"),
+    # Worklists: a unit's still to do, a reviewer's queue; the header's search.
+    path("todo/", worklists.todo, name="todo"),
+    path("todo/submit/", worklists.todo_submit, name="todo_submit"),
+    path("review/queue/", worklists.review_queue, name="review_queue"),
+    path("review/queue/approve/", worklists.review_queue_approve, name="review_queue_approve"),
+    path("search/", search.search, name="search"),
     path("review/export.xlsx", reporting.review_export, name="review_export"),
+    # The office's plans: header, unit groups, tasks, indicators, the file, a copy into a new year.
+    path("plans/", plans.plan_list, name="plan_list"),
+    path("plans/<int:pk>/", plans.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/groups/<int:group_pk>/", plans.plan_group, name="plan_group"),
+    path("plans/<int:pk>/tasks/<int:task_pk>/", plans.plan_task, name="plan_task"),
+    path("plans/<int:pk>/indicators/<int:indicator_pk>/", plans.plan_indicator, name="plan_indicator"),
+    path("plans/<int:pk>/file/", plans.plan_file_view, name="plan_file"),
+    path("plans/<int:pk>/confirm-targets/", plans.plan_confirm_targets, name="plan_confirm_targets"),
+    path("plans/<int:pk>/copy/", plans.plan_copy_view, name="plan_copy"),
     # The supervision loop: notices, leaders' instructions, close-outs and their registers.
     path("supervision/", include("projects.supervision.urls")),
     # The audit trail: its administrator searches, exports and purges what is past retention.

@@ -1,7 +1,7 @@
-"""Checks shared by the tests of plan files in the format proposed for issue 14.
+"""Checks shared by the tests of plan files in format 2 (issue 14).
 
-docs/plan-format.md, "Proposed for issue 14 (not yet loaded)", describes the added keys. The
-loader does not accept them yet, so these checks read the JSON directly: pure Python, no Django.
+docs/plan-format.md describes the added keys. These checks read the JSON directly, pure Python and
+no Django, so that the fixtures are checked against the gazette apart from the loader's own checks.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
 SOURCES = FIXTURES / "source"
 GAZETTE = SOURCES / "sanmenxia-gazette-2022-06.txt"
-PLAN_2022 = FIXTURES / "plan_2022.json"
+PLAN_2022 = FIXTURES / "plan_2022.json"  # the same path as tests.conftest.PLAN_2022, which needs Django
 
 __all__ = [
     "COUNTIES",

@@ -55,6 +55,13 @@ def allocation_post(indicator, targets):
         "rate_basis": indicator.rate_basis,
         "stages": "null",
         "monthly_plan": "null",
+        # Format 2's fields as the change page shows them for a monthly count.
+        "target_confirmed": "on",
+        "tolerance": "0",
+        "frequency": "monthly",
+        "base_unit": "",
+        "base_text": "",
+        "figure_unit": "",
         "assignments-TOTAL_FORMS": len(assignments),
         "assignments-INITIAL_FORMS": len(assignments),
         "assignments-MIN_NUM_FORMS": 0,

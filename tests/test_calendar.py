@@ -174,7 +174,7 @@ def test_the_calendar_is_plain_functions():
             imported |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
             imported.add(node.module or "")
-    allowed = {"__future__", "calendar", "collections.abc", "contextlib", "dataclasses", "datetime"}
+    allowed = {"__future__", "calendar", "collections.abc", "contextlib", "dataclasses", "datetime", "enum"}
     assert imported <= allowed | {"django.utils", "django.utils.translation"}
     calls = {n.func.attr for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)}
     assert not calls & {"today", "now", "localdate", "objects"}

@@ -4,7 +4,7 @@ loopback, driven by locust (headless); then the database is checked against what
     python benchmarks/loadtest/run.py                    # 200 reporters, 5 figures each, 10 readers
     python benchmarks/loadtest/run.py --reporters 50 --workers 2
 
-Steps: a fresh PostgreSQL database bench_load (started and created as .ci/postgres does) with the
+Steps: a fresh PostgreSQL database bench_load_<checkout hash> (started and created as .ci/postgres does) with the
 2022 plan and its demo figures (``generate_load --scale S``); 200 reporting units with one account
 each (setup_data.py); Redis on port 6413, one Celery worker (alert re-evaluation after each figure,
 as in production), gunicorn on 127.0.0.1:8107 (5 sync workers, as docs/deploy runs it) with
@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.run import PostgreSQL, machine  # noqa: E402
+from benchmarks.run import CHECKOUT, PostgreSQL, machine  # noqa: E402
 
 WORK = ROOT / "var" / "bench" / "loadtest"
 RESULTS = ROOT / "benchmarks" / "results"
@@ -50,7 +50,7 @@ def log(message: str) -> None:
 class LoadDatabase(PostgreSQL):
     @property
     def name(self) -> str:
-        return "bench_load"
+        return f"bench_load_{CHECKOUT}"
 
 
 def percentile(values: list[float], share: float) -> float | None:
@@ -216,7 +216,7 @@ def main() -> None:
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
     db = LoadDatabase("S", 0)
-    log("fresh database bench_load: the 2022 plan and its demo figures")
+    log(f"fresh database {db.name}: the 2022 plan and its demo figures")
     db.drop()
     db.manage("migrate", "--noinput", "-v0")
     db.manage("generate_load", "--scale", "S", capture=True)

@@ -36,13 +36,14 @@ from projects.models import (  # noqa: E402
     Assignment,
     Indicator,
     IndicatorKind,
+    PlanKind,
     Role,
     Submission,
     Unit,
     UnitKind,
     User,
 )
-from projects.selectors.catalogue import plan_for_year  # noqa: E402
+from projects.selectors.catalogue import plan_choose  # noqa: E402
 from projects.services.progress import progress_rebuild  # noqa: E402
 
 MONTH = "2022-12"
@@ -50,7 +51,8 @@ MONTH = "2022-12"
 
 @transaction.atomic
 def setup(*, reporters: int, figures: int, readers: int) -> dict:
-    plan = plan_for_year(year=2022)
+    # Scale S holds the city's portfolio: the real plan is its 重点民生实事 plan.
+    plan = plan_choose(year=2022, default_kind=PlanKind.LIVELIHOOD)
     indicators = list(
         Indicator.objects.filter(
             task__project__plan=plan,

@@ -38,12 +38,16 @@ class AuditAction(models.TextChoices):
     FIGURE_APPROVE = "submission.approve", _("审核通过月报")
     FIGURE_RETURN = "submission.return", _("退回月报")
     FIGURE_REOPEN = "submission.reopen", _("重新打开月报")
+    FIGURES_SUBMIT_BULK = "submission.submit_bulk", _("批量提交月报")
+    FIGURES_APPROVE_BULK = "submission.approve_bulk", _("批量审核通过月报")
     EVIDENCE_UPLOAD = "evidence.upload", _("上传佐证材料")
     EVIDENCE_DELETE = "evidence.delete", _("删除佐证材料")
     MONTH_CLOSE = "month.close", _("关闭月报报送窗口")
     MONTH_OPEN = "month.open", _("重新开放月报报送窗口")
     # The plan catalogue
     PLAN_LOAD = "plan.load", _("导入方案")
+    PLAN_EDIT = "plan.edit", _("修改方案")
+    PLAN_COPY = "plan.copy", _("复制方案到新年度")
     ALLOCATION_SET = "allocation.set", _("设置任务分解")
     # Alerts and notifications
     ALERT_SCAN = "alert.scan", _("预警扫描")

@@ -91,8 +91,16 @@ class FigureForm(forms.Form):
         if "value" in self.fields:
             if indicator.kind == IndicatorKind.RATE:
                 self.fields["value"].label = _("比率（%）")
+            elif indicator.kind == IndicatorKind.GROWTH:
+                self.fields["value"].label = _("累计增速（%(uom)s）") % {"uom": uom}
+                self.fields["value"].help_text = _("年初至本期末比上年同期，下降填负数，如 -1.5")
+            elif indicator.kind == IndicatorKind.QUALITATIVE:
+                self.fields["value"].label = _("参考数值（%(uom)s）") % {"uom": indicator.figure_unit}
+                self.fields["value"].help_text = _("仅供参考，不参与评价；可为负数")
             elif uom:
                 self.fields["value"].label = _("本月累计完成（%(uom)s）") % {"uom": uom}
+        if indicator.kind == IndicatorKind.QUALITATIVE:
+            self.fields["stage"].label = _("工作阶段")
         if "stage" in self.fields:
             self.fields["stage"].choices = [("", _("请选择"))] + [
                 (i, f"{s.label}（{s.percent.normalize():f}%）") for i, s in enumerate(indicator.stage_list)

@@ -84,6 +84,10 @@ class Plan(models.Model):
     )
     source = models.CharField(_("来源"), max_length=200, blank=True)
     notes = models.TextField(_("说明"), blank=True)
+    validity_text = models.TextField(_("有效期原文"), blank=True, help_text=_("起始日期和完成期限所依据的原文"))
+    # Moves on with every load or edit that changes the plan: an edit form made on an older
+    # revision is refused instead of overwriting a newer plan.
+    revision = models.PositiveIntegerField(_("修订版本"), default=1)
 
     class Meta:
         verbose_name = _("方案")
@@ -112,10 +116,48 @@ class Plan(models.Model):
         return calendar.due_date(month, due_day=self.due_day)
 
 
+class UnitGroup(models.Model):
+    """A party a plan names without naming its members ("市政府有关部门"); the office fills in the
+    departments. Wherever the group stands in a task or as a reporting unit, each member takes its
+    place (rows ``via_group``); a group without members reports nothing."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="unit_groups", verbose_name=_("方案"))
+    name = models.CharField(_("名称"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+    members = models.ManyToManyField(
+        Unit, through="UnitGroupMember", related_name="unit_groups", verbose_name=_("成员单位")
+    )
+
+    class Meta:
+        verbose_name = _("单位组")
+        verbose_name_plural = _("单位组")
+        ordering = ["plan", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["plan", "name"], name="unitgroup_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UnitGroupMember(models.Model):
+    group = models.ForeignKey(UnitGroup, on_delete=models.CASCADE, related_name="memberships")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="group_memberships", verbose_name=_("单位"))
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("单位组成员")
+        verbose_name_plural = _("单位组成员")
+        ordering = ["group", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["group", "unit"], name="unitgroupmember_unique_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.group} · {self.unit}"
+
+
 class Project(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="projects", verbose_name=_("方案"))
     number = models.PositiveSmallIntegerField(_("序号"))
     title = models.CharField(_("名称"), max_length=200)
+    text = models.TextField(_("原文"), blank=True, help_text=_("项目开头一段原文（不属于任何任务时）"))
     leaders = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -140,6 +182,9 @@ class Task(models.Model):
     text = models.TextField(_("任务原文"))
     lead_units_text = models.TextField(_("责任单位原文"), blank=True)
     cooperating_units_text = models.TextField(_("配合单位原文"), blank=True)
+    valid_from = models.DateField(_("有效期起"), null=True, blank=True, help_text=_("留空则为方案起始日期"))
+    valid_until = models.DateField(_("有效期止"), null=True, blank=True, help_text=_("留空则为方案完成期限"))
+    validity_text = models.TextField(_("有效期原文"), blank=True)
     units = models.ManyToManyField(Unit, through="TaskUnit", related_name="tasks", verbose_name=_("单位"))
 
     class Meta:
@@ -166,6 +211,10 @@ class TaskUnit(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="task_roles", verbose_name=_("单位"))
     role = models.CharField(_("角色"), max_length=20, choices=TaskUnitRole.choices)
     position = models.PositiveSmallIntegerField(_("排序"), default=0)
+    # A member of a unit group the task names: the row follows the group's members.
+    via_group = models.ForeignKey(
+        UnitGroup, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("所属单位组")
+    )
 
     class Meta:
         verbose_name = _("任务单位")
@@ -177,11 +226,37 @@ class TaskUnit(models.Model):
         return f"{self.unit}（{self.get_role_display()}）"
 
 
+class TaskGroup(models.Model):
+    """Where a task names a unit group, in the order of its lead or cooperating units."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="task_groups")
+    group = models.ForeignKey(UnitGroup, on_delete=models.CASCADE, related_name="task_roles", verbose_name=_("单位组"))
+    role = models.CharField(_("角色"), max_length=20, choices=TaskUnitRole.choices)
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("任务单位组")
+        verbose_name_plural = _("任务单位组")
+        ordering = ["task", "role", "position"]
+        constraints = [models.UniqueConstraint(fields=["task", "group"], name="taskgroup_unique_group")]
+
+    def __str__(self) -> str:
+        return f"{self.group}（{self.get_role_display()}）"
+
+
 class IndicatorKind(models.TextChoices):
     COUNT = rules.Kind.COUNT.value, _("数量")
     AMOUNT = rules.Kind.AMOUNT.value, _("金额")
     RATE = rules.Kind.RATE.value, _("比率")
     MILESTONE = rules.Kind.MILESTONE.value, _("节点")
+    GROWTH = rules.Kind.GROWTH.value, _("增速")
+    QUALITATIVE = rules.Kind.QUALITATIVE.value, _("定性")
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = calendar.Frequency.MONTHLY.value, _("按月")
+    QUARTERLY = calendar.Frequency.QUARTERLY.value, _("按季度")
+    YEARLY = calendar.Frequency.YEARLY.value, _("按年")
 
 
 class Direction(models.TextChoices):
@@ -193,6 +268,7 @@ class Aggregation(models.TextChoices):
     SUM = "sum", _("各单位合计")
     RATE = "rate", _("分子分母合计")
     LEAD = "lead", _("牵头单位报送")
+    EACH = "each", _("各单位分别报送")
 
 
 class RateBasis(models.TextChoices):
@@ -210,7 +286,14 @@ class Indicator(models.Model):
     kind = models.CharField(_("类型"), max_length=20, choices=IndicatorKind.choices)
     unit_of_measure = models.CharField(_("计量单位"), max_length=20, blank=True)
     target = models.DecimalField(_("目标值"), null=True, blank=True, **DECIMAL)
+    # A plan copied into a new year keeps last year's targets as proposals until the office confirms
+    # them: until then nothing is judged against them.
+    target_confirmed = models.BooleanField(_("目标已确认"), default=True)
     direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices, default=Direction.AT_LEAST)
+    tolerance = models.DecimalField(
+        _("容差"), default=Decimal(0), help_text=_("“左右”：目标不利一侧仍算完成的幅度，单位同目标"), **DECIMAL
+    )
+    frequency = models.CharField(_("报送频次"), max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY)
     start = models.DateField(_("起始日期"), null=True, blank=True, help_text=_("留空则为方案起始日期"))
     deadline = models.DateField(_("完成期限"))
     deadline_text = models.CharField(_("期限原文"), max_length=100)
@@ -225,6 +308,13 @@ class Indicator(models.Model):
     )
     stock_target = models.DecimalField(_("全市总量目标"), null=True, blank=True, **DECIMAL)
     baseline = models.DecimalField(_("基数"), null=True, blank=True, **DECIMAL)
+    base_year = models.PositiveSmallIntegerField(_("基期年份"), null=True, blank=True, help_text=_("留空则为上一年"))
+    base_value = models.DecimalField(_("基期数值"), null=True, blank=True, **DECIMAL)
+    base_unit = models.CharField(_("基期数值单位"), max_length=20, blank=True)
+    base_text = models.TextField(_("基期数值原文"), blank=True)
+    figure_unit = models.CharField(
+        _("参考数值单位"), max_length=20, blank=True, help_text=_("定性指标随进展填报的参考数值的单位")
+    )
     aggregation = models.CharField(_("汇总方式"), max_length=10, choices=Aggregation.choices)
     rate_basis = models.CharField(_("比率填报方式"), max_length=10, choices=RateBasis.choices, default=RateBasis.RATIO)
     planned_start = models.DateField(_("计划启动日期"), null=True, blank=True)
@@ -251,26 +341,49 @@ class Indicator(models.Model):
         return self.aggregation == Aggregation.SUM
 
     @property
+    def is_staged(self) -> bool:
+        """Reported as a stage (a milestone, a qualitative task), not a figure."""
+        return rules.is_staged(self.kind)
+
+    @property
+    def is_measured(self) -> bool:
+        """Enters averages and rankings (``rules.MEASURED_KINDS``) with a confirmed target."""
+        return rules.is_measured(self.kind) and self.target_confirmed
+
+    @property
+    def may_be_negative(self) -> bool:
+        """A growth rate may fall; a qualitative task's figure for information (a trade growth) too."""
+        return self.kind in (IndicatorKind.GROWTH, IndicatorKind.QUALITATIVE)
+
+    @property
     def stage_list(self) -> tuple[rules.Stage, ...]:
-        return stage_list(self.stages)
+        return stage_list(self.stages, kind=self.kind)
 
     def window_start(self, plan: Plan) -> date:
         return self.start or plan.start
 
     def window(self, plan: Plan) -> calendar.Window:
-        """When it is measured and followed (``calendar.window``)."""
+        """When it is measured, followed and reported (``calendar.window``): its own frequency,
+        within its task's validity. Reads ``self.task``: select it with the indicators."""
         return calendar.window(
-            start=self.window_start(plan), deadline=self.deadline, plan_deadline=plan.default_deadline
+            start=self.window_start(plan),
+            deadline=self.deadline,
+            plan_deadline=plan.default_deadline,
+            frequency=self.frequency,
+            valid_from=self.task.valid_from,
+            valid_until=self.task.valid_until,
         )
 
 
-def stage_list(stages: list[dict] | None) -> tuple[rules.Stage, ...]:
-    """A milestone's stages from its ``stages`` field (the plan's own, else the default ones)."""
+def stage_list(stages: list[dict] | None, *, kind: str = rules.Kind.MILESTONE) -> tuple[rules.Stage, ...]:
+    """A staged item's stages from its ``stages`` field (the plan's own, else the default ones of its
+    kind: building stages for milestones, policy stages for qualitative tasks)."""
+    defaults = rules.default_stages(kind)
     if not stages:
-        return rules.DEFAULT_STAGES
+        return defaults
     # Stage 0 is always "not started"; the plan's own stages follow it.
     own = (rules.Stage(s["label"], Decimal(str(s["percent"]))) for s in stages)
-    return (rules.DEFAULT_STAGES[0], *own)
+    return (defaults[0], *own)
 
 
 class Assignment(models.Model):
@@ -283,6 +396,10 @@ class Assignment(models.Model):
     target = models.DecimalField(_("分解目标"), null=True, blank=True, **DECIMAL)
     position = models.PositiveSmallIntegerField(_("排序"), default=0)
     is_demo = models.BooleanField(_("演示数据"), default=False)
+    # A member of a unit group named as a reporting unit: the row follows the group's members.
+    via_group = models.ForeignKey(
+        UnitGroup, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("所属单位组")
+    )
 
     class Meta:
         verbose_name = _("报送单位及任务分解")
@@ -297,3 +414,22 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code} · {self.unit}"
+
+
+class IndicatorGroup(models.Model):
+    """Where an indicator's reporting units name a unit group (each member reports)."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="reporting_groups")
+    group = models.ForeignKey(
+        UnitGroup, on_delete=models.CASCADE, related_name="reporting_roles", verbose_name=_("单位组")
+    )
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("报送单位组")
+        verbose_name_plural = _("报送单位组")
+        ordering = ["indicator", "position"]
+        constraints = [models.UniqueConstraint(fields=["indicator", "group"], name="indicatorgroup_unique_group")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} · {self.group}"

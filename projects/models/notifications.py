@@ -26,6 +26,16 @@ class Event(models.TextChoices):
     DUE_REMINDER = "due_reminder", _("报送截止提醒")
     DIGEST = "digest", _("每周摘要")
     BULLETIN = "bulletin", _("月度通报")
+    # Summaries written for their readers instead of copies of the units' letters.
+    PORTFOLIO = "portfolio", _("分管项目预警汇总")
+    UNITS_BEHIND = "units_behind", _("牵头任务滞后单位")
+    # The steps of monthly reporting, each told to the next person (projects.services.handoffs).
+    SUBMITTED = "submitted", _("月报待审核")
+    RETURNED = "returned", _("月报退回")
+    APPROVED = "approved", _("月报审核通过")
+    REOPENED = "reopened", _("月报重新打开")
+    MONTH_CLOSED = "month_closed", _("报送窗口关闭")
+    MONTH_OPENED = "month_opened", _("报送窗口重新开放")
     # The supervision loop (projects/supervision): each step tells the next person.
     NOTICE_ANSWERED = "notice_answered", _("督办整改反馈（待核查）")
     INSTRUCTION = "instruction", _("领导批示交办")
@@ -80,7 +90,17 @@ class Message(models.Model):
     subject = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"))
     link = models.CharField(_("链接"), max_length=500, blank=True)
+    # Further links of a summary, each [label, path] (a leader's items, a lead department's units).
+    links = models.JSONField(_("相关链接"), default=list, blank=True)
     dedupe_key = models.CharField(_("去重键"), max_length=200)
+    # What it is about, for the inbox's groups and filters.
+    project = models.ForeignKey(
+        Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("项目")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("单位")
+    )
+    month = models.DateField(_("月份"), null=True, blank=True, help_text=_("所述数据的月份（该月第一天）"))
     alert = models.ForeignKey(
         Alert, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages", verbose_name=_("预警")
     )
@@ -93,6 +113,9 @@ class Message(models.Model):
         verbose_name=_("督办通知单"),
     )
     created = models.DateTimeField(_("时间"))
+    # A condition that changed rewrote the message (an alert turned red, more figures joined a
+    # batch) instead of adding one: when that last happened.
+    updated = models.DateTimeField(_("更新时间"), null=True, blank=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     # Set by the scan that resolves the message's alert: the condition it told of has ended, so the
@@ -117,6 +140,8 @@ class Message(models.Model):
                 name="message_unread_open",
             ),
             models.Index(fields=["recipient", "-created"], name="message_inbox"),
+            # The inbox's counts and filter by kind.
+            models.Index(fields=["recipient", "kind"], name="message_inbox_kind"),
         ]
 
     def __str__(self) -> str:
@@ -196,6 +221,7 @@ class Delivery(models.Model):
     subject = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"))
     link = models.CharField(_("链接"), max_length=500, blank=True)
+    links = models.JSONField(_("相关链接"), default=list, blank=True)
     alert = models.ForeignKey(
         Alert, on_delete=models.SET_NULL, null=True, blank=True, related_name="deliveries", verbose_name=_("预警")
     )

@@ -44,6 +44,9 @@ class Submission(models.Model):
         _("情况说明"), blank=True, help_text=_("累计数低于上月、节点倒退或超目标较多时须说明")
     )
     overshoot_confirmed = models.BooleanField(_("已确认超目标"), default=False)
+    # Copied from the indicator when the figure is stored (Indicator.may_be_negative): the database
+    # refuses a negative figure unless it is a change that may be a fall (a growth rate).
+    signed = models.BooleanField(_("可为负数"), default=False)
     status = models.CharField(
         _("状态"), max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT
     )
@@ -90,7 +93,8 @@ class Submission(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["indicator", "unit", "month"], name="submission_one_per_month"),
             models.CheckConstraint(
-                condition=Q(value__gte=0) | Q(value__isnull=True), name="submission_value_not_negative"
+                condition=Q(value__gte=0) | Q(value__isnull=True) | Q(signed=True),
+                name="submission_value_not_negative",
             ),
             models.CheckConstraint(
                 condition=Q(numerator__gte=0) | Q(numerator__isnull=True), name="submission_numerator_not_negative"

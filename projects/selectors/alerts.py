@@ -6,14 +6,18 @@ from typing import Any
 
 from django.db.models import Case, IntegerField, OuterRef, QuerySet, Subquery, When
 
-from projects.models import Alert, AlertScope, CityProgress, IndicatorKind, UnitProgress
+from projects import rules
+from projects.models import Alert, AlertScope, CityProgress, UnitProgress
 from projects.selectors.catalogue import number
+
+STAGED = [k.value for k in rules.STAGED_KINDS]
 
 
 def with_stage(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
     """Alerts annotated with the stage of the figure they were read from (``stage``), so that a
-    milestone's row says where it stands (开工建设), not only its percent: the unit's row for a
-    unit's alert, the city's for a city alert (subqueries of the same query)."""
+    staged item's row (a milestone, a qualitative task) says where it stands (开工建设), not only
+    its percent: the unit's row for a unit's alert, the city's for a city alert (subqueries of the
+    same query)."""
     unit_stage = UnitProgress.objects.filter(
         indicator_id=OuterRef("indicator_id"), unit_id=OuterRef("unit_id"), month=OuterRef("month")
     ).values("stage")[:1]
@@ -22,8 +26,8 @@ def with_stage(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
     )[:1]
     return alerts.annotate(
         stage=Case(
-            When(indicator__kind=IndicatorKind.MILESTONE, scope=AlertScope.UNIT, then=Subquery(unit_stage)),
-            When(indicator__kind=IndicatorKind.MILESTONE, then=Subquery(city_stage)),
+            When(indicator__kind__in=STAGED, scope=AlertScope.UNIT, then=Subquery(unit_stage)),
+            When(indicator__kind__in=STAGED, then=Subquery(city_stage)),
             default=None,
             output_field=IntegerField(),
         )

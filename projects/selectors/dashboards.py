@@ -7,14 +7,18 @@ the number of indicators, units and months (tests/dashboards/test_query_counts.p
 
 How groups are measured (docs/dashboards.md says the same for the office):
 
-- A task's or a project's completion is the mean, over its indicators, of the city completion
-  capped at 100; every indicator weighs the same; an indicator with no figure yet counts as 0;
-  parts ("其中", an indicator with a parent) are left out, their parent already counts them.
+- A task's or a project's completion is the mean, over its measured indicators, of the city
+  completion capped at 100; every indicator weighs the same; an indicator with no figure yet counts
+  as 0; parts ("其中", an indicator with a parent) are left out, their parent already counts them.
+  Measured: a kind of ``rules.MEASURED_KINDS`` (not a qualitative task, which is tracked by stage
+  and narrative) with a confirmed target; a group says how many of its items are measured
+  (``Standing.indicators`` of ``Standing.main``), and a group with none has no completion.
 - Its expected progress is the mean of the same indicators' expected progress.
 - Its light is ``rules.light`` on those two means with the plan's bands; the deadline is the
   latest of its indicators' deadlines.
-- The plan's overall completion and expected progress are the means of its projects' (each
-  project of the plan weighs the same: the plan promises ten things, not sixty figures).
+- The plan's overall completion and expected progress are the means of its measured projects'
+  (each project of the plan weighs the same: the plan promises ten things, not sixty figures);
+  ``Standing.groups_measured`` of ``Standing.groups`` say how many.
 - Counts of red, yellow and overdue items count every indicator, parts included.
 """
 
@@ -49,7 +53,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from projects import calendar, rules
+from projects import calendar, permissions, rules
 from projects.models import (
     Assignment,
     CityProgress,
@@ -79,6 +83,8 @@ REPORTING_KINDS = (UnitKind.COUNTY, UnitKind.COMMITTEE)
 
 PERCENT = DecimalField(max_digits=9, decimal_places=2)
 MAIN = Q(indicator__parent__isnull=True)
+# Items that enter averages: not parts, of a measured kind, with a confirmed target.
+MEASURED = MAIN & Q(indicator__kind__in=rules.MEASURED_KINDS, indicator__target_confirmed=True)
 # A unit's row of a month that is one of the indicator's reporting periods: only there is a figure
 # expected of it, missing or late (calendar.periods, kept in UnitProgress.period).
 OWED = Q(period=True)
@@ -135,7 +141,11 @@ def plan_months(plan: Plan) -> list[date]:
     """Every month that any indicator of the plan is followed in (``calendar.followed_months``), from
     the earliest start to the latest deadline: 2022-01 to 2024-12 for the 2022 plan, whose 三年内
     items run to 2024. One query."""
-    indicators = Indicator.objects.filter(task__project__plan=plan).only("start", "deadline")
+    indicators = (
+        Indicator.objects.filter(task__project__plan=plan)
+        .select_related("task")
+        .only("start", "deadline", "frequency", "task__valid_from", "task__valid_until")
+    )
     windows = [i.window(plan) for i in indicators]
     edges = [plan.start, plan.default_deadline]
     edges += [m for w in windows for m in (w.first, w.followed_until)]
@@ -171,12 +181,20 @@ class Standing:
     completion: Decimal | None = None
     expected: Decimal | None = None
     light: str = ""
-    indicators: int = 0  # indicators measured (parts left out)
+    indicators: int = 0  # indicators measured (parts left out; MEASURED)
+    main: int = 0  # indicators, measured or not (parts left out): "indicators of main measured"
     items: int = 0  # indicators counted for red/yellow/overdue (parts included)
     red: int = 0
     yellow: int = 0
     overdue: int = 0
     deadline: date | None = None
+    groups: int = 0  # a combined standing: the groups (projects) it is the mean of …
+    groups_measured: int = 0  # … and those with something measured
+
+    @property
+    def unmeasured(self) -> int:
+        """Items tracked by stage and narrative (or with targets still to confirm), not averaged."""
+        return self.main - self.indicators
 
     @property
     def gap(self) -> Decimal | None:
@@ -194,10 +212,11 @@ class Standing:
 
 def _standing_aggregates() -> dict[str, Any]:
     return {
-        "g_completion": Avg(CAPPED, filter=MAIN),
-        "g_expected": Avg("expected", filter=MAIN),
-        "g_deadline": Max("indicator__deadline", filter=MAIN),
-        "g_indicators": Count("id", filter=MAIN),
+        "g_completion": Avg(CAPPED, filter=MEASURED),
+        "g_expected": Avg("expected", filter=MEASURED),
+        "g_deadline": Max("indicator__deadline", filter=MEASURED),
+        "g_indicators": Count("id", filter=MEASURED),
+        "g_main": Count("id", filter=MAIN),
         "g_items": Count("id"),
         "g_red": Count("id", filter=Q(light=RED)),
         "g_yellow": Count("id", filter=Q(light=YELLOW)),
@@ -208,7 +227,7 @@ def _standing_aggregates() -> dict[str, Any]:
 def _standing(row: dict[str, Any] | None, *, as_of: date, bands: rules.Bands) -> Standing:
     if not row:
         return Standing()
-    counts = {k: row[f"g_{k}"] for k in ("items", "red", "yellow", "overdue")}
+    counts = {k: row[f"g_{k}"] for k in ("main", "items", "red", "yellow", "overdue")}
     if not row["g_indicators"]:
         return Standing(**counts)
     completion, expected = pct(row["g_completion"]), pct(row["g_expected"])
@@ -227,7 +246,10 @@ def _standing(row: dict[str, Any] | None, *, as_of: date, bands: rules.Bands) ->
 def _combined(standings: Sequence[Standing], *, as_of: date, bands: rules.Bands) -> Standing:
     """The mean of groups' standings, each group weighing the same."""
     measured = [s for s in standings if s.completion is not None]
-    counts = {k: sum(getattr(s, k) for s in standings) for k in ("indicators", "items", "red", "yellow", "overdue")}
+    counts = {
+        k: sum(getattr(s, k) for s in standings) for k in ("indicators", "main", "items", "red", "yellow", "overdue")
+    }
+    counts.update(groups=len(standings), groups_measured=len(measured))
     if not measured:
         return Standing(**counts)
     completion = pct(sum((s.completion for s in measured), ZERO) / len(measured))
@@ -414,7 +436,7 @@ def progress_curve(*, plan: Plan, month: date, scope: Q) -> list[CurvePoint]:
         CityProgress.objects.filter(
             indicator__task__project__plan=plan, month__lte=max(plan.default_deadline, calendar.as_of(month))
         )
-        .filter(scope & MAIN)
+        .filter(scope & MEASURED)
         .values("month")
         .order_by("month")
         .annotate(c_completion=Avg(CAPPED), c_expected=Avg("expected"))
@@ -430,8 +452,10 @@ def progress_curve(*, plan: Plan, month: date, scope: Q) -> list[CurvePoint]:
 
 
 def in_figures(indicator: Indicator) -> bool:
-    """Whether an indicator's curve is drawn in its own unit (a count or amount towards a target)
-    rather than in percent."""
+    """Whether an indicator's curve is drawn in its own unit (a count or amount towards a target, a
+    growth rate against its target) rather than in percent."""
+    if indicator.kind == IndicatorKind.GROWTH:
+        return indicator.target is not None
     return (
         indicator.kind in (IndicatorKind.COUNT, IndicatorKind.AMOUNT)
         and indicator.direction == rules.Direction.AT_LEAST
@@ -453,7 +477,11 @@ def indicator_curve(*, indicator: Indicator, plan: Plan, month: date) -> list[Cu
     base = indicator.baseline or ZERO
     points = []
     for r in rows:
-        if figures:
+        if figures and indicator.kind == IndicatorKind.GROWTH:
+            # A growth rate against its target, a level at every period end (rules.LEVEL_KINDS).
+            actual = r["value"] if r["month"] <= month else None
+            expected = indicator.target
+        elif figures:
             actual = r["value"] if r["month"] <= month else None
             expected = base + (indicator.target - base) * r["expected"] / HUNDRED
         else:
@@ -501,10 +529,13 @@ def unit_rows(*, plan: Plan, month: date, scope: Q) -> list[UnitProgress]:
 HISTORY_LIMIT = 30
 
 
-def submission_history(*, scope: Q, limit: int = HISTORY_LIMIT) -> list[Any]:
-    """The latest changes to the submissions of a scope (django-simple-history), one query."""
+def submission_history(*, scope: Q, user: User, limit: int = HISTORY_LIMIT) -> list[Any]:
+    """The latest changes to the submissions of a scope (django-simple-history) that ``user`` may
+    read (``permissions.history_visible_q``: a reviewer sees what was sent, never a unit's drafts),
+    one query."""
     return list(
         Submission.history.filter(scope)
+        .filter(permissions.history_visible_q(user))
         .select_related("unit", "indicator", "history_user")
         .order_by("-history_date", "-history_id")[:limit]
     )
@@ -591,6 +622,7 @@ def county_view(*, plan: Plan, month: date, group: str = "county") -> CountyView
             "late",
             "overdue",
             parent_id=F("indicator__parent_id"),
+            kind=F("indicator__kind"),
         )
         .order_by()
     )
@@ -608,7 +640,8 @@ def county_view(*, plan: Plan, month: date, group: str = "county") -> CountyView
     ranking = []
     for unit in units:
         mine = by_unit.get(unit.pk, [])
-        rated = [r for r in mine if r["light"] and r["parent_id"] is None]
+        # Qualitative items have a light (their stage against time) but no figure to rank by.
+        rated = [r for r in mine if r["light"] and r["parent_id"] is None and rules.is_measured(r["kind"])]
         owed = [r for r in mine if r["period"]]
         ranking.append(
             RankingRow(

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from projects import calendar
+from projects import calendar, permissions
 from projects.models import (
     COUNTED_STATUSES,
     Assignment,
@@ -34,7 +34,7 @@ from projects.models import (
 )
 from projects.selectors.catalogue import number
 from projects.selectors.dashboards import default_month, plans
-from projects.services.progress import indicator_months, unit_target
+from projects.services.progress import indicator_months, reportable_months, unit_target
 from projects.supervision.rules import closeout_lock
 
 LOCK_APPROVED = gettext_lazy("已审核，已锁定")
@@ -95,11 +95,11 @@ def _followed(assignments: QuerySet[Assignment]) -> list[tuple[Indicator, Plan]]
 
 
 def reporting_months(*, assignments: QuerySet[Assignment], today: dt.date) -> list[dt.date]:
-    """The months that can be chosen on a month page: every month one of the indicators is followed,
-    up to the last month that is over, newest first."""
+    """The months that can be chosen on a month page: every month one of the indicators may be
+    reported in (``calendar.reportable_months``), up to the last month that is over, newest first."""
     months: set[dt.date] = set()
     for indicator, plan in _followed(assignments):
-        months.update(indicator_months(indicator=indicator, plan=plan))
+        months.update(reportable_months(indicator=indicator, plan=plan))
     return sorted((m for m in months if calendar.is_over(m, today=today)), reverse=True)
 
 
@@ -196,9 +196,13 @@ def figure_text(
     denominator: Decimal | None = None,
     stage: int | None = None,
 ) -> str:
-    """A figure as the offices write it: "1,234 户", "90/100（90%）", "开工建设"."""
-    if indicator.kind == IndicatorKind.MILESTONE:
-        return stage_label(indicator, stage)
+    """A figure as the offices write it: "1,234 户", "90/100（90%）", "开工建设", "推进实施（4.2%）"."""
+    if indicator.is_staged:
+        label = stage_label(indicator, stage)
+        if indicator.kind == IndicatorKind.QUALITATIVE and value is not None:
+            shown = f"{plain(value)}{indicator.figure_unit}"
+            return f"{label}（{shown}）" if label else shown
+        return label
     if indicator.kind == IndicatorKind.RATE and indicator.rate_basis == RateBasis.RATIO:
         if numerator is None and denominator is None:
             return ""
@@ -326,7 +330,7 @@ def previous_counted(*, indicator_id: int, unit_id: int, month: dt.date) -> Subm
 def month_page(*, unit: Unit, month: dt.date, today: dt.date) -> MonthPage:
     """Every indicator the unit reports in ``month``, with its figure, last figure, target and lock."""
     assignments = Assignment.objects.filter(unit=unit).select_related("indicator__task__project__plan", "unit")
-    assignments = [a for a in assignments if month in indicator_months(indicator=a.indicator, plan=_plan(a))]
+    assignments = [a for a in assignments if month in reportable_months(indicator=a.indicator, plan=_plan(a))]
     indicator_ids = [a.indicator_id for a in assignments]
     current = {
         s.indicator_id: s
@@ -433,9 +437,13 @@ def _display(submission_indicator: Indicator, name: str, value: Any, users: dict
     return str(value)
 
 
-def submission_history(*, submission: Submission) -> list[HistoryEntry]:
-    """Every recorded state of a submission, newest first: who, when, why, and what changed."""
-    records = list(submission.history.order_by("history_date", "history_id").select_related("history_user"))
+def submission_history(*, submission: Submission, user: User | None = None) -> list[HistoryEntry]:
+    """Every recorded state of a submission that ``user`` may read (``permissions.history_visible_q``:
+    a reviewer never sees the unit's drafts), newest first: who, when, why, and what changed."""
+    records = submission.history.order_by("history_date", "history_id").select_related("history_user")
+    if user is not None:
+        records = records.filter(permissions.history_visible_q(user))
+    records = list(records)
     user_ids = {getattr(r, f) for r in records for f in ("submitted_by_id", "reviewed_by_id")} - {None}
     users = {u.pk: u.display_name for u in User.objects.filter(pk__in=user_ids)}
     labels = {f.name: str(f.verbose_name) for f in Submission._meta.fields}

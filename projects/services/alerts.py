@@ -27,9 +27,9 @@ and they no longer count as unread.
 from __future__ import annotations
 
 import logging
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -37,10 +37,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from projects import calendar, clock
+from projects import links as paths
 from projects.audit.actions import AuditAction
 from projects.audit.services import audit_record
 from projects.formatting import deadline_words, figure
@@ -49,14 +50,13 @@ from projects.models import (
     Alert,
     AlertKind,
     AlertScope,
+    Audience,
     CityProgress,
     Event,
     Indicator,
-    IndicatorKind,
     LightChoices,
     Message,
     Plan,
-    Project,
     Severity,
     SupervisionNotice,
     TaskUnit,
@@ -64,9 +64,9 @@ from projects.models import (
     Unit,
     UnitKind,
     UnitProgress,
-    User,
 )
 from projects.selectors.catalogue import number
+from projects.services import summaries
 from projects.services.notifications import News, notifications_create
 from projects.supervision.services import notices_issued
 
@@ -84,6 +84,9 @@ KIND_EVENT = {
 NOT_LEAD_DEPARTMENT = (UnitKind.COUNTY, UnitKind.COMMITTEE)
 BAD_LIGHTS = (LightChoices.YELLOW, LightChoices.RED)
 ALERT_EVENTS = tuple(KIND_EVENT.values())
+# The letter goes to the unit; the copies to whoever else the rules name (the office by default).
+TO_UNIT = frozenset({Audience.REPORTING_UNIT})
+COPIES = frozenset({Audience.OFFICE, Audience.LEAD_UNIT, Audience.LEADERS})
 
 
 # --- the calendar of a scan ---------------------------------------------------
@@ -291,8 +294,9 @@ def _reconcile(
     tracked: set[int],
     focus: Focus | None,
     now: datetime,
-) -> tuple[list[Alert], int, int]:
-    """Open, update and resolve alerts so that the open ones are exactly the findings."""
+) -> tuple[list[Alert], list[Alert], list[Alert]]:
+    """Open, update and resolve alerts so that the open ones are exactly the findings: the alerts
+    opened, the ones whose state changed (severity, month, figures) and the ones resolved."""
     # The ladder counts from the scan that first saw the item red, not from the month the data
     # describe: a report missing since April, first seen in September, gets its reminder first.
     seen = scan_month(plan=catalogue.plan, as_of=as_of)
@@ -340,7 +344,8 @@ def _reconcile(
             setattr(alert, name, value)
         alert.updated_at = now
         changed.append(alert)
-    gone = [a.pk for key, a in current.items() if key not in wanted]
+    resolved = [a for key, a in current.items() if key not in wanted]
+    gone = [a.pk for a in resolved]
     Alert.objects.bulk_create(new, batch_size=500)
     Alert.objects.bulk_update(changed, [*CHANGING_FIELDS, "red_since", "updated_at"], batch_size=500)
     for start in range(0, len(gone), 500):
@@ -352,7 +357,7 @@ def _reconcile(
             resolved_at=now
         )
     open_alerts.filter(resolved_at__isnull=True).exclude(checked_on=as_of).update(checked_on=as_of)
-    return new, len(changed), len(gone)
+    return new, changed, resolved
 
 
 # --- escalation ---------------------------------------------------------------
@@ -418,8 +423,13 @@ def alerts_scan(
     plan: Plan | None = None,
     focus: Focus | None = None,
     escalate: bool = True,
+    summarize_all: bool = False,
 ) -> ScanResult:
     """Reconcile the alerts of every plan (or one) with the progress tables as of ``as_of``.
+
+    The summaries of the leaders and lead departments (``services.summaries``) whose items changed
+    are rewritten; ``summarize_all`` rewrites every one that has open alerts (the ``scan``
+    command, which `make db` runs: a demo database written before the summaries gets them).
 
     Returns what changed and the ids of the deliveries it created; the caller sends them (the
     Celery task enqueues them once the transaction has committed, the command sends them)."""
@@ -427,11 +437,15 @@ def alerts_scan(
     result = ScanResult()
     plans = [plan] if plan is not None else list(Plan.objects.filter(start__lte=as_of).order_by("year", "pk"))
     for p in plans:
-        result.add(_scan_plan(p, as_of=as_of, kinds=kinds, focus=focus, escalate=escalate))
+        result.add(
+            _scan_plan(p, as_of=as_of, kinds=kinds, focus=focus, escalate=escalate, summarize_all=summarize_all)
+        )
     return result
 
 
-def _scan_plan(plan: Plan, *, as_of: date, kinds: tuple[str, ...], focus: Focus | None, escalate: bool) -> ScanResult:
+def _scan_plan(
+    plan: Plan, *, as_of: date, kinds: tuple[str, ...], focus: Focus | None, escalate: bool, summarize_all: bool
+) -> ScanResult:
     month = scan_month(plan=plan, as_of=as_of)
     now = clock.now()
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
@@ -448,18 +462,32 @@ def _scan_plan(plan: Plan, *, as_of: date, kinds: tuple[str, ...], focus: Focus 
         if AlertKind.MISSING in kinds:
             findings += _missing_findings(catalogue, as_of, focus)
         findings = [f for f in findings if f.indicator_id in tracked]
-        opened, updated, resolved = _reconcile(
+        opened, changed, gone = _reconcile(
             catalogue, findings, as_of=as_of, kinds=kinds, tracked=tracked, focus=focus, now=now
         )
+        updated, resolved = len(changed), len(gone)
         notices = _escalate(catalogue, as_of=as_of, tracked=tracked, focus=focus, now=now) if escalate else []
-        catalogue.load_units([a.unit_id for a in opened])
-        inbox = reverse("inbox")  # once, not once per alert: a first scan opens thousands
+        catalogue.load_units([a.unit_id for a in [*opened, *changed]])
         found = {f.key: f for f in findings}
         news = [
-            _alert_news(catalogue, alert, found[(alert.indicator_id, alert.unit_id, alert.kind)], link=inbox)
+            item
             for alert in opened
+            for item in _alert_news(catalogue, alert, found[(alert.indicator_id, alert.unit_id, alert.kind)])
         ]
+        # A condition that changed (turned red, moved to the next month) rewrites its messages.
+        news += [
+            item
+            for alert in changed
+            for item in _alert_news(catalogue, alert, found[(alert.indicator_id, alert.unit_id, alert.kind)],
+                                    revise=True)
+        ]  # fmt: skip
         news += [_notice_news(catalogue, notice) for notice in notices]
+        touched = {a.indicator_id for a in [*opened, *changed, *gone]}
+        if summarize_all:
+            still_open = Alert.objects.filter(plan=plan, resolved_at__isnull=True)
+            touched |= set(still_open.values_list("indicator_id", flat=True))
+        if touched:
+            news += summaries.summary_news(plan=plan, as_of=as_of, month=month, indicator_ids=touched)
         delivery_ids = notifications_create(items=news)
         if opened or resolved or notices:
             audit_record(
@@ -551,90 +579,12 @@ def _due_news(plan: Plan, month: date, due: date) -> list[News]:
                 subject=_("【报送提醒】请于 %(due)s 前报送 %(month)s 数据")
                 % {"due": _day(due), "month": _month(month)},
                 body=body,
+                link=paths.report_month(month),
                 unit_id=unit_id,
+                month=month,
             )
         )
     return news
-
-
-def digests_send(*, as_of: date) -> list[int]:
-    """每周摘要: one message a week to each leader about the open alerts in their portfolio."""
-    year, week, _weekday = as_of.isocalendar()
-    since = timezone.make_aware(datetime.combine(as_of - timedelta(days=7), datetime.min.time()))
-    portfolio: dict[int, set[int]] = defaultdict(set)
-    for user_id, project_id in Project.leaders.through.objects.filter(
-        user__is_active=True, user__receives_alerts=True
-    ).values_list("user_id", "project_id"):
-        portfolio[user_id].add(project_id)
-    if not portfolio:
-        return []
-    alerts = list(
-        Alert.objects.filter(resolved_at__isnull=True, indicator__task__project_id__in=set().union(*portfolio.values()))
-        .select_related("indicator__task__project", "unit")
-        .order_by(
-            "indicator__task__project__number", "indicator__task__number", "indicator__position", "unit__position"
-        )
-    )
-    notices = Counter(SupervisionNotice.objects.filter(issued_at__gte=since).values_list("task__project_id", flat=True))
-    leaders = User.objects.in_bulk(portfolio)
-    news = []
-    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
-        for user_id, projects in sorted(portfolio.items()):
-            mine = [a for a in alerts if a.indicator.task.project_id in projects]
-            body = _digest_body(leaders[user_id], mine, sum(notices[p] for p in projects), since, as_of)
-            news.append(
-                News(
-                    event=Event.DIGEST,
-                    key=f"digest:{year}-W{week:02d}",
-                    subject=_("【每周摘要】%(year)s年第%(week)s周 分管项目预警情况") % {"year": year, "week": week},
-                    body=body,
-                    user_id=user_id,
-                )
-            )
-        created = notifications_create(items=news)
-        if created:
-            audit_record(action=AuditAction.DIGESTS_SEND, detail={"as_of": as_of, "deliveries": len(created)})
-        return created
-
-
-def _digest_body(leader: User, alerts: list[Alert], notices: int, since: datetime, as_of: date) -> str:
-    kinds = Counter(a.kind for a in alerts)
-    red = [a for a in alerts if a.severity == Severity.RED]
-    new = sum(1 for a in alerts if a.opened_at >= since)
-    lines = [
-        _("%(name)s：") % {"name": leader.display_name},
-        _(
-            "截至 %(day)s，您分管的项目共有 %(total)s 项预警未解除（红色 %(red)s 项），其中滞后 %(lagging)s 项、"
-            "逾期 %(overdue)s 项、未报送 %(missing)s 项；本周新增 %(new)s 项，签发督办通知单 %(notices)s 份。"
-        )
-        % {
-            "day": _day(as_of),
-            "total": len(alerts),
-            "red": len(red),
-            "lagging": kinds[AlertKind.LAGGING],
-            "overdue": kinds[AlertKind.OVERDUE],
-            "missing": kinds[AlertKind.MISSING],
-            "new": new,
-            "notices": notices,
-        },
-    ]
-    if red:
-        lines += ["", _("红色预警：")]
-        for a in red[:20]:
-            lines.append(
-                _("· %(code)s %(name)s（%(unit)s）：%(kind)s，完成率 %(actual)s，序时进度 %(expected)s")
-                % {
-                    "code": a.indicator.code,
-                    "name": a.indicator.name,
-                    "unit": a.unit.name,
-                    "kind": a.get_kind_display(),
-                    "actual": _percent(a.actual),
-                    "expected": _percent(a.expected),
-                }
-            )
-        if len(red) > 20:
-            lines.append(_("……等共 %(n)s 项") % {"n": len(red)})
-    return "\n".join(lines)
 
 
 # --- texts --------------------------------------------------------------------
@@ -656,7 +606,7 @@ def _target(indicator: Indicator, finding: Finding) -> str:
     """The target the figure was measured against (the unit's own for a unit's alert, the city's for
     a city alert) and the deadline in the plan's words."""
     deadline = deadline_words(text=indicator.deadline_text, deadline=indicator.deadline)
-    if finding.target is None or indicator.kind == IndicatorKind.MILESTONE:
+    if finding.target is None or indicator.is_staged:
         return _("期限：%(deadline)s") % {"deadline": deadline}
     return _("目标 %(target)s%(unit)s，期限：%(deadline)s") % {
         "target": figure(finding.target),
@@ -667,7 +617,7 @@ def _target(indicator: Indicator, finding: Finding) -> str:
 
 def _figure(indicator: Indicator, finding: Finding) -> str:
     """The figure the alert was read from, as the pages show it: 884户, 开工建设."""
-    if indicator.kind == IndicatorKind.MILESTONE:
+    if indicator.is_staged:
         stages = indicator.stage_list
         stage = finding.stage or 0
         return stages[stage].label if 0 <= stage < len(stages) else str(stage)
@@ -676,7 +626,9 @@ def _figure(indicator: Indicator, finding: Finding) -> str:
     return f"{figure(finding.value)}{indicator.unit_of_measure}"
 
 
-def _alert_news(catalogue: _Catalogue, alert: Alert, finding: Finding, *, link: str) -> News:
+def _alert_news(catalogue: _Catalogue, alert: Alert, finding: Finding, *, revise: bool = False) -> list[News]:
+    """The unit's letter (催办), and the office's copy of it: the same words, each with the link its
+    reader acts on (the unit its form for the month, the office the indicator page)."""
     indicator = catalogue.indicators[alert.indicator_id]
     unit = catalogue.units[alert.unit_id]
     values = {
@@ -717,17 +669,23 @@ def _alert_news(catalogue: _Catalogue, alert: Alert, finding: Finding, *, link: 
         else:
             body += _("请抓紧推进，并在下次报送时说明进展和措施。")
     body += "\n" + _("主要任务：%(task)s") % values
-    return News(
+    page = paths.indicator_page(indicator.pk, plan_id=catalogue.plan.pk, month=alert.month)
+    letter = News(
         event=KIND_EVENT[alert.kind],
         key=f"alert:{alert.pk}:opened",
         subject=subject,
         body=body,
-        link=link,
+        # A city alert's addressee is the lead department, which sees the indicator's page.
+        link=page if alert.scope == AlertScope.CITY else paths.report_form(alert.month, indicator.pk),
         unit_id=alert.unit_id,
         lead_unit_id=catalogue.lead.get(indicator.task_id),
         project_id=indicator.task.project_id,
         alert_id=alert.pk,
+        month=alert.month,
+        audiences=TO_UNIT,
+        revise=revise,
     )
+    return [letter, replace(letter, link=page, audiences=COPIES)]
 
 
 def _problem_text(alert: Alert, indicator: Indicator) -> str:
@@ -786,4 +744,5 @@ def _notice_news(catalogue: _Catalogue, notice: SupervisionNotice) -> News:
         project_id=indicator.task.project_id,
         alert_id=notice.alert_id,
         notice_id=notice.pk,
+        month=notice.alert.month,
     )

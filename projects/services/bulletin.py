@@ -23,7 +23,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from projects import calendar, clock
+from projects import calendar, clock, rules
 from projects.attachments import Attachment
 from projects.audit.actions import AuditAction
 from projects.audit.services import audit_record
@@ -41,14 +41,16 @@ from projects.govdocs import (
     sheet,
     table,
 )
-from projects.models import Event, IndicatorKind, Plan, Role, User
+from projects.models import Event, Plan, Role, User
 from projects.selectors.dashboards import BulletinData, Standing, bulletin_data, plan_months
 from projects.services.notifications import News, notifications_create
 from projects.supervision.selectors import LoopCounts, bulletin_loop
 
 OFFICE = "市政府督查室"
 LIGHT_NAMES = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "": "未评价"}
-KIND_NAMES = {"count": "数量", "amount": "金额", "rate": "比率", "milestone": "节点"}
+KIND_NAMES = {
+    "count": "数量", "amount": "金额", "rate": "比率", "milestone": "节点", "growth": "增速", "qualitative": "定性",
+}  # fmt: skip
 CHINESE_NUMBERS = "一二三四五六七八九十"
 
 
@@ -391,7 +393,7 @@ def _xlsx(data: BulletinData) -> bytes:
                 r["indicator_name"],
                 KIND_NAMES.get(r["indicator_kind"], ""),
                 r["unit_name"],
-                r["item_value"] if r["indicator_kind"] != IndicatorKind.MILESTONE else None,
+                None if rules.is_staged(r["indicator_kind"]) else r["item_value"],
                 r["item_target"],
                 r["measure"],
                 r["item_completion"],

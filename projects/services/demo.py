@@ -37,7 +37,7 @@ from projects.models import (
 )
 from projects.permissions import reviewing_units
 from projects.selectors.reporting import is_late
-from projects.services.progress import indicator_months, progress_rebuild
+from projects.services.progress import progress_rebuild, reportable_months
 
 SEED = "三政办〔2022〕6号"
 
@@ -225,10 +225,22 @@ def demo_seed(*, plan: Plan, as_of: dt.date) -> DemoSummary:
 
 def _figure(indicator: Indicator, target: Decimal | None, fraction: float, state: dict, pace: float) -> dict:
     """The cumulative figure of a month, from the share of the work done."""
-    if indicator.kind == IndicatorKind.MILESTONE:
+    if indicator.is_staged:
         stages = indicator.stage_list
         done = [i for i, s in enumerate(stages) if float(s.percent) <= fraction * 100 + 1e-9]
-        return {"stage": max(done) if done else 0}
+        figure = {"stage": max(done) if done else 0}
+        if indicator.kind == IndicatorKind.QUALITATIVE and indicator.figure_unit:
+            # A figure for information beside the narrative (household income growth, trade growth).
+            figure["value"] = Decimal(str(round(6.5 * state["swing"] - 1.0, 1)))
+        return figure
+    if indicator.kind == IndicatorKind.GROWTH:
+        # What the statistics would publish: the target, missed or beaten as the unit's pace goes,
+        # swinging from period to period (a fall below 0 happens for a slow unit).
+        t = float(indicator.target or 0)
+        good = (indicator.direction == rules.Direction.AT_LEAST) == (t >= 0)
+        g = pace * state["swing"]
+        value = t * g if good else t * (2 - g)
+        return {"value": Decimal(str(round(value, 1)))}
     if indicator.kind == IndicatorKind.RATE:
         level_target = float(indicator.target or 90)
         level = min(100.0, level_target * min(1.08, (0.55 + 0.5 * min(fraction, 1.0))) * min(1.05, 0.8 + pace / 5))
@@ -243,24 +255,29 @@ def _figure(indicator: Indicator, target: Decimal | None, fraction: float, state
 
 def _assignment_story(ctx: _Context, assignment: Assignment, real: set) -> list[tuple[Submission, tuple]]:
     indicator, unit, plan = assignment.indicator, assignment.unit, ctx.plan
-    rng = random.Random(f"{SEED}:{indicator.code}:{unit.name}")  # noqa: S311 (demo figures, not secrets)
+    # The first plan's figures keep their seed; another plan's codes (5.1.1 again) get their own.
+    seed = SEED if plan.document == SEED else plan.document
+    rng = random.Random(f"{seed}:{indicator.code}:{unit.name}")  # noqa: S311 (demo figures, not secrets)
     pace = PACE.get(unit.name) or rng.uniform(0.82, 1.15)
     pace *= rng.uniform(0.93, 1.07)
     sloppy = SLOPPY.get(unit.name, 0.04)
-    state = {"denominator": rng.randint(80, 1500), "fraction": 0.0}
+    state = {"denominator": rng.randint(80, 1500), "fraction": 0.0, "swing": 1.0}
     target = assignment.target if indicator.aggregation == Aggregation.SUM else indicator.target
     out = []
-    months = indicator_months(indicator=indicator, plan=plan)
+    # The months the unit reports in (each month, or a quarter's or the year's last).
+    months = reportable_months(indicator=indicator, plan=plan)
     for month in months:
         if not calendar.is_over(month, today=ctx.as_of):
             break
         draws = [rng.random() for _ in range(6)]  # a fixed number per month: later months do not shift
+        state["swing"] = 0.75 + 0.5 * draws[0]
         expected = float(
             rules.expected_progress(
                 start=indicator.window_start(plan),
                 deadline=indicator.deadline,
                 as_of=calendar.as_of(month),
                 monthly_plan=indicator.monthly_plan,
+                level=indicator.kind in rules.LEVEL_KINDS,
             )
         )
         wobble = (draws[0] - 0.5) * 0.08
@@ -290,6 +307,7 @@ def _assignment_story(ctx: _Context, assignment: Assignment, real: set) -> list[
             is_demo=True,
             version=1 + (reviewed_at is not None),
             updated_by=ctx.users.get(unit.pk),
+            signed=indicator.may_be_negative,
             **figure,
             **_texts(indicator, figure, target, pace, month, rng),
         )
@@ -336,9 +354,15 @@ def _reviewer(ctx: _Context, indicator: Indicator, unit: Unit) -> User | None:
 
 
 def _texts(indicator, figure, target, pace, month, rng) -> dict[str, str]:
-    if indicator.kind == IndicatorKind.MILESTONE:
+    if indicator.is_staged:
         shown = indicator.stage_list[figure["stage"]].label
         share = "节点进展正常" if pace >= 0.9 else "进度偏慢"
+        if indicator.kind == IndicatorKind.QUALITATIVE:
+            shown = f"“{indicator.name}”工作处于{shown}阶段"
+            share = "各项措施按计划推进" if pace >= 0.9 else "部分措施落实偏慢"
+    elif indicator.kind == IndicatorKind.GROWTH:
+        shown = f"累计增速{figure['value'].normalize():f}{indicator.unit_of_measure}"
+        share = f"目标{indicator.target.normalize():f}{indicator.unit_of_measure}"
     elif "numerator" in figure:
         level = figure["numerator"] * 100 / figure["denominator"]
         shown = f"{figure['numerator']}/{figure['denominator']}（{level:.1f}%）"

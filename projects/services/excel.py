@@ -42,8 +42,9 @@ from projects import calendar, clock, permissions
 from projects.audit.actions import AuditAction
 from projects.audit.services import audit_record, audit_refusals
 from projects.exports import FORMULA_STARTS
-from projects.models import IndicatorKind, RateBasis, Submission, SubmissionStatus, Unit, User
+from projects.models import IndicatorKind, Plan, RateBasis, Submission, SubmissionStatus, Unit, User
 from projects.selectors import reporting as sel
+from projects.services import handoffs
 from projects.services.reporting import (
     REASON_IMPORT_DRAFT,
     REASON_IMPORT_SUBMIT,
@@ -149,8 +150,12 @@ def _workbook_bytes(wb: Workbook) -> bytes:
 
 
 def _how(indicator) -> str:
+    if indicator.kind == IndicatorKind.QUALITATIVE:
+        return _("选择工作阶段，填进展情况") + (_("，可填参考数值") if indicator.figure_unit else "")
     if indicator.kind == IndicatorKind.MILESTONE:
         return _("选择节点阶段")
+    if indicator.kind == IndicatorKind.GROWTH:
+        return _("填累计增速（可为负数）")
     if indicator.kind == IndicatorKind.RATE and indicator.rate_basis == RateBasis.RATIO:
         return _("填分子、分母")
     if indicator.kind == IndicatorKind.RATE:
@@ -582,17 +587,23 @@ def figures_import(
     data: bytes,
     submit: bool,
     today: dt.date | None = None,
+    plan: Plan | None = None,
 ) -> ImportResult:
     """Import a filled template for ``unit`` and ``month``: every row or none.
 
-    ``actor`` must report for ``unit`` (None: a trusted command run on the server). Raises
+    ``actor`` must report for ``unit`` (None: a trusted command run on the server). With ``plan``,
+    only that plan's rows are the unit's to report (a row of another plan is refused). Raises
     ``ImportRejected`` with the problems of every row; then nothing was saved."""
     detail = {"month": month, "submit": submit, "bytes": len(data)}
+    if plan is not None:
+        detail["plan"] = plan.pk
     with audit_refusals(action=AuditAction.FIGURE_IMPORT, actor=actor, obj=unit, detail=detail):
-        return _figures_import(actor=actor, unit=unit, month=month, data=data, submit=submit, today=today)
+        return _figures_import(actor=actor, unit=unit, month=month, data=data, submit=submit, today=today, plan=plan)
 
 
-def _figures_import(*, actor, unit: Unit, month: dt.date, data: bytes, submit: bool, today) -> ImportResult:
+def _figures_import(
+    *, actor, unit: Unit, month: dt.date, data: bytes, submit: bool, today, plan: Plan | None = None
+) -> ImportResult:
     if actor is not None and permissions.acting_unit(actor) != unit:
         raise Unit.DoesNotExist("only the unit itself imports its figures")
     today = today or clock.today()
@@ -600,6 +611,8 @@ def _figures_import(*, actor, unit: Unit, month: dt.date, data: bytes, submit: b
     rows = _read_upload(data, unit=unit, month=month)
 
     page = sel.month_page(unit=unit, month=month, today=today)
+    if plan is not None:
+        page.rows = [r for r in page.rows if r.plan.pk == plan.pk]
     planned, errors = _plan_rows(rows, page, submit)
     try:
         result = _store_rows(planned, errors, actor=actor, unit=unit, month=month, submit=submit, today=today)
@@ -623,10 +636,11 @@ def _store_rows(
 ) -> ImportResult:
     """Store every planned row in one transaction; any problem (``errors``) rolls all of it back."""
     result = ImportResult()
+    stored = []
     for p in planned:
         row, label = p.row, p.label
         try:
-            figure_store(
+            submission = figure_store(
                 actor=actor,
                 assignment=p.report.assignment,
                 month=month,
@@ -643,6 +657,7 @@ def _store_rows(
                 errors.extend(RowError(row.number, label, f"{FIELD_LABELS.get(name, name)}：{m}") for m in messages)
         else:
             result.saved.append(label)
+            stored.append(submission)
     if errors:
         transaction.set_rollback(True)
     else:
@@ -653,6 +668,8 @@ def _store_rows(
             obj=unit,
             detail={"month": month, "submit": submit, "saved": result.saved},
         )
+        if submit:
+            handoffs.handoff_submitted(submissions=stored)
     return result
 
 
@@ -668,7 +685,8 @@ NUMBER_COLUMNS = {6, 8, 9}
 
 def _export_figure(s: Submission) -> Decimal | None:
     """The figure as a number in the indicator's unit: the value, or a ratio's level in % (two
-    places, as the pages show it); None for a milestone (its stage has a column of its own)."""
+    places, as the pages show it); None for a milestone (its stage has a column of its own); a
+    qualitative task's figure for information, where it has one."""
     if s.indicator.kind == IndicatorKind.MILESTONE:
         return None
     if s.value is None and s.indicator.kind == IndicatorKind.RATE:

@@ -26,12 +26,12 @@ import urllib.request
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -60,17 +60,16 @@ from projects.models import (
 logger = logging.getLogger(__name__)
 
 # (in-app, e-mail, webhook) per event and audience, where the office has not set a rule in the admin.
-# E-mail and the unit's group robot go to whoever must act; the others see an alert in their inbox
-# (leaders also in the digest). A supervision notice goes everywhere, group robots included.
+# Each reader gets a text written for them: the unit its letter (e-mail and its group robot too:
+# it must act), the office a copy of each letter, the lead department a list of its units behind
+# (牵头任务滞后单位) and the leaders a summary of their portfolio (分管项目预警汇总) and the weekly
+# digest, instead of copies of the units' letters. A supervision notice goes everywhere. Each step
+# of reporting tells the next person once, in the inbox and by e-mail (projects.services.handoffs).
 DEFAULT_RULES: dict[tuple[str, str], tuple[bool, bool, bool]] = {
     (Event.ALERT_LAGGING, Audience.REPORTING_UNIT): (True, True, True),
-    (Event.ALERT_LAGGING, Audience.LEAD_UNIT): (True, False, False),
     (Event.ALERT_LAGGING, Audience.OFFICE): (True, False, False),
-    (Event.ALERT_LAGGING, Audience.LEADERS): (True, False, False),
     (Event.ALERT_OVERDUE, Audience.REPORTING_UNIT): (True, True, True),
-    (Event.ALERT_OVERDUE, Audience.LEAD_UNIT): (True, False, False),
     (Event.ALERT_OVERDUE, Audience.OFFICE): (True, False, False),
-    (Event.ALERT_OVERDUE, Audience.LEADERS): (True, False, False),
     (Event.ALERT_MISSING, Audience.REPORTING_UNIT): (True, True, True),
     (Event.ALERT_MISSING, Audience.OFFICE): (True, False, False),
     (Event.NOTICE, Audience.REPORTING_UNIT): (True, True, True),
@@ -99,6 +98,16 @@ DEFAULT_RULES: dict[tuple[str, str], tuple[bool, bool, bool]] = {
     (Event.CLOSEOUT_APPLIED, Audience.OFFICE): (True, True, False),
     (Event.CLOSEOUT_DECIDED, Audience.REPORTING_UNIT): (True, True, False),
     (Event.CLOSEOUT_REOPENED, Audience.REPORTING_UNIT): (True, True, False),
+    (Event.PORTFOLIO, Audience.LEADERS): (True, False, False),
+    (Event.UNITS_BEHIND, Audience.LEAD_UNIT): (True, False, False),
+    # The reviewer: the lead department, or the office for the figures it reviews.
+    (Event.SUBMITTED, Audience.LEAD_UNIT): (True, True, False),
+    (Event.SUBMITTED, Audience.OFFICE): (True, True, False),
+    (Event.RETURNED, Audience.REPORTING_UNIT): (True, True, False),
+    (Event.APPROVED, Audience.REPORTING_UNIT): (True, True, False),
+    (Event.REOPENED, Audience.REPORTING_UNIT): (True, True, False),
+    (Event.MONTH_CLOSED, Audience.REPORTING_UNIT): (True, True, False),
+    (Event.MONTH_OPENED, Audience.REPORTING_UNIT): (True, True, False),
     # A superuser's login (projects/security/events.py): inbox and e-mail of the security administrators.
     (Event.SECURITY, Audience.SECURITY_ADMINS): (True, True, False),
 }
@@ -110,19 +119,29 @@ WEBHOOK_MAX_BYTES = 4000
 
 @dataclass(frozen=True)
 class News:
-    """Something to tell: an event about a unit (and its lead unit, project), or a personal message."""
+    """Something to tell: an event about a unit (and its lead unit, project), or a personal message.
+
+    Who is told: every audience whose notification rule for ``event`` is on (``audiences`` narrows
+    them: a figure sent for review goes to its reviewer, not to every lead unit the rules name).
+    The same ``key`` is never delivered twice to the same recipient; news with ``revise=True`` is a
+    new version of the news with its key (a condition that changed), which rewrites the messages
+    already in the inboxes instead of adding one (see ``notifications_create``)."""
 
     event: str
     key: str  # dedupe key: the same key is never delivered twice to the same recipient
     subject: str
     body: str
-    link: str = ""  # a path on this site
-    unit_id: int | None = None  # the reporting unit
-    lead_unit_id: int | None = None
-    project_id: int | None = None  # whose leaders are told
+    link: str = ""  # a path on this site: the page to act on
+    unit_id: int | None = None  # the reporting unit (the REPORTING_UNIT audience; what it is about)
+    lead_unit_id: int | None = None  # the LEAD_UNIT audience: the lead department, or the reviewer
+    project_id: int | None = None  # whose leaders are told (the LEADERS audience); what it is about
     user_id: int | None = None  # a personal message (the digest): this user only, no group robot
     alert_id: int | None = None
     notice_id: int | None = None
+    month: date | None = None  # the month of the figures it is about (the inbox's filter)
+    links: tuple[tuple[str, str], ...] = ()  # further (label, path) links: a summary's items
+    audiences: frozenset[str] | None = None  # only these audiences (None: all the rules name)
+    revise: bool = False  # rewrite the messages of this key that exist already
     # Files on the e-mails: the values the event's builder takes (projects.attachments), e.g.
     # {"plan": 1, "month": "2022-09"}; recorded on each e-mail delivery, built when it is sent.
     attachments: Mapping[str, Any] | None = None
@@ -232,8 +251,12 @@ def notifications_create(*, items: Iterable[News]) -> list[int]:
     """Create the inbox messages and deliveries of ``items``; returns the ids of pending deliveries.
 
     Set-based: a fixed number of queries whatever the number of items. Creating news that exists
-    already adds nothing (the unique constraints on the dedupe key). Call it inside the transaction
-    that decided the news, and enqueue the returned deliveries once it commits."""
+    already adds nothing (the unique constraints on the dedupe key): nothing is ever sent twice.
+    News marked ``revise`` rewrites what exists of its key instead: each recipient's message takes
+    the new subject, text and links (``updated`` set; unread again when its subject changed), and
+    an e-mail or robot post not sent yet goes out with the new words; one already sent is not sent
+    again. Call it inside the transaction that decided the news, and enqueue the returned
+    deliveries once it commits."""
     items = list(items)
     if not items:
         return []
@@ -249,25 +272,16 @@ def notifications_create(*, items: Iterable[News]) -> list[int]:
     deliveries: dict[tuple[str, str, str], Delivery] = {}
     for news in items:
         for audience in Audience.values:
-            in_app, email, webhook = rules.get((news.event, audience), NOTHING)
-            if not (in_app or email or webhook):
-                continue
-            users, addresses, hooks = directory.audience(news, audience)
-            if in_app:
-                for user in users:
-                    messages.setdefault((user.pk, news.key), _message(news, user, created))
-            if email:
-                for address in [u.email for u in users if u.email] + addresses:
-                    key = (Channel.EMAIL, address.strip().lower(), news.key)
-                    delivery = _delivery(news, Channel.EMAIL, key[1], None, now)
-                    delivery.attachments = attached[news.key]
-                    deliveries.setdefault(key, delivery)
-            if webhook:
-                for hook in hooks:
-                    key = (Channel.WEBHOOK, f"webhook#{hook.pk}", news.key)
-                    deliveries.setdefault(key, _delivery(news, Channel.WEBHOOK, key[1], hook, now))
+            if news.audiences is None or audience in news.audiences:
+                channels = rules.get((news.event, audience), NOTHING)
+                if any(channels):
+                    _fan_out(news, channels, directory.audience(news, audience), messages, deliveries,
+                             created=created, now=now, attached=attached[news.key])  # fmt: skip
     Message.objects.bulk_create(messages.values(), batch_size=500, ignore_conflicts=True)
     Delivery.objects.bulk_create(deliveries.values(), batch_size=500, ignore_conflicts=True)
+    revised = [news for news in items if news.revise]
+    if revised:
+        _revise(revised, messages, deliveries, created)
     keys = sorted({news.key for news in items})
     ids: list[int] = []
     for start in range(0, len(keys), 500):
@@ -277,6 +291,85 @@ def notifications_create(*, items: Iterable[News]) -> list[int]:
     return sorted(ids)
 
 
+def _fan_out(
+    news: News,
+    channels: tuple[bool, bool, bool],
+    audience: tuple[list[User], list[str], list[WebhookEndpoint]],
+    messages: dict[tuple[int, str], Message],
+    deliveries: dict[tuple[str, str, str], Delivery],
+    *,
+    created: datetime,
+    now: datetime,
+    attached: dict[str, Any],
+) -> None:
+    """The messages and deliveries of one piece of news for one audience, through its channels."""
+    in_app, email, webhook = channels
+    users, addresses, hooks = audience
+    if in_app:
+        for user in users:
+            messages.setdefault((user.pk, news.key), _message(news, user, created))
+    if email:
+        for address in [u.email for u in users if u.email] + addresses:
+            key = (Channel.EMAIL, address.strip().lower(), news.key)
+            delivery = _delivery(news, Channel.EMAIL, key[1], None, now)
+            delivery.attachments = attached
+            deliveries.setdefault(key, delivery)
+    if webhook:
+        for hook in hooks:
+            key = (Channel.WEBHOOK, f"webhook#{hook.pk}", news.key)
+            deliveries.setdefault(key, _delivery(news, Channel.WEBHOOK, key[1], hook, now))
+
+
+# A new subject is news again (an alert turned red, a batch grew): the message is unread again; a
+# new figure quoted in the same text, or a new link, rewrites it quietly.
+MESSAGE_HEADLINE = ("subject",)
+MESSAGE_REVISED = ("subject", "body", "link", "links", "project_id", "unit_id", "month")
+
+
+def _revise(
+    revised: list[News],
+    messages: dict[tuple[int, str], Message],
+    deliveries: dict[tuple[str, str, str], Delivery],
+    now: datetime,
+) -> None:
+    """Rewrite the messages and the unsent deliveries of revised news (two reads, two writes)."""
+    keys = {news.key for news in revised}
+    wanted = {k: m for k, m in messages.items() if k[1] in keys}
+    changed = []
+    for start in range(0, len(keys), 500):
+        chunk = sorted(keys)[start : start + 500]
+        stored_rows = Message.objects.filter(dedupe_key__in=chunk).only(
+            "recipient_id", "dedupe_key", "read_at", "updated", *MESSAGE_REVISED
+        )
+        for stored in stored_rows:
+            new = wanted.get((stored.recipient_id, stored.dedupe_key))
+            if new is None or all(getattr(stored, n) == getattr(new, n) for n in MESSAGE_REVISED):
+                continue
+            if any(getattr(stored, n) != getattr(new, n) for n in MESSAGE_HEADLINE):
+                stored.read_at = None
+            stored.updated = now
+            for name in MESSAGE_REVISED:
+                setattr(stored, name, getattr(new, name))
+            changed.append(stored)
+    Message.objects.bulk_update(changed, [*MESSAGE_REVISED, "read_at", "updated"], batch_size=500)
+    pending = []
+    wanted_deliveries = {k: d for k, d in deliveries.items() if k[2] in keys}
+    for start in range(0, len(keys), 500):
+        chunk = sorted(keys)[start : start + 500]
+        for stored in Delivery.objects.filter(dedupe_key__in=chunk, status=DeliveryStatus.PENDING):
+            new = wanted_deliveries.get((stored.channel, stored.recipient, stored.dedupe_key))
+            if new is not None and (stored.subject, stored.body, stored.link, stored.links) != (
+                new.subject, new.body, new.link, new.links
+            ):  # fmt: skip
+                stored.subject, stored.body, stored.link, stored.links = new.subject, new.body, new.link, new.links
+                pending.append(stored)
+    Delivery.objects.bulk_update(pending, ["subject", "body", "link", "links"], batch_size=500)
+
+
+def _links(news: News) -> list[list[str]]:
+    return [[label, path] for label, path in news.links]
+
+
 def _message(news: News, user: User, now: datetime) -> Message:
     return Message(
         recipient=user,
@@ -284,7 +377,11 @@ def _message(news: News, user: User, now: datetime) -> Message:
         subject=news.subject[:200],
         body=news.body,
         link=news.link,
+        links=_links(news),
         dedupe_key=news.key,
+        project_id=news.project_id,
+        unit_id=news.unit_id,
+        month=news.month,
         alert_id=news.alert_id,
         notice_id=news.notice_id,
         created=now,
@@ -301,6 +398,7 @@ def _delivery(news: News, channel: str, recipient: str, hook: WebhookEndpoint | 
         subject=news.subject[:200],
         body=news.body,
         link=news.link,
+        links=_links(news),
         alert_id=news.alert_id,
         notice_id=news.notice_id,
         next_attempt_at=now,
@@ -419,7 +517,10 @@ def delivery_requeue(*, delivery: Delivery) -> bool:
 
 def _send_email(delivery: Delivery) -> None:
     see_online = _("登录系统查看：")
-    body = f"{delivery.body}\n\n{see_online}{absolute_url(delivery.link)}\n"
+    body = f"{delivery.body}\n"
+    if delivery.links:
+        body += "\n" + "".join(f"· {label}：{absolute_url(path)}\n" for label, path in delivery.links)
+    body += f"\n{see_online}{absolute_url(delivery.link)}\n"
     message = EmailMessage(
         subject=delivery.subject,
         body=body,
@@ -444,17 +545,18 @@ def _truncate_utf8(text: str, limit: int) -> str:
     return raw[: limit - 3].decode(errors="ignore") + "…"
 
 
-def webhook_markdown(*, subject: str, body: str, link: str) -> str:
+def webhook_markdown(*, subject: str, body: str, link: str, links: Sequence[Sequence[str]] = ()) -> str:
     lines = [f"### {subject}", "", *[line if line else "" for line in body.splitlines()]]
+    lines += [f"- [{label}]({absolute_url(path)})" for label, path in links]
     details = _("查看详情")
     lines += ["", f"[{details}]({absolute_url(link)})"]
     # Markdown needs two spaces or a blank line for a line break; both robots honour "  \n".
     return _truncate_utf8("  \n".join(lines), WEBHOOK_MAX_BYTES)
 
 
-def webhook_payload(*, flavour: str, subject: str, body: str, link: str) -> dict:
+def webhook_payload(*, flavour: str, subject: str, body: str, link: str, links: Sequence[Sequence[str]] = ()) -> dict:
     """The group-robot message: WeCom's and DingTalk's markdown formats."""
-    text = webhook_markdown(subject=subject, body=body, link=link)
+    text = webhook_markdown(subject=subject, body=body, link=link, links=links)
     if flavour == WebhookFlavour.WECOM:
         return {"msgtype": "markdown", "markdown": {"content": text}}
     return {"msgtype": "markdown", "markdown": {"title": subject, "text": text}}
@@ -476,7 +578,9 @@ def _send_webhook(delivery: Delivery) -> None:
     url = hook.url
     if hook.flavour == WebhookFlavour.DINGTALK and hook.secret:
         url = dingtalk_signed_url(url=url, secret=hook.secret, timestamp_ms=int(time.time() * 1000))
-    payload = webhook_payload(flavour=hook.flavour, subject=delivery.subject, body=delivery.body, link=delivery.link)
+    payload = webhook_payload(
+        flavour=hook.flavour, subject=delivery.subject, body=delivery.body, link=delivery.link, links=delivery.links
+    )
     post_json(url=url, payload=payload)
 
 
@@ -533,8 +637,13 @@ def message_acknowledge(*, message: Message, user: User) -> None:
     )
 
 
-def messages_mark_all_read(*, user: User) -> int:
-    marked = Message.objects.filter(recipient=user, read_at__isnull=True).update(read_at=clock.now())
+def messages_mark_all_read(*, user: User, messages: QuerySet[Message] | None = None) -> int:
+    """Mark the user's unread messages read: all of them, or those of ``messages`` (the inbox's
+    filtered list)."""
+    mine = Message.objects.filter(recipient=user, read_at__isnull=True)
+    if messages is not None:
+        mine = mine.filter(pk__in=messages.values("pk"))
+    marked = mine.update(read_at=clock.now())
     if marked:
         audit_record(action=AuditAction.MESSAGE_READ_ALL, actor=user, detail={"messages": marked})
     return marked

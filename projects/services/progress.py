@@ -43,6 +43,13 @@ def indicator_months(*, indicator: Indicator, plan: Plan) -> list[date]:
     return calendar.followed_months(indicator.window(plan))
 
 
+def reportable_months(*, indicator: Indicator, plan: Plan) -> list[date]:
+    """The months a unit may enter the indicator's figure for (``calendar.reportable_months``): its
+    reporting periods (each month, or the quarters' or the year's ends) and the months followed
+    after its deadline."""
+    return calendar.reportable_months(indicator.window(plan))
+
+
 def unit_target(*, indicator: Indicator, assignment: Assignment) -> Decimal | None:
     """The target a unit is measured against, or None where it has none of its own.
 
@@ -84,7 +91,7 @@ class Figure:
         return self.value is None and self.numerator is None and self.denominator is None and self.stage is None
 
 
-def _assess(indicator: Indicator, plan: Plan, target: Decimal | None, figure: Figure, month: date) -> rules.Assessment:
+def _assess(indicator: Indicator, plan: Plan, target: Decimal | None, figure: Figure, judged: date) -> rules.Assessment:
     # Rates reported as numerator and denominator are measured by their ratio; a unit that gave
     # only the level (or a lead-reported level) by its value.
     use_ratio = indicator.kind == IndicatorKind.RATE and indicator.rate_basis == RateBasis.RATIO
@@ -92,9 +99,10 @@ def _assess(indicator: Indicator, plan: Plan, target: Decimal | None, figure: Fi
         kind=indicator.kind,
         direction=indicator.direction,
         target=target,
+        tolerance=indicator.tolerance,
         start=indicator.window_start(plan),
         deadline=indicator.deadline,
-        as_of=calendar.as_of(month),
+        as_of=judged,
         value=figure.value,
         numerator=figure.numerator if use_ratio else None,
         denominator=figure.denominator if use_ratio else None,
@@ -107,20 +115,25 @@ def _assess(indicator: Indicator, plan: Plan, target: Decimal | None, figure: Fi
     )
 
 
-def _fill(row: UnitProgress | CityProgress, indicator, plan, target, figure: Figure, month, measured: bool) -> None:
+def _fill(
+    row: UnitProgress | CityProgress, indicator, plan, target, figure: Figure, judged: date, measured: bool
+) -> None:
+    """A row's figure and, where there is a target to judge it by, its standing as of ``judged``
+    (``calendar.judged_on``: the end of the indicator's latest reporting period)."""
     row.value, row.numerator, row.denominator = figure.value, figure.numerator, figure.denominator
     row.stage = figure.stage
     row.target = target
     if measured:
-        a = _assess(indicator, plan, target, figure, month)
+        a = _assess(indicator, plan, target, figure, judged)
         row.expected, row.completion, row.light = a.expected, a.completion, a.light.value
         row.overdue, row.not_started = a.overdue, a.not_started
     else:
         row.expected = rules.expected_progress(
             start=indicator.window_start(plan),
             deadline=indicator.deadline,
-            as_of=calendar.as_of(month),
+            as_of=judged,
             monthly_plan=indicator.monthly_plan,
+            level=indicator.kind in rules.LEVEL_KINDS,
         )
         row.completion, row.light, row.overdue, row.not_started = None, "", False, False
 
@@ -130,10 +143,14 @@ def city_figure(*, indicator: Indicator, figures: Sequence[Figure]) -> Figure:
     reported = [f for f in figures if not f.empty]
     if not reported:
         return Figure()
-    if indicator.kind == IndicatorKind.MILESTONE:
-        # A milestone shared by several units is as far as the slowest of them; a unit that has
-        # not reported yet has not started.
+    if indicator.is_staged:
+        # A milestone or a qualitative task shared by several units is as far as the slowest of
+        # them; a unit that has not reported yet has not started.
         return Figure(stage=min(f.stage or 0 for f in figures))
+    if indicator.kind == IndicatorKind.GROWTH:
+        # A growth rate is the statistics' own city figure, reported by one unit (aggregation lead).
+        values = [f.value for f in reported if f.value is not None]
+        return Figure(value=values[0]) if len(values) == 1 else Figure()
     if indicator.kind == IndicatorKind.RATE:
         if indicator.rate_basis == RateBasis.RATIO:
             num, den = rules.city_rate(
@@ -159,6 +176,7 @@ def _compute(
     window = indicator.window(plan)
     months = calendar.followed_months(window)
     periods = set(calendar.periods(window))
+    judged_on = {month: calendar.judged_on(month, window) for month in months}
     assignments = list(assignments)
     by_unit: dict[int, dict[date, Submission | Reported]] = defaultdict(dict)
     for s in submissions:
@@ -186,8 +204,10 @@ def _compute(
                     late=bool(sub and sub.late),
                     submission_id=sub.pk if sub else None,
                 )
-                measured = target is not None or indicator.kind == IndicatorKind.MILESTONE
-                _fill(row, indicator, plan, target, carried[a.unit_id], month, measured)
+                measured = rules.is_judged(
+                    kind=indicator.kind, target=target, target_confirmed=indicator.target_confirmed
+                )
+                _fill(row, indicator, plan, target, carried[a.unit_id], judged_on[month], measured)
                 unit_rows.append(row)
         per_month_figures[month] = list(carried.values())
         per_month_reported[month] = (reported, on_time)
@@ -201,7 +221,11 @@ def _compute(
             units_on_time=per_month_reported[month][1],
         )
         figure = city_figure(indicator=indicator, figures=per_month_figures[month])
-        _fill(row, indicator, plan, indicator.target, figure, month, True)
+        # Nobody to report it (a unit group still without members): nothing to judge yet.
+        measured = bool(assignments) and rules.is_judged(
+            kind=indicator.kind, target=indicator.target, target_confirmed=indicator.target_confirmed
+        )
+        _fill(row, indicator, plan, indicator.target, figure, judged_on[month], measured)
         city_rows.append(row)
     return unit_rows, city_rows
 
@@ -258,7 +282,7 @@ def progress_rebuild(*, plan: Plan) -> int:
     with transaction.atomic():
         UnitProgress.objects.filter(indicator__task__project__plan=plan).delete()
         CityProgress.objects.filter(indicator__task__project__plan=plan).delete()
-        indicators = list(Indicator.objects.filter(task__project__plan=plan).order_by("pk"))
+        indicators = list(Indicator.objects.filter(task__project__plan=plan).select_related("task").order_by("pk"))
         assignments: dict[int, list[Assignment]] = defaultdict(list)
         for a in Assignment.objects.filter(indicator__task__project__plan=plan).order_by(
             "indicator_id", "position", "id"

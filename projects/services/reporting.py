@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from projects import calendar, clock, permissions, uploads
 from projects.audit.actions import AuditAction
+from projects.audit.models import AuditResult
 from projects.audit.services import AuditTarget, audit_record, audit_refusals
 from projects.models import (
     Assignment,
@@ -41,8 +42,9 @@ from projects.models import (
     User,
 )
 from projects.selectors import reporting as sel
+from projects.services import handoffs
 from projects.services.alerts import alerts_after_submission_change
-from projects.services.progress import indicator_months, progress_refresh
+from projects.services.progress import progress_refresh, reportable_months
 from projects.supervision.rules import closeout_lock
 
 # History reasons (stored as written, in the source language).
@@ -53,6 +55,8 @@ REASON_RETURN = "退回：{comment}"
 REASON_REOPEN = "重新打开：{reason}"
 REASON_IMPORT_DRAFT = "从Excel导入（草稿）"
 REASON_IMPORT_SUBMIT = "从Excel导入并提交"
+REASON_SUBMIT_BULK = "批量提交"
+REASON_APPROVE_BULK = "批量审核通过"
 
 
 
@@ -180,6 +184,9 @@ class FigureInput:
 
 def fields_for(indicator: Indicator) -> tuple[str, ...]:
     """The figure fields a unit fills for an indicator."""
+    if indicator.kind == IndicatorKind.QUALITATIVE:
+        # Its stage and narrative; a figure beside them where the plan asks for one (shown, never judged).
+        return ("stage", "value") if indicator.figure_unit else ("stage",)
     if indicator.kind == IndicatorKind.MILESTONE:
         return ("stage",)
     if indicator.kind == IndicatorKind.RATE and indicator.rate_basis == RateBasis.RATIO:
@@ -211,13 +218,25 @@ def figure_errors(
             add(name, _("该指标不填写此项"))
     for name in ("value", "numerator", "denominator"):
         number_ = getattr(figure, name)
-        if name in wanted and number_ is not None and number_ < 0:
+        signed = name == "value" and indicator.may_be_negative
+        if name in wanted and number_ is not None and number_ < 0 and not signed:
             add(name, _("不能为负数"))
     if errors:
         return errors
+    _check_figure(indicator, assignment, plan, figure, previous, submit, add, wanted)
+    return errors
 
-    if indicator.kind == IndicatorKind.MILESTONE:
+
+def _check_figure(indicator, assignment, plan, figure, previous, submit, add, wanted) -> None:
+    """The checks of the indicator's kind, once the fields are the right ones."""
+    if indicator.is_staged:
         _check_stage(indicator, figure, previous, submit, add)
+        if indicator.kind == IndicatorKind.QUALITATIVE and submit and not figure.progress_text.strip():
+            add("progress_text", _("定性任务按阶段和进展情况跟踪，请填写进展情况"))
+    elif indicator.kind == IndicatorKind.GROWTH:
+        # A growth rate is a level against the base year: it may fall month on month, and below 0.
+        if figure.value is None and submit:
+            add("value", _("请填写累计增速（%(unit)s，下降填负数）") % {"unit": indicator.unit_of_measure})
     elif "numerator" in wanted:
         _check_ratio(figure, submit, add)
     elif indicator.kind == IndicatorKind.RATE:
@@ -227,7 +246,6 @@ def figure_errors(
             add("value", _("比率应在 0 到 100 之间"))
     else:
         _check_cumulative(indicator, assignment, plan, figure, previous, submit, add)
-    return errors
 
 
 def _check_texts(figure, add) -> None:
@@ -241,10 +259,10 @@ def _check_stage(indicator, figure, previous, submit, add) -> None:
     stages = indicator.stage_list
     if figure.stage is None:
         if submit:
-            add("stage", _("请选择节点阶段"))
+            add("stage", _("请选择节点阶段") if indicator.kind == IndicatorKind.MILESTONE else _("请选择工作阶段"))
         return
     if not 0 <= figure.stage < len(stages):
-        add("stage", _("请从列表中选择节点阶段"))
+        add("stage", _("请从列表中选择阶段"))
         return
     went_back = previous is not None and previous.stage is not None and figure.stage < previous.stage
     if went_back and not figure.explanation.strip():
@@ -369,6 +387,8 @@ def _submission_save(*, user, indicator_id, month, figure, version, submit, toda
         today=today,
     )
     audit_record(action=action, actor=user, obj=submission, detail=figure_audit_detail(submission))
+    if submit:
+        handoffs.handoff_submitted(submissions=[submission])
     return submission
 
 
@@ -404,7 +424,7 @@ def figure_store(
     today = today or clock.today()
     indicator = _lock_indicator(assignment.indicator_id)
     plan = indicator.task.project.plan
-    if month not in indicator_months(indicator=indicator, plan=plan):
+    if month not in reportable_months(indicator=indicator, plan=plan):
         raise Submission.DoesNotExist("not a reporting month of this indicator")
     current = (
         Submission.objects.select_for_update(of=("self",))
@@ -431,6 +451,7 @@ def figure_store(
         _claim_version(submission, version)
     for f in fields(FigureInput):
         setattr(submission, f.name, getattr(figure, f.name))
+    submission.signed = indicator.may_be_negative
     # A figure a person has entered is theirs: seed_demo never replaces it.
     submission.is_demo = False
     now = clock.now()
@@ -488,7 +509,10 @@ def submission_review(*, user: User, submission_id: int, version: int, approve: 
 
 
 @transaction.atomic
-def _submission_review(*, user: User, submission_id: int, version: int, approve: bool, comment: str) -> Submission:
+def _submission_review(
+    *, user: User, submission_id: int, version: int, approve: bool, comment: str, tell: bool = True,
+    reason: str | None = None,
+) -> Submission:  # fmt: skip
     submission, plan = _locked_submission(permissions.submissions_reviewable_by(user), submission_id)
     comment = comment.strip()
     if submission.status != SubmissionStatus.SUBMITTED:
@@ -507,7 +531,8 @@ def _submission_review(*, user: User, submission_id: int, version: int, approve:
     submission.reviewed_at = clock.now()
     submission.reviewed_by = user
     submission.review_comment = comment
-    reason = REASON_APPROVE if approve else REASON_RETURN.format(comment=comment)
+    if reason is None:
+        reason = REASON_APPROVE if approve else REASON_RETURN.format(comment=comment)
     _save(submission, actor=user, reason=reason)
     submission_changed(indicator_id=submission.indicator_id, unit_id=submission.unit_id)
     audit_record(
@@ -516,6 +541,10 @@ def _submission_review(*, user: User, submission_id: int, version: int, approve:
         obj=submission,
         detail={**figure_audit_detail(submission), "comment": comment},
     )
+    if tell and approve:
+        handoffs.handoff_approved(submissions=[submission])
+    elif tell:
+        handoffs.handoff_returned(submission=submission, reviewer=user)
     return submission
 
 
@@ -554,7 +583,116 @@ def _submission_reopen(*, user: User, submission_id: int, version: int, reason: 
         obj=submission,
         detail={**figure_audit_detail(submission), "reason": reason},
     )
+    handoffs.handoff_reopened(submission=submission, by=user)
     return submission
+
+
+# --- several at once: the worklists ---------------------------------------------------------
+
+
+@dataclass
+class BulkResult:
+    """What a bulk act did: the figures it changed, and the ones it refused with the reason."""
+
+    done: list[Submission]
+    refused: list[tuple[str, str]]  # (the figure, as "2022年9月 1.1.1 技能培训", why)
+
+
+def _label(indicator: Indicator, month: dt.date) -> str:
+    return f"{calendar.month_label(month)} {indicator.code} {indicator.name}"
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, ReportingError):
+        return exc.message
+    if isinstance(exc, ValidationError):
+        return "；".join(exc.messages)
+    return _("该月报不存在或您无权操作")
+
+
+def submissions_submit(
+    *, user: User, items: list[tuple[int, int]], today: dt.date | None = None
+) -> BulkResult:
+    """Send several of the unit's drafts at once (the worklist), ``items`` being (submission id,
+    version) as the page showed them. Each goes through the same checks as the single form
+    (``figure_store``: locks, stale versions, every rule of ``figure_errors``); a figure refused
+    stays a draft and is listed with its reasons, the others are sent. One transaction, one
+    message per reviewer for the whole batch; an audit record per figure and one for the act."""
+    with transaction.atomic():
+        done: list[Submission] = []
+        refused: list[tuple[str, str]] = []
+        for submission_id, version in items:
+            draft = (
+                Submission.objects.filter(pk=submission_id, unit=permissions.acting_unit(user))
+                .select_related("indicator")
+                .first()
+            )
+            try:
+                if draft is None or draft.status != SubmissionStatus.DRAFT:
+                    raise ReportingError(_("只能批量提交草稿"))
+                with transaction.atomic():
+                    assignment = permissions.assignments_reportable_by(user).get(indicator_id=draft.indicator_id)
+                    submission = figure_store(
+                        actor=user, assignment=assignment, month=draft.month, figure=FigureInput.of(draft),
+                        version=version, submit=True, reason=REASON_SUBMIT_BULK, today=today,
+                    )  # fmt: skip
+                    audit_record(
+                        action=AuditAction.FIGURE_SUBMIT, actor=user, obj=submission,
+                        detail={**figure_audit_detail(submission), "bulk": True},
+                    )  # fmt: skip
+            except (ReportingError, ValidationError, ObjectDoesNotExist) as exc:
+                label = _label(draft.indicator, draft.month) if draft else f"#{submission_id}"
+                refused.append((label, _why(exc)))
+                audit_record(
+                    action=AuditAction.FIGURE_SUBMIT, actor=user,
+                    obj=AuditTarget.ref(Submission, submission_id), result=AuditResult.FAILURE,
+                    detail={"version": version, "bulk": True, "reason": _why(exc)[:1000]},
+                )  # fmt: skip
+            else:
+                done.append(submission)
+        audit_record(
+            action=AuditAction.FIGURES_SUBMIT_BULK,
+            actor=user,
+            obj=permissions.acting_unit(user),
+            detail={"submitted": [s.pk for s in done], "refused": [label for label, _why in refused]},
+        )
+        handoffs.handoff_submitted(submissions=done)
+    return BulkResult(done=done, refused=refused)
+
+
+def submissions_approve(*, user: User, items: list[tuple[int, int]]) -> BulkResult:
+    """Approve several figures at once (the review queue), ``items`` being (submission id, version)
+    as the queue showed them. Each goes through the same checks as approving it on its page (the
+    reviewer's right, its status, a closed month, a stale version); a refused one is listed with
+    the reason. One transaction, one message per unit; an audit record per figure and one for the act."""
+    with transaction.atomic():
+        done: list[Submission] = []
+        refused: list[tuple[str, str]] = []
+        for submission_id, version in items:
+            try:
+                with transaction.atomic():
+                    submission = _submission_review(
+                        user=user, submission_id=submission_id, version=version, approve=True, comment="",
+                        tell=False, reason=REASON_APPROVE_BULK,
+                    )  # fmt: skip
+            except (ReportingError, ValidationError, ObjectDoesNotExist) as exc:
+                found = Submission.objects.filter(pk=submission_id).select_related("indicator").first()
+                visible = found is not None and permissions.can_review(user, found)
+                refused.append((_label(found.indicator, found.month) if visible else f"#{submission_id}", _why(exc)))
+                audit_record(
+                    action=AuditAction.FIGURE_APPROVE, actor=user,
+                    obj=AuditTarget.ref(Submission, submission_id), result=AuditResult.FAILURE,
+                    detail={"version": version, "bulk": True, "reason": _why(exc)[:1000]},
+                )  # fmt: skip
+            else:
+                done.append(submission)
+        audit_record(
+            action=AuditAction.FIGURES_APPROVE_BULK,
+            actor=user,
+            detail={"approved": [s.pk for s in done], "refused": [label for label, _why in refused]},
+        )
+        handoffs.handoff_approved(submissions=done)
+    return BulkResult(done=done, refused=refused)
 
 
 # --- month closures -------------------------------------------------------------------------
@@ -581,6 +719,8 @@ def _month_close(*, user: User, plan_id: int, month: dt.date, reason: str) -> Mo
         obj=plan,
         detail={"month": closure.month, "reason": closure.reason, "already_closed": not created},
     )
+    if created:
+        handoffs.handoff_month_closed(closure=closure)
     return closure
 
 
@@ -597,7 +737,7 @@ def _month_open(*, user: User, plan_id: int, month: dt.date) -> None:
         raise Plan.DoesNotExist("only the office opens months")
     plan = Plan.objects.get(pk=plan_id)
     closures = MonthClosure.objects.filter(plan=plan, month=calendar.month_of(month))
-    closed = list(closures.values("closed_at", "closed_by_id", "reason"))
+    closed = list(closures.values("id", "closed_at", "closed_by_id", "reason"))
     closures.delete()
     audit_record(
         action=AuditAction.MONTH_OPEN,
@@ -609,6 +749,8 @@ def _month_open(*, user: User, plan_id: int, month: dt.date) -> None:
             "closure": closed[0] if closed else None,
         },
     )
+    if closed:
+        handoffs.handoff_month_opened(plan=plan, month=calendar.month_of(month), closure_id=closed[0]["id"])
 
 
 # --- evidence -------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from projects import rules
 from projects.calendar import month_key, month_label
 from projects.exports import safe_cell
 from projects.formatting import deadline_words, figure, percent, points, rounded_percent
@@ -44,11 +45,11 @@ GAP_HEADER = _("落后序时（百分点）")
 
 
 def stage_text(record: dict[str, Any]) -> str:
-    """A milestone's stage by its name (开工建设), as the pages show it; — before any report."""
+    """A staged item's stage by its name (开工建设, 推进实施), as the pages show it; — before any report."""
     stage = record["item_stage"]
     if stage is None:
         return "—"
-    stages = stage_list(record["indicator_stages"])
+    stages = stage_list(record["indicator_stages"], kind=record["indicator_kind"])
     return stages[stage].label if 0 <= stage < len(stages) else str(stage)
 LIGHTS = dict(LightChoices.choices)
 
@@ -61,6 +62,9 @@ class DashboardTable(tables.Table):
         attrs = {"class": "table table-sm table-hover align-middle"}
         per_page = 50
         empty_text = _("没有符合条件的事项")
+
+    # The columns' order on the page, where it differs from the exports' (None: the same).
+    page_sequence: tuple[str, ...] | None = None
 
     def as_values(self, exclude_columns=None):
         for row in super().as_values(exclude_columns=exclude_columns):
@@ -127,6 +131,10 @@ class ItemTable(DashboardTable):
         order_by = ("-gap",)
         sequence = ("code", "indicator", "project", "unit", "...")
 
+    # On the page the light and the lag come right after the name, so that on a phone they stay
+    # in sight while the figures behind them scroll; exports keep their columns' order.
+    page_sequence = ("code", "indicator", "light", "gap", "project", "unit", "...")
+
     def render_indicator(self, value: str, record: dict[str, Any]) -> str:
         url = reverse("indicator_detail", args=[record["item_indicator"]])
         return format_html('<a href="{}?month={}">{}</a>', url, f"{record['item_month']:%Y-%m}", value)
@@ -150,7 +158,7 @@ class ItemTable(DashboardTable):
         return month_key(value)
 
     def render_value(self, value: Decimal | None, record: dict[str, Any]) -> str:
-        if record["indicator_kind"] == IndicatorKind.MILESTONE:
+        if rules.is_staged(record["indicator_kind"]):
             return stage_text(record)
         return f"{figure(value)} {record['measure']}".strip()
 
@@ -182,7 +190,7 @@ class ItemTable(DashboardTable):
         return value
 
     def value_value(self, value: Decimal | None, record: dict[str, Any]) -> Decimal | str | None:
-        if record["indicator_kind"] == IndicatorKind.MILESTONE:
+        if rules.is_staged(record["indicator_kind"]):
             return stage_text(record)
         return value
 
@@ -228,6 +236,8 @@ class MissingTable(DashboardTable):
 
     class Meta(DashboardTable.Meta):
         order_by = ("unit", "code")
+
+    page_sequence = ("unit", "code", "indicator", "status", "light", "...")
 
     render_indicator = ItemTable.render_indicator
     render_unit = ItemTable.render_unit
@@ -305,6 +315,8 @@ class AlertTable(DashboardTable):
         order_by = ("severity",)
         empty_text = _("没有符合条件的预警")
 
+    page_sequence = ("code", "indicator", "severity", "kind", "...")
+
     def __init__(self, *args: Any, link_indicators: bool = True, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.link_indicators = link_indicators
@@ -343,7 +355,7 @@ class AlertTable(DashboardTable):
     def _stage(record: Alert) -> str:
         """A milestone's stage by its name, where the list annotated it (selectors.alerts.with_stage)."""
         stage = getattr(record, "stage", None)
-        if stage is None or record.indicator.kind != IndicatorKind.MILESTONE:
+        if stage is None or not record.indicator.is_staged:
             return ""
         stages = record.indicator.stage_list
         return stages[stage].label if 0 <= stage < len(stages) else str(stage)

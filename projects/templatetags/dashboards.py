@@ -15,6 +15,8 @@ register = template.Library()
 
 
 register.filter("figure", formatting.figure)
+register.filter("target_words", formatting.target_words)
+register.filter("base_words", formatting.base_words)
 register.filter("percent", formatting.percent)
 register.filter("points", formatting.points)
 
@@ -83,7 +85,7 @@ def form_select(field) -> str:
 
 @register.filter
 def stage_label(indicator, stage: int | None) -> str:
-    """A milestone's reported stage by its name (前期准备, 开工建设 …)."""
+    """A staged item's reported stage by its name (前期准备, 开工建设, 推进实施 …)."""
     if stage is None:
         return "—"
     stages = indicator.stage_list

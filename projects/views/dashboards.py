@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from io import BytesIO
 from typing import Any
 from urllib.parse import urlencode
@@ -50,6 +51,12 @@ class Period:
         return calendar.as_of(self.month)
 
     def has_demo_data(self) -> bool:
+        return self._demo_data
+
+    @cached_property
+    def _demo_data(self) -> bool:
+        # Once per page: the template asks twice (the ribbon's condition and the ribbon itself)
+        # where there are demo figures, once where there are none; the count would follow the data.
         return sel.has_demo_data(plan=self.plan, month=self.month)
 
     @property
@@ -132,7 +139,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "tasks": sel.task_rows(plan=plan, month=month, project=project),
             "city_rows": sel.city_rows(plan=plan, month=month, scope=scope),
             "unit_rows": sel.unit_rows(plan=plan, month=month, scope=scope),
-            "history": sel.submission_history(scope=scope),
+            "history": sel.submission_history(scope=scope, user=request.user),
             "curve_figure": charts.curve_figure(sel.progress_curve(plan=plan, month=month, scope=scope)),
         },
     )
@@ -162,7 +169,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "standing": sel.scope_standing(plan=plan, month=month, scope=scope),
             "city_rows": sel.city_rows(plan=plan, month=month, scope=scope),
             "unit_rows": sel.unit_rows(plan=plan, month=month, scope=scope),
-            "history": sel.submission_history(scope=scope),
+            "history": sel.submission_history(scope=scope, user=request.user),
             "curve_figure": charts.curve_figure(sel.progress_curve(plan=plan, month=month, scope=scope)),
             "everything": sel.sees_everything(request.user),
         },
@@ -192,7 +199,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "parts": list(indicator.parts.order_by("position")),
             "city": city[0] if city else None,
             "unit_rows": sel.unit_rows(plan=plan, month=month, scope=scope),
-            "history": sel.submission_history(scope=scope),
+            "history": sel.submission_history(scope=scope, user=request.user),
             "curve_figure": charts.curve_figure(
                 sel.indicator_curve(indicator=indicator, plan=plan, month=month),
                 unit=indicator.unit_of_measure if in_figures else "%",
@@ -229,7 +236,7 @@ def county_view(request: HttpRequest) -> HttpResponse:
             "group_keep": [("group", group)],
             "groups": UNIT_GROUPS,
             "everything": True,
-            "heatmap_figure": charts.heatmap_figure(view) if view.units and view.indicators else None,
+            "heatmap": charts.heatmap_table(view) if view.units and view.indicators else None,
         },
     )
 
@@ -317,6 +324,12 @@ class DashboardListView(ExportMixin, SingleTableMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
     exporting = False
+
+    def get_table_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_table_kwargs()
+        if not self.exporting and self.table_class.page_sequence:
+            kwargs["sequence"] = self.table_class.page_sequence
+        return kwargs
 
     def get_table_pagination(self, table):
         return False if self.exporting else super().get_table_pagination(table)
@@ -458,7 +471,7 @@ class AlertListView(DashboardListView):
         )
 
     def get_table_kwargs(self) -> dict[str, Any]:
-        return {"link_indicators": self.everything}
+        return {**super().get_table_kwargs(), "link_indicators": self.everything}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

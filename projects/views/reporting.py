@@ -32,9 +32,10 @@ from projects.forms.reporting import (
 )
 from projects.models import Assignment, Plan, Submission, SubmissionStatus, Unit
 from projects.selectors import reporting as sel
+from projects.selectors.worklists import queue_next
 from projects.services import excel
 from projects.services import reporting as svc
-from projects.services.progress import indicator_months
+from projects.services.progress import reportable_months
 from projects.uploads import served_name
 from projects.views.reporting_tables import SubmissionFilter, SubmissionTable
 
@@ -117,6 +118,8 @@ def _render_month(
         "unit_query": "" if own else f"?unit={unit.pk}",
         "import_form": (import_form or ImportForm()) if own else None,
         "import_error": import_error,
+        # A refused file: its outcome and the form go to the top of the page, where the eye is.
+        "import_failed": bool(import_error or (import_form is not None and import_form.errors)),
         "closures": [(p, sel.month_closure(plan=p, month=month)) for p in plans],
         "administers": permissions.administers(request.user),
         "is_demo_data": page.is_demo,
@@ -134,7 +137,7 @@ def report_edit(request: HttpRequest, month: dt.date, indicator_id: int) -> Http
     )
     indicator, unit = assignment.indicator, assignment.unit
     plan = indicator.task.project.plan
-    if month not in indicator_months(indicator=indicator, plan=plan):
+    if month not in reportable_months(indicator=indicator, plan=plan):
         raise Http404
     today = clock.today()
     submission = (
@@ -246,7 +249,9 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     assignment = Assignment.objects.filter(indicator_id=submission.indicator_id, unit_id=submission.unit_id).first()
     reviewers = permissions.submission_reviewers(submission=submission)
+    following = queue_next(user=request.user, after=submission) if permissions.is_reviewer(request.user) else None
     context = {
+        "next_in_queue": following,
         "submission": submission,
         "indicator": submission.indicator,
         "plan": plan,
@@ -257,7 +262,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "previous_text": sel.previous_figure_text(previous, month=submission.month),
         "target_text": _target_text(submission.indicator, assignment) if assignment else "",
         "lock": lock,
-        "history": sel.submission_history(submission=submission),
+        "history": sel.submission_history(submission=submission, user=request.user),
         "evidence": list(submission.evidence.select_related("uploaded_by")),
         "reviewers": ", ".join(u.name for u in reviewers) if reviewers else _("市政府督查室"),
         "can_edit": permissions.can_report(request.user, submission) and not lock,
@@ -302,6 +307,10 @@ def submission_review(request: HttpRequest, pk: int) -> HttpResponse:
         _error_messages(request, exc)
     else:
         messages.success(request, _("已审核通过，数据已锁定") if approve else _("已退回，填报单位将看到退回意见"))
+        if request.POST.get("then") == "next":
+            # Straight on to the next figure waiting, as a reviewer working through the queue would.
+            following = queue_next(user=request.user, after=Submission.objects.get(pk=pk))
+            return redirect(reverse("submission_detail", args=[following.pk]) if following else reverse("review_queue"))
     return _back_to(pk)
 
 

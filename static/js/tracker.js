@@ -7,6 +7,8 @@
  *   <select data-auto-submit>                      submits its form when changed; keep a
  *                                                  <button class="tracker-nojs-only"> for no-JS use
  *   <button data-print>                            prints the page
+ *   <input type="checkbox" data-check-all="pick">  ticks or clears every checkbox named "pick"
+ *                                                  of its form (the worklists' bulk acts)
  *   <span data-bs-toggle="tooltip" title="…">      Bootstrap tooltip
  *   <div class="tracker-chart" data-plotly-figure="fig-id"></div>
  *   {{ figure|json_script:"fig-id" }}              a plotly figure ({data, layout}) drawn into
@@ -108,6 +110,11 @@
     var el = event.target;
     if (el.matches && el.matches("[data-auto-submit]") && el.form) {
       el.form.requestSubmit();
+    }
+    if (el.matches && el.matches("[data-check-all]") && el.form) {
+      el.form.querySelectorAll('input[type="checkbox"][name="' + el.dataset.checkAll + '"]').forEach(function (box) {
+        box.checked = el.checked;
+      });
     }
   });
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from projects import rules
 from projects.clock import DEMO_TODAY
-from projects.models import COUNTED_STATUSES, Aggregation, Assignment, RateBasis, Submission, User
+from projects.models import COUNTED_STATUSES, Aggregation, Assignment, Event, Message, RateBasis, Submission, User
 from projects.services.accounts import demo_accounts_create
 
 pytestmark = pytest.mark.django_db
@@ -67,14 +67,18 @@ def test_scan_of_the_demo_data_lists_what_the_rules_predict_and_the_leader_sees_
     assert listed == predicted
     assert {a["month"] for a in alerts if a["kind"] != "missing"} == {"2022-09"}
 
+    # The leader sees a summary of the portfolio, from which each item is one click away: linked
+    # itself (the red ones), or on its project's page.
     leader = User.objects.get(username="fushizhang")
     client.force_login(leader)
-    first = client.get(reverse("inbox"))
-    pages = [first.content.decode()]
-    for number in range(2, first.context["page_obj"].paginator.num_pages + 1):
-        pages.append(client.get(reverse("inbox"), {"page": number}).content.decode())
-    page = "".join(pages)
+    page = client.get(reverse("inbox")).content.decode()
+    (summary,) = Message.objects.filter(recipient=leader, kind=Event.PORTFOLIO)
+    assert summary.subject in page
+    projects = {label.split("、")[0]: path for label, path in summary.links if "/dashboards/projects/" in path}
+    shown = {number: client.get(path).content.decode() for number, path in projects.items()}
     in_portfolio = {item for item in listed if item[2].split(".")[0] in {"2", "6", "10"}}
     assert in_portfolio
-    for _kind, _severity, _where, indicator, unit in in_portfolio:
-        assert indicator in page and unit in page
+    numbers = {"2": "二", "6": "六", "10": "十"}
+    for _kind, severity, where, indicator, unit in in_portfolio:
+        linked = any(indicator in label and unit in label for label, _path in summary.links)
+        assert linked or (severity == "yellow" and indicator in shown[numbers[where.split(".")[0]]])

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.core import mail
 
-from projects.models import Alert, Message, SupervisionNotice, Unit
+from projects.models import Alert, Event, Message, SupervisionNotice, Unit
 from projects.services.alerts import PROGRESS_KINDS, alerts_scan
 from projects.services.notifications import deliveries_send_due
 
@@ -43,13 +43,24 @@ def mianchi_red_in_june(roads, people):
 def test_an_alert_opens_with_a_reminder_to_the_reporting_unit(mianchi_red_in_june, people):
     alert = mianchi_red_in_june
     assert (alert.severity, alert.red_since, alert.reminded_at is not None) == ("red", date(2022, 6, 1), True)
-    # The reminder: an e-mail and an inbox message to the county; the lead department, the office
-    # and the leader in charge of project 10 see it in their inbox.
+    # The reminder: an e-mail and an inbox message to the county, a copy in the office's inbox; the
+    # lead department and the leader in charge of project 10 get no copy of the county's letter but
+    # their own summary, which links to the item's page as of June.
     reminder = mails_to("mianchi@example.org", "滞后预警")
     assert len(reminder) == 1
     assert "渑池县政府" in reminder[0].body and "完成率 10%" in reminder[0].body and "序时进度 50%" in reminder[0].body
-    for user in (people.mianchi, people.jiaotong, people.office, people.leader):
+    for user in (people.mianchi, people.office):
         assert Message.objects.filter(recipient=user, alert=alert).count() == 1
+    for user in (people.jiaotong, people.leader):
+        assert not Message.objects.filter(recipient=user, alert=alert).exists()
+    (units_behind,) = Message.objects.filter(recipient=people.jiaotong, kind=Event.UNITS_BEHIND)
+    page = f"/dashboards/indicators/{alert.indicator_id}/?plan={alert.plan_id}&month=2022-06"
+    assert ["渑池县政府 · 10.1.1 新增农村客运班线公交化运行行政村：滞后（红色），完成率 10%，序时进度 50%", page] in (
+        units_behind.links
+    )
+    (portfolio,) = Message.objects.filter(recipient=people.leader, kind=Event.PORTFOLIO)
+    project = f"/dashboards/projects/{alert.indicator.task.project_id}/?plan={alert.plan_id}&month=2022-06"
+    assert next(label for label, path in portfolio.links if path == project).startswith("十、")
     assert not mails_to("jiaotong@example.org", "滞后预警")
     assert not SupervisionNotice.objects.filter(alert=alert).exists()
 

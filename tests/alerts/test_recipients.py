@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.core import mail
 
-from projects.models import Audience, Event, Message, NotificationRule, Unit, User
+from projects.models import Alert, Audience, Event, Message, NotificationRule, Unit, User
 from projects.services.alerts import PROGRESS_KINDS, alerts_scan
 from projects.services.notifications import deliveries_send_due
 
@@ -36,26 +36,39 @@ def inbox_of(user: User) -> list[str]:
     return list(about.values_list("subject", flat=True))
 
 
+def linked_items(user: User, kind: str) -> list[str]:
+    """The items a summary links to: its links' labels."""
+    return [label for m in Message.objects.filter(recipient=user, kind=kind) for label, _path in m.links]
+
+
 def test_by_default_the_unit_is_mailed_and_the_others_see_it_in_their_inbox(roads, people):
     mianchi_red()
     assert roads_mail() == [("mianchi@example.org", "【滞后预警·红色")]
     assert len(inbox_of(people.mianchi)) == 1
-    assert len(inbox_of(people.jiaotong)) == 1  # lead department of task 10.1
-    assert len(inbox_of(people.office)) == 1
-    assert len(inbox_of(people.leader)) == 1  # project 10 is in the leader's portfolio
+    assert len(inbox_of(people.office)) == 1  # a copy of the county's letter
+    # The lead department of task 10.1 and the leader of project 10 get no copy, but their summary
+    # names the item; by default neither is mailed.
+    assert inbox_of(people.jiaotong) == [] and inbox_of(people.leader) == []
+    item = "渑池县政府 · 10.1.1 新增农村客运班线公交化运行行政村：滞后（红色），完成率 0%，序时进度 66.67%"
+    assert item in linked_items(people.jiaotong, Event.UNITS_BEHIND)
+    # The leader's summary counts it under project 10 (and links the reddest items of the portfolio).
+    (project_10,) = [label for label in linked_items(people.leader, Event.PORTFOLIO) if label.startswith("十、")]
+    red = Alert.objects.filter(resolved_at__isnull=True, severity="red", indicator__task__project__number=10).count()
+    assert red >= 3 and f"红色 {red} 项" in project_10  # 10.1.1's three counties among them
     # Another county's clerk hears nothing of it.
     assert inbox_of(people.shanzhou) == []
+    assert not Message.objects.filter(recipient=people.shanzhou).exclude(subject__contains="陕州区政府").exists()
 
 
 def test_a_leader_hears_only_of_the_projects_in_their_portfolio(plan_2022, people):
     with time_machine.travel(at(date(2022, 9, 30)), tick=False):
         alerts_scan(as_of=date(2022, 9, 30), kinds=PROGRESS_KINDS)
-    projects = set(
-        Message.objects.filter(recipient=people.leader).values_list(
-            "alert__indicator__task__project__number", flat=True
-        )
-    )
-    assert projects == {2, 6, 10}
+    (summary,) = Message.objects.filter(recipient=people.leader)
+    assert summary.kind == Event.PORTFOLIO
+    projects = [label.split("、")[0] for label, path in summary.links if "/projects/" in path]
+    assert projects == ["二", "六", "十"]
+    codes = {label.split(" · ")[1].split(".")[0] for label, path in summary.links if "/indicators/" in path}
+    assert codes and codes <= {"2", "6", "10"}
 
 
 def test_the_units_own_address_is_mailed_too_once(roads, people):

@@ -8,8 +8,9 @@ import time_machine
 from django.core import mail
 
 from projects.models import Message
-from projects.services.alerts import PROGRESS_KINDS, alerts_scan, digests_send, due_reminders_send
+from projects.services.alerts import PROGRESS_KINDS, alerts_scan, due_reminders_send
 from projects.services.notifications import deliveries_send_due
+from projects.services.summaries import digests_send
 from projects.tasks import remind_due, send_digests
 
 from .conftest import ROADS, at, report
@@ -55,9 +56,17 @@ def test_each_leader_gets_a_weekly_digest_of_their_portfolio(plan_2022, people):
     assert digest.recipient == people.leader
     assert digest.subject == "【每周摘要】2022年第41周 分管项目预警情况"
     assert "截至 2022年10月10日，您分管的项目共有" in digest.body
-    assert "2.5.1 大岭路与和平路交叉路口过街天桥" in digest.body  # project 2: in the portfolio
-    assert "技能培训" not in digest.body  # project 1: not
-    assert [m.to for m in mail.outbox if m.subject.startswith("【每周摘要】")] == [["fushizhang@example.org"]]
+    # Each of the leader's projects and its red items, a link each: project 2 is in the portfolio,
+    # project 1 (技能培训) is not.
+    labels = [label for label, _path in digest.links]
+    projects = [label.split("、")[0] for label, path in digest.links if "/dashboards/projects/" in path]
+    assert projects == ["二", "六", "十"]
+    bridge = next(label for label in labels if "2.5.1 大岭路与和平路交叉路口过街天桥" in label)
+    assert not any("技能培训" in label for label in labels)
+    (mailed,) = [m for m in mail.outbox if m.subject.startswith("【每周摘要】")]
+    assert mailed.to == ["fushizhang@example.org"]
+    bridge_page = dict(digest.links)[bridge]
+    assert f"· {bridge}：http://127.0.0.1:8000{bridge_page}" in mailed.body
     with time_machine.travel(at(date(2022, 10, 17), 8), tick=False):
         digests_send(as_of=date(2022, 10, 17))
     assert Message.objects.filter(kind="digest").count() == 2

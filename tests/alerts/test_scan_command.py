@@ -11,7 +11,7 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 
 from projects import rules
-from projects.models import Indicator
+from projects.models import Indicator, Message
 
 from .conftest import ROADS, report
 
@@ -147,13 +147,22 @@ def test_without_json_it_prints_a_summary(figures):
     assert "新增农村客运班线公交化运行行政村 · 渑池县政府 · 2022-09 · 20% / 75%" in text
 
 
-def test_a_leaders_inbox_shows_the_items_of_their_portfolio(figures, people, client):
+def test_a_leaders_inbox_leads_to_every_item_of_their_portfolio(figures, people, client):
     rows = scan_json()
     client.force_login(people.leader)
     page = client.get("/inbox/").content.decode()
-    page += "".join(client.get(f"/inbox/?page={n}").content.decode() for n in range(2, 10))
+    # One summary written for the leader, not the units' letters.
+    assert page.count('class="card mb-2 tracker-message') == 1 and "【分管项目预警汇总】" in page
+    assert "你单位承担的" not in page
+    (summary,) = Message.objects.filter(recipient=people.leader)
+    projects = {label.split("、")[0]: path for label, path in summary.links if "/dashboards/projects/" in path}
+    assert list(projects) == ["二", "六", "十"]
     mine = [r for r in rows if r["project"] in (2, 6, 10) and r["kind"] != "missing"]
     assert mine
+    # Each item is one click from the summary: its own link, or its project's page, which lists it.
+    shown = {number: client.get(path).content.decode() for number, path in projects.items()}
+    numbers = {2: "二", 6: "六", 10: "十"}
     for r in mine:
-        assert f"{r['indicator']} · {r['unit']}" in page, r
-    assert "技能培训 · 市人力资源社会保障局" not in page  # project 1 is not the leader's
+        linked = any(r["indicator"] in label and r["unit"] in label for label, _path in summary.links)
+        assert linked or r["indicator"] in shown[numbers[r["project"]]], r
+    assert not any("技能培训" in label for label, _path in summary.links)  # project 1 is not the leader's

@@ -12,6 +12,7 @@ from projects.models import (
     Audience,
     Delivery,
     Event,
+    Indicator,
     NotificationRule,
     Project,
     SupervisionNotice,
@@ -61,7 +62,9 @@ def test_wecom_gets_its_markdown_message(roads, people, robot):
     content = got.payload["markdown"]["content"]
     assert content.startswith("### 【滞后预警·红色】2022年6月 10.1.1")
     assert "完成率 10%" in content
-    assert "[查看详情](http://127.0.0.1:8000/inbox/)" in content
+    # The link leads the county to its form for the month the alert speaks of.
+    form = f"/report/2022-06/indicator/{Indicator.objects.get(code=ROADS).pk}/"
+    assert f"[查看详情](http://127.0.0.1:8000{form})" in content
 
 
 def test_dingtalk_gets_its_markdown_message_signed(roads, people, robot):

@@ -34,7 +34,19 @@ from projects.models import (
     Unit,
 )
 from projects.planfile import read_plan_file
-from projects.services import accounts, alerts, bulletin, catalogue, demo, excel, notifications, reporting, schedules
+from projects.services import (
+    accounts,
+    alerts,
+    bulletin,
+    catalogue,
+    demo,
+    excel,
+    notifications,
+    plans,
+    reporting,
+    schedules,
+    summaries,
+)
 from projects.services.reporting import FigureInput
 from projects.supervision import closeouts as closeout_services
 from projects.supervision import services as supervision_services
@@ -62,11 +74,19 @@ NOT_WRITES = {
     "bulletin.bulletin_key": "a dedupe key",
     "bulletin.bulletin_email_attachments": "builds files (their e-mail is recorded)",
     "demo.split_target": "arithmetic",
+    "handoffs.handoff_submitted": "a step of submission_save, figures_import and the bulk submit (recorded)",
+    "handoffs.handoff_returned": "a step of submission_review (recorded)",
+    "handoffs.handoff_approved": "a step of submission_review and the bulk approval (recorded)",
+    "handoffs.handoff_reopened": "a step of submission_reopen (recorded)",
+    "handoffs.handoff_month_closed": "a step of month_close (recorded)",
+    "handoffs.handoff_month_opened": "a step of month_open (recorded)",
+    "summaries.summary_news": "builds the news of a recorded scan",
     "excel.text_cell": "writes a spreadsheet cell",
     "excel.template_build": "builds the template (its download is recorded)",
     "excel.xlsx_check": "a check",
     "excel.submissions_export": "builds the export (its download is recorded)",
     "load_generation.generate_province": "benchmark data (make bench), never a deployment's",
+    "load_generation.city_portfolio_add": "benchmark data (make bench), never a deployment's",
     "load_generation.plan_people_create": "benchmark data (make bench), never a deployment's",
     "notifications.notification_rules": "a read",
     "notifications.notifications_create": "a step of the scans, reminders, digests and bulletin (recorded)",
@@ -78,6 +98,7 @@ NOT_WRITES = {
     "notifications.dingtalk_signed_url": "signs a URL",
     "notifications.post_json": "the HTTP transport of delivery_send (recorded)",
     "progress.indicator_months": "a read",
+    "progress.reportable_months": "a read",
     "progress.unit_target": "a read",
     "progress.city_figure": "arithmetic",
     "progress.progress_refresh": "derived rows, inside every recorded change of a figure",
@@ -103,6 +124,8 @@ NOT_WRITES = {
     "supervision.item_link": "a link",
     "supervision.instruction_about": "words",
     "supervision.notices_issued": "the history of notices that alerts_scan issues (recorded)",
+    "plans.confirm_targets": "a change that plan_edit applies (recorded)",
+    "plans.plan_copy_data": "builds the new year's plan file (plan_copy records)",
 }
 
 
@@ -172,7 +195,7 @@ def _scan(w: World):
 def _digest(w: World):
     _scan(w)
     with time_machine.travel(at(dt.date(2022, 10, 10), 8), tick=False):
-        alerts.digests_send(as_of=dt.date(2022, 10, 10))
+        summaries.digests_send(as_of=dt.date(2022, 10, 10))
 
 
 def _reminders(w: World):
@@ -207,6 +230,20 @@ def _rules(w: World):
 def _schedules(w: World):
     PeriodicTask.objects.all().delete()
     schedules.schedules_setup()
+
+
+def _retitle_first_project(data: dict) -> None:
+    data["projects"][0]["title"] += "（修订）"
+
+
+def _bulk_submit(w: World):
+    draft, _file = w.draft_with_file()
+    reporting.submissions_submit(user=w.hubin, items=[(draft.pk, draft.version)])
+
+
+def _bulk_approve(w: World):
+    sent = w.sent_figure()
+    reporting.submissions_approve(user=w.renshe, items=[(sent.pk, sent.version)])
 
 
 def _requeue(w: World):
@@ -282,7 +319,7 @@ WRITES: dict[str, tuple[str, Callable[[World], object]]] = {
     "accounts.demo_accounts_create": (AuditAction.ACCOUNTS_DEMO, lambda w: accounts.demo_accounts_create(plan=w.plan)),
     "alerts.alerts_scan": (AuditAction.ALERT_SCAN, _scan),
     "alerts.due_reminders_send": (AuditAction.REMINDERS_SEND, _reminders),
-    "alerts.digests_send": (AuditAction.DIGESTS_SEND, _digest),
+    "summaries.digests_send": (AuditAction.DIGESTS_SEND, _digest),
     "bulletin.bulletin_send": (
         AuditAction.BULLETIN_SEND,
         lambda w: bulletin.bulletin_send(plan=w.plan, month=JUNE, recipients=["leader@example.org"]),
@@ -325,6 +362,8 @@ WRITES: dict[str, tuple[str, Callable[[World], object]]] = {
         AuditAction.MONTH_OPEN,
         lambda w: reporting.month_open(user=w.office, plan_id=w.plan.pk, month=JUNE),
     ),
+    "reporting.submissions_submit": (AuditAction.FIGURES_SUBMIT_BULK, _bulk_submit),
+    "reporting.submissions_approve": (AuditAction.FIGURES_APPROVE_BULK, _bulk_approve),
     "reporting.evidence_add": (AuditAction.EVIDENCE_UPLOAD, lambda w: w.draft_with_file()),
     "reporting.evidence_delete": (
         AuditAction.EVIDENCE_DELETE,
@@ -363,6 +402,20 @@ WRITES: dict[str, tuple[str, Callable[[World], object]]] = {
         lambda w: (c := _closed_out(w)) and closeout_services.closeout_reopen(
             user=w.office, closeout_id=c.pk, version=c.version, reason="复核"
         ),
+    ),
+    "plans.plan_edit": (
+        AuditAction.PLAN_EDIT,
+        lambda w: plans.plan_edit(user=w.office, plan=w.plan, revision=w.plan.revision, change=_retitle_first_project),
+    ),
+    "plans.plan_replace": (
+        AuditAction.PLAN_EDIT,
+        lambda w: plans.plan_replace(
+            user=w.office, plan=w.plan, revision=w.plan.revision, raw=PLAN_2022.read_bytes()
+        ),
+    ),
+    "plans.plan_copy": (
+        AuditAction.PLAN_COPY,
+        lambda w: plans.plan_copy(plan=w.plan, year=2023, document="三政办〔2023〕1号", actor=w.office),
     ),
 }
 

@@ -19,7 +19,7 @@ import pytest
 import time_machine
 
 from projects.clock import DEMO_TODAY
-from projects.models import Alert, Message, Submission, SubmissionStatus
+from projects.models import Alert, Event, Message, Submission, SubmissionStatus
 from tests.browser.conftest import log_in, screenshot
 from tests.browser.demo import DEMO_NOW, demo, log_out
 from tests.factories import pin_clock
@@ -68,12 +68,16 @@ def test_each_role_logs_in_and_a_countys_approved_correction_resolves_its_alert_
         before = overview_figures(page)
         log_out(page)
 
-        # The leader lands on the overview, his projects first, with the red alert unread.
+        # The leader lands on the overview, his projects first. His inbox holds a summary of his
+        # portfolio written for him, not copies of the counties' letters: project 二 with its red items.
         log_in(page, live_server, username="fushizhang")
         assert "我分管的民生实事" in page.inner_text("#projects-table")
         unread = badge(page)
         assert unread == open_items(leader) > 0
-        assert Message.objects.filter(recipient=leader, alert=alert, read_at__isnull=True).exists()
+        assert not Message.objects.filter(recipient=leader, alert=alert).exists()
+        summary = Message.objects.filter(recipient=leader, kind=Event.PORTFOLIO).latest("created", "pk")
+        red_before = red_of_project(summary, "二")
+        assert red_before > 0
         log_out(page)
 
         # 卢氏县 lands on its oldest month with something owed or returned; it corrects September's 2.1.1
@@ -95,14 +99,32 @@ def test_each_role_logs_in_and_a_countys_approved_correction_resolves_its_alert_
         assert (saved.value, saved.status, saved.late) == (1000, SubmissionStatus.SUBMITTED, False)
         log_out(page)
 
-        # 市住房城乡建设局 lands on its own month of reporting, then approves the correction.
+        # 市住房城乡建设局 is told once, with a link to 卢氏县's September figures waiting for it.
+        (told,) = Message.objects.filter(recipient=users["zhujian"], kind=Event.SUBMITTED, created__gte=DEMO_NOW)
+        assert told.subject == "【月报待审核】卢氏县政府 10月6日报送 1 项数据"
+        assert "· 2022年9月 2.1.1 城镇老旧小区开工改造：1,000 户" in told.body
+        # It lands on its own month of reporting, opens the message and approves from its queue.
         log_in(page, live_server, username="zhujian")
         assert "市住房城乡建设局 · " in page.inner_text("h1")
-        page.goto(f"{live_server.url}/submissions/{saved.pk}/")
+        page.goto(f"{live_server.url}/inbox/?kind=submitted")
+        with page.expect_navigation():
+            page.locator(f"#message-{told.pk}").get_by_role("link", name="去审核").click()
+        assert page.url.endswith(told.link)
+        rows = page.locator("table.tracker-queue tbody tr")
+        assert all("卢氏县政府" in text and "2022年9月" in text for text in rows.all_inner_texts())
+        row = rows.filter(has_text="城镇老旧小区开工改造")
+        with page.expect_navigation():
+            row.get_by_role("link", name="审核").click()
         with page.expect_navigation():
             page.click("button[value=approve]")
         assert "已审核通过" in page.inner_text(".tracker-messages")
         log_out(page)
+        # 卢氏县 hears of the approval in its one message of the day's approvals (the demo's own
+        # approvals of that day are in it too), whose link opens its September month.
+        (approved,) = Message.objects.filter(recipient=users["lushi"], kind=Event.APPROVED, created__gte=DEMO_NOW)
+        assert approved.subject.startswith("【月报审核通过】卢氏县政府 ") and approved.subject.endswith("（10月6日）")
+        assert "· 2022年9月 2.1.1 城镇老旧小区开工改造：1,000 户" in approved.body
+        assert approved.link == "/report/2022-09/"
 
         # The re-evaluation after each change judged September, as the pages do: the alert is resolved.
         alert.refresh_from_db()
@@ -117,20 +139,25 @@ def test_each_role_logs_in_and_a_countys_approved_correction_resolves_its_alert_
         assert number(after["overall"]) > number(before["overall"])
         log_out(page)
 
-        # The leader's message about it says 已解除 with the day, and is no longer an open item.
+        # The leader's summary of the day was rewritten, not added to: project 二 has one red item
+        # fewer and the day counts one resolved; its project link opens project 二 as of September.
         log_in(page, live_server, username="fushizhang")
-        assert badge(page) == unread - 1 == open_items(leader)
-        message = Message.objects.get(recipient=leader, alert=alert)
-        page.goto(f"{live_server.url}/inbox/?page={_inbox_page(leader, message)}")
-        card = page.locator(f"#message-{message.pk}")
-        assert "已解除 2022-10-06" in card.inner_text()
-        assert "2022年9月" in card.locator("h2").inner_text()
-        assert card.locator("button", has_text="标为已读").count() == 0
-        card.scroll_into_view_if_needed()
+        rewritten = Message.objects.get(pk=summary.pk)
+        assert Message.objects.filter(recipient=leader, kind=Event.PORTFOLIO).count() == 1
+        assert red_of_project(rewritten, "二") == red_before - 1
+        assert "解除 1 项" in rewritten.body
+        assert badge(page) == open_items(leader)
+        page.goto(f"{live_server.url}/inbox/?kind=portfolio")
+        card = page.locator(f"#message-{summary.pk}")
+        assert "红色" in card.locator("h3").inner_text()
         screenshot(page, "inbox-leader-after-correction")
+        with page.expect_navigation():
+            card.get_by_role("link", name=re.compile("^二、")).click()
+        assert "/dashboards/projects/" in page.url and "month=2022-09" in page.url
+        assert "提升城市建设和管理水平" in page.inner_text("h1")
 
 
-def _inbox_page(user, message) -> int:
-    """The inbox page (20 a page, newest first) that shows ``message``."""
-    ids = list(Message.objects.filter(recipient=user).order_by("-created", "-id").values_list("id", flat=True))
-    return ids.index(message.pk) // 20 + 1
+def red_of_project(summary: Message, number: str) -> int:
+    """The red items that a leader's summary counts for one project (its link's label)."""
+    (label,) = [label for label, _path in summary.links if label.startswith(f"{number}、")]
+    return int(re.search(r"红色 (\d+) 项", label)[1])

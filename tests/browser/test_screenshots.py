@@ -42,17 +42,19 @@ def visit(page, url: str, name: str, *, full_page: bool = True) -> None:
 PRINTABLE_WIDTH = (210 - 2 * 12) / 25.4 * 96
 
 
-def check_print(page, url: str, name: str) -> None:
+def check_print(page, url: str, name: str, *, charts: bool = True) -> None:
     page.emulate_media(media="print")
     try:
         page.goto(url)
-        page.wait_for_selector(".tracker-chart .main-svg")
+        if charts:
+            page.wait_for_selector(".tracker-chart .main-svg")
         assert not page.locator(".tracker-navbar").is_visible(), f"{name}: the navigation is printed"
         assert not page.locator(".dash-selectors").is_visible(), f"{name}: the selectors are printed"
-        widths = page.eval_on_selector_all(
-            ".tracker-chart .main-svg", "els => els.map(e => e.getBoundingClientRect().width)"
-        )
-        assert widths and max(widths) <= PRINTABLE_WIDTH, f"{name}: a chart {max(widths):.0f}px wide is cut"
+        if charts:
+            widths = page.eval_on_selector_all(
+                ".tracker-chart .main-svg", "els => els.map(e => e.getBoundingClientRect().width)"
+            )
+            assert widths and max(widths) <= PRINTABLE_WIDTH, f"{name}: a chart {max(widths):.0f}px wide is cut"
         lights = page.eval_on_selector_all(
             ".tracker-light-red, .tracker-light-yellow, .tracker-light-green",
             "els => els.map(e => [getComputedStyle(e).printColorAdjust, getComputedStyle(e).backgroundColor])",
@@ -108,7 +110,13 @@ def test_screenshots_of_the_main_pages(page, phone_page, live_server, plan_2022)
                 "els => els.map(e => e.innerText.trim())",
             )
             # The plan's own words, and the switch back, which names Chinese in Chinese.
-            data = {p.title for p in plan_2022.projects.all()} | {"湖滨区政府", "简体中文"}
+            # The heat map's column heads carry the indicators' names, cut short, and its rows the units'.
+            data = (
+                {p.title for p in plan_2022.projects.all()}
+                | {i.name[:6] for i in Indicator.objects.filter(task__project__plan=plan_2022)}
+                | set(Unit.objects.values_list("name", flat=True))
+                | {"简体中文"}
+            )
             chinese = [text for text in labels if HAN.search(text) and not any(d in text for d in data)]
             assert chinese == [], f"{name} in English still says: {chinese[:10]}"
         with page.expect_navigation():
@@ -117,7 +125,8 @@ def test_screenshots_of_the_main_pages(page, phone_page, live_server, plan_2022)
         # Printed for a meeting: no navigation, the lights in their colours, every chart within the
         # A4 page's printable width; the overview as Chromium prints it to PDF.
         for name in ("overview", "project", "task", "indicator", "county-view"):
-            check_print(page, base + pages[name], name)
+            # The county view's heat map is a table (names in its column heads), not a chart.
+            check_print(page, base + pages[name], name, charts=name != "county-view")
         page.emulate_media(media="print")
         page.goto(base + pages["overview"])
         page.wait_for_selector(".tracker-chart .main-svg")
@@ -140,17 +149,35 @@ def test_screenshots_of_the_main_pages(page, phone_page, live_server, plan_2022)
         assert "未填报" in landing or "已退回" in landing
         visit(page, page.url, "reporting-month")
         visit(page, base + "/report/2022-09/", "reporting-month-september")
+        # Its still-to-do list: every open month with something owed, oldest first.
+        visit(page, base + "/todo/", "todo-county")
+        months = page.eval_on_selector_all(".tracker-todo-month", "els => els.map(e => e.id)")
+        assert months and months == sorted(months), months
+        assert page.locator(".tracker-todo-missing, .tracker-todo-returned, .tracker-todo-draft").count() > 0
         log_out(page)
 
         log_in(page, live_server, username="zhujian", next_path="/review/")
         visit(page, page.url, "review-list")
+        visit(page, base + "/review/queue/", "review-queue")
         log_out(page)
 
+        # The leader's inbox holds what was written for him (summaries, the digest, the bulletin), no
+        # county's letter; every link of the newest summary opens its page.
         log_in(page, live_server, username="fushizhang", next_path="/inbox/")
-        visit(page, page.url, "inbox", full_page=False)  # a long list: its first screen
+        visit(page, page.url, "inbox", full_page=False)  # its first screen
+        assert "你单位承担的" not in page.inner_text("main")
+        kinds = set(page.eval_on_selector_all("article.tracker-message", "els => els.map(e => e.dataset.kind)"))
+        assert kinds and kinds <= {"portfolio", "digest", "bulletin"}, kinds
+        links = page.eval_on_selector_all(
+            "article.tracker-message >> nth=0 >> .tracker-message-links a", "els => els.map(e => e.href)"
+        )
+        assert links
+        for link in links:
+            assert page.goto(link).ok, link
 
         log_in(phone_page, live_server, username="duchashi")
         visit(phone_page, base + "/", "overview-phone")
         log_out(phone_page)
         log_in(phone_page, live_server, username="hubin")
         visit(phone_page, phone_page.url, "reporting-month-phone")
+        visit(phone_page, base + "/todo/", "todo-phone")

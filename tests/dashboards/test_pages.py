@@ -154,13 +154,17 @@ def test_county_view_heat_map_and_ranking(client, office, plan_2022):
     report("3.1.3", "渑池县政府", JUNE, numerator=Decimal(30), denominator=Decimal(100))
     response = page(client, office, reverse("county_view"), month="2022-06")
     html = response.content.decode()
-    figure = json.loads(re.search(r'<script id="heatmap-figure" type="application/json">(.*?)</script>', html, re.S)[1])
-    heat = figure["data"][0]
-    assert heat["type"] == "heatmap"
-    units = heat["y"]
+    heat = response.context["heatmap"]
+    units = [r.unit.name for r in heat.rows]
     assert "渑池县政府" in units and "湖滨区政府" in units
-    row = heat["text"][units.index("渑池县政府")]
-    assert row[heat["x"].index("3.1.3")] == "50"  # 30 % against 60 %
+    column = [c.code for c in heat.columns].index("3.1.3")
+    cell = heat.rows[units.index("渑池县政府")].cells[column]
+    assert (cell.text, cell.light) == ("50", "green")  # 30 % against 60 %: on schedule
+    # The columns say what they are: the code and the name, in the page itself, not on hover.
+    table = html[html.index('id="heatmap-table"') :]
+    name = Indicator.objects.get(code="3.1.3").name
+    assert f'<span class="dash-heat-code">3.1.3</span><span class="dash-heat-name">{name[:11]}' in table
+    assert '<th scope="row" class="dash-heat-unit">渑池县政府</th>' in table
     ranking = response.context["view"].ranking
     assert ranking[0].unit.name == "渑池县政府"
     assert html.index("渑池县政府") < html.index("湖滨区政府")
@@ -237,3 +241,24 @@ def test_pages_showing_demo_figures_say_so(client, office, plan_2022):
         assert "tracker-demo-banner" in page(client, office, url, month="2022-06").content.decode(), url
     # The month before the first demo figure is real data only.
     assert "tracker-demo-banner" not in page(client, office, reverse("overview"), month="2022-05").content.decode()
+
+
+def test_a_reviewer_sees_only_what_was_sent_in_a_tasks_history(client, office, department_user, plan_2022):
+    """A county's draft is its own business: the lead department's task page does not list it in the
+    change history, the office's does; once sent, the reviewer sees it."""
+    from projects.models import SubmissionStatus
+
+    draft = report("2.1.1", "湖滨区政府", JUNE, status=SubmissionStatus.DRAFT, value=Decimal(7777))
+    task = Task.objects.get(project__plan=plan_2022, project__number=2, number=1)
+    url = reverse("task_detail", args=[task.pk])
+
+    def history(user) -> str:
+        html = page(client, user, url, month="2022-06").content.decode()
+        return html[html.index("dash-history") :]
+
+    assert "7,777" not in history(department_user)
+    assert "7,777" in history(office)
+    draft.status = SubmissionStatus.SUBMITTED
+    draft.save()
+    sent = history(department_user)
+    assert sent.count("7,777") == 1  # the sent state, not the draft before it

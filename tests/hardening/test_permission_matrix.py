@@ -43,6 +43,7 @@ from projects.models import (
     Submission,
     SupervisionFile,
     SupervisionNotice,
+    UnitGroup,
     User,
 )
 
@@ -139,6 +140,22 @@ message_read:lead                 POST   L     404   302   404   404   404   404
 message_acknowledge:county        GET    L     405   405   405   405   405   405   405   405   405   405   405
 message_acknowledge:county        POST   L     302   404   404   404   404   404   404   404   404   404   404
 message_acknowledge:lead          POST   L     404   302   404   404   404   404   404   404   404   404   404
+# Following a message's link: its reader only (it is marked read on the way).
+message_open:county               GET    L     302   404   404   404   404   404   404   404   404   404   404
+message_open:county               POST   L     405   405   405   405   405   405   405   405   405   405   405
+message_open:lead                 GET    L     404   302   404   404   404   404   404   404   404   404   404
+# Worklists: a unit's still-to-do (others' read only, as its month), the reviewers' queue; search.
+todo                              GET    L     200   200   200   200   404   404   404   404   404   404   404
+todo                              POST   L     405   405   405   405   405   405   405   405   405   405   405
+todo:county                       GET    L     200   404   404   404   200   200   404   200   404   404   404
+todo_submit                       GET    L     405   405   405   405   405   405   405   405   405   405   405
+todo_submit                       POST   L     302   302   302   302   404   404   404   404   404   404   404
+review_queue                      GET    L     404   200   200   404   404   200   404   200   404   404   404
+review_queue                      POST   L     405   405   405   405   405   405   405   405   405   405   405
+review_queue_approve              GET    L     405   405   405   405   405   405   405   405   405   405   405
+review_queue_approve              POST   L     404   302   302   404   404   302   404   302   404   404   404
+search                            GET    L     200   200   200   200   200   200   200   200   200   200   200
+search                            POST   L     405   405   405   405   405   405   405   405   405   405   405
 # A notice's address before the loop: a redirect to its page, which decides who sees it.
 notice_detail:county              GET    302   302   302   302   302   302   302   302   302   302   302   302
 notice_detail:county              POST   302   302   302   302   302   302   302   302   302   302   302   302
@@ -236,6 +253,24 @@ sv_closeout_list:pdf              GET    L     404   404   404   404   404   404
 sv_file:answer                    GET    L     200   200   404   404   200   200   404   200   404   404   404
 sv_file:answer                    POST   L     405   405   405   405   405   405   405   405   405   405   405
 sv_file:closeout                  GET    L     404   200   404   404   200   200   404   200   404   404   404
+# The office's plan pages (and the break-glass superuser's): nobody else sees that they exist. A POST
+# with nothing in it is a form shown again with its problems (200) or sent back to the plan (302).
+plan_list                         GET    L     404   404   404   404   404   200   404   200   404   404   404
+plan_list                         POST   L     405   405   405   405   405   405   405   405   405   405   405
+plan_detail                       GET    L     404   404   404   404   404   200   404   200   404   404   404
+plan_detail                       POST   L     404   404   404   404   404   200   404   200   404   404   404
+plan_group                        GET    L     404   404   404   404   404   200   404   200   404   404   404
+plan_group                        POST   L     404   404   404   404   404   200   404   200   404   404   404
+plan_task                         GET    L     404   404   404   404   404   200   404   200   404   404   404
+plan_task                         POST   L     404   404   404   404   404   200   404   200   404   404   404
+plan_indicator                    GET    L     404   404   404   404   404   200   404   200   404   404   404
+plan_indicator                    POST   L     404   404   404   404   404   200   404   200   404   404   404
+plan_file                         GET    L     404   404   404   404   404   200   404   200   404   404   404
+plan_file                         POST   L     404   404   404   404   404   302   404   302   404   404   404
+plan_copy                         GET    L     404   404   404   404   404   200   404   200   404   404   404
+plan_copy                         POST   L     404   404   404   404   404   200   404   200   404   404   404
+plan_confirm_targets              GET    L     405   405   405   405   405   405   405   405   405   405   405
+plan_confirm_targets              POST   L     404   404   404   404   404   302   404   302   404   404   404
 # The audit trail: its administrator's (and the break-glass superuser's); the office is audited, it does not audit.
 audit_list                        GET    L     404   404   404   404   404   404   404   200   404   404   200
 audit_list                        POST   L     405   405   405   405   405   405   405   405   405   405   405
@@ -266,6 +301,13 @@ def _figure(key: str, value: str) -> Callable[[World], dict]:
 
 def _png(name: str) -> Callable[[World], dict]:
     return lambda w: {"file": SimpleUploadedFile(name, PNG + name.encode(), content_type="image/png")}
+
+
+def _group(w: World) -> list[int]:
+    """The 2022 plan and a unit group of it (the plan names none: one is made for the test)."""
+    plan_id = indicator("2.1.1").task.project.plan_id
+    group, _created = UnitGroup.objects.get_or_create(plan_id=plan_id, name="测试单位组")
+    return [plan_id, group.pk]
 
 
 def _month_of(code: str, month: str = f"{JUNE:%Y-%m}") -> Callable[[World], str]:
@@ -346,6 +388,22 @@ CASES: dict[str, Case] = {
     "message_acknowledge:lead": Case(
         "message_acknowledge", lambda w: reverse("message_acknowledge", args=[w.messages["lead"].pk])
     ),
+    "message_open:county": Case("message_open", lambda w: reverse("message_open", args=[w.messages["county"].pk])),
+    "message_open:lead": Case("message_open", lambda w: reverse("message_open", args=[w.messages["lead"].pk])),
+    "todo": Case("todo", lambda w: reverse("todo")),
+    "todo:county": Case("todo", lambda w: reverse("todo") + f"?unit={w.units['county'].pk}"),
+    "todo_submit": Case(
+        "todo_submit",
+        lambda w: reverse("todo_submit"),
+        lambda w: {"pick": [f"{s.pk}:{s.version}" for s in w.submissions.values()]},
+    ),
+    "review_queue": Case("review_queue", lambda w: reverse("review_queue")),
+    "review_queue_approve": Case(
+        "review_queue_approve",
+        lambda w: reverse("review_queue_approve"),
+        lambda w: {"pick": [f"{s.pk}:{s.version}" for s in w.submissions.values()], "query": ""},
+    ),
+    "search": Case("search", lambda w: reverse("search") + "?q=2.1"),
     "notice_detail:county": Case("notice_detail", lambda w: reverse("notice_detail", args=[w.notices["county"].pk])),
     "report_index": Case("report_index", lambda w: reverse("report_index")),
     "report_month:own": Case("report_month", lambda w: reverse("report_month", args=[JUNE])),
@@ -492,6 +550,20 @@ CASES: dict[str, Case] = {
         f"sv_file:{key}": Case("supervision:file", lambda w, k=key: reverse("supervision:file", args=[w.files[k].pk]))
         for key in ("answer", "closeout")
     },
+    "plan_list": Case("plan_list", lambda w: reverse("plan_list")),
+    **{
+        name: Case(name, lambda w, n=name: reverse(n, args=[indicator("2.1.1").task.project.plan_id]))
+        for name in ("plan_detail", "plan_file", "plan_copy", "plan_confirm_targets")
+    },
+    "plan_group": Case("plan_group", lambda w: reverse("plan_group", args=_group(w))),
+    "plan_task": Case(
+        "plan_task",
+        lambda w: reverse("plan_task", args=[indicator("2.1.1").task.project.plan_id, indicator("2.1.1").task_id]),
+    ),
+    "plan_indicator": Case(
+        "plan_indicator",
+        lambda w: reverse("plan_indicator", args=[indicator("2.1.1").task.project.plan_id, indicator("2.1.1").pk]),
+    ),
     "review_list": Case("review_list", lambda w: reverse("review_list")),
     "review_export": Case("review_export", lambda w: reverse("review_export")),
 }

@@ -118,6 +118,11 @@ def test_a_file_with_bad_rows_imports_nothing_and_lists_every_problem(client, cl
     assert "分子不能大于分母" in page and "不能为负数" in page
     assert "1.1.3 新增高技能人才" in page  # the indicator named in the report
     assert snapshot() == before
+    # The outcome and the form come first, above the month's 35 rows, where the eye is.
+    main = page[page.index("<main") :]
+    assert (
+        main.index('id="import-errors"') < main.index('name="file"') < main.index('class="table table-sm table-hover')
+    )
 
 
 def test_another_units_or_months_template_is_refused(client, clock, hubin, shanzhou):

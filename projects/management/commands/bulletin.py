@@ -8,8 +8,7 @@ from projects.audit.actions import AuditAction
 from projects.audit.commands import AuditedCommand
 from projects.audit.services import audit_record
 from projects.calendar import parse_month
-from projects.models import Plan
-from projects.selectors.dashboards import plan_months
+from projects.selectors.catalogue import PlanChoiceError, plan_choose
 from projects.services.bulletin import bulletin_docx_build, bulletin_xlsx_build
 
 
@@ -29,15 +28,10 @@ class Command(AuditedCommand):
             raise CommandError(f"月份应为 YYYY-MM，例如 2022-06，而不是 {month!r}") from exc
         if out is None and xlsx is None:
             raise CommandError("请用 --out 指定 Word 文件，或用 --xlsx 指定 Excel 文件")
-        plans = [p for p in Plan.objects.all() if when in plan_months(p)]
-        if document:
-            plans = [p for p in plans if p.document == document]
-        if not plans:
-            raise CommandError(f"没有覆盖 {month} 的方案")
-        if len(plans) > 1:
-            numbers = "、".join(p.document for p in plans)
-            raise CommandError(f"{month} 有多个方案（{numbers}），请用 --document 指定")
-        plan = plans[0]
+        try:
+            plan = plan_choose(month=when, document=document)
+        except PlanChoiceError as exc:
+            raise CommandError(str(exc)) from exc
         files = {"docx": str(out) if out else None, "xlsx": str(xlsx) if xlsx else None}
         audit_record(action=AuditAction.EXPORT, obj=plan, detail={"what": "bulletin", "month": when, **files})
         if out is not None:

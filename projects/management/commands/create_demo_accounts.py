@@ -2,8 +2,8 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from projects.audit.commands import AuditedCommand
-from projects.models import Plan, Role
-from projects.selectors.catalogue import plan_for_year
+from projects.models import PlanKind, Role
+from projects.selectors.catalogue import PlanChoiceError, plan_choose
 from projects.services.accounts import demo_accounts_create
 
 
@@ -12,13 +12,16 @@ class Command(AuditedCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, default=2022, help="plan whose projects form the leader's portfolio")
+        parser.add_argument(
+            "--document", help="the plan of the leader's portfolio (default: the year's 重点民生实事 plan)"
+        )
         parser.add_argument("--reset", action="store_true", help="give every demo account a new password")
 
-    def handle(self, *args, year: int, reset: bool, **options):
+    def handle(self, *args, year: int, reset: bool, document: str | None = None, **options):
         try:
-            plan = plan_for_year(year=year)
-        except Plan.DoesNotExist as exc:
-            raise CommandError(_("请先导入 %(year)s 年的方案") % {"year": year}) from exc
+            plan = plan_choose(year=year, document=document, default_kind=PlanKind.LIVELIHOOD)
+        except PlanChoiceError as exc:
+            raise CommandError(str(exc)) from exc
         accounts = demo_accounts_create(plan=plan, reset=reset)
         self.stdout.write(_("演示账号（密码只显示这一次）："))
         for a in accounts:

@@ -7,8 +7,7 @@ from projects.audit.actions import AuditAction
 from projects.audit.commands import AuditedCommand
 from projects.audit.services import audit_record
 from projects.calendar import parse_month
-from projects.models import Plan
-from projects.selectors.catalogue import plan_for_year
+from projects.selectors.catalogue import PlanChoiceError, plan_choose
 from projects.selectors.reporting import figures_export
 
 
@@ -27,11 +26,9 @@ class Command(AuditedCommand):
         except ValueError as exc:
             raise CommandError(_("月份格式应为 YYYY-MM，如 2022-06")) from exc
         try:
-            plan = plan_for_year(year=year, document=document)
-        except Plan.DoesNotExist as exc:
-            raise CommandError(_("没有 %(year)s 年的方案") % {"year": year}) from exc
-        except Plan.MultipleObjectsReturned as exc:
-            raise CommandError(_("%(year)s 年有多个方案，请用 --document 指定文号") % {"year": year}) from exc
+            plan = plan_choose(year=year, document=document)
+        except PlanChoiceError as exc:
+            raise CommandError(str(exc)) from exc
         detail = {"what": "figures", "format": "json", "month": the_month}
         audit_record(action=AuditAction.EXPORT, obj=plan, detail=detail)
         self.stdout.write(json.dumps(figures_export(plan=plan, month=the_month), ensure_ascii=False, indent=2))

@@ -6,24 +6,28 @@ from django.utils.translation import gettext as _
 from projects.audit.actions import AuditAction
 from projects.audit.commands import AuditedCommand
 from projects.audit.services import audit_record
-from projects.models import Plan
-from projects.selectors.catalogue import plan_export, plan_for_year
+from projects.selectors.catalogue import PlanChoiceError, plan_choose, plan_export, plan_file
 
 
 class Command(AuditedCommand):
-    help = "Print a year's plan as JSON (the exchange shape documented in the README)."
+    help = (
+        "Print a plan. --format plan (the default): a plan file (docs/plan-format.md) that load_plan "
+        "accepts and that reproduces the plan (export_plan … | load_plan - changes nothing); "
+        "--format json: the exchange shape documented in the README (a contract other systems read)."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("year", type=int)
-        parser.add_argument("--format", choices=["json"], default="json")
-        parser.add_argument("--document", help="document number, when a year has several plans")
+        parser.add_argument("year", type=int, nargs="?", help="the plan's year (may be left out with --document)")
+        parser.add_argument("--format", choices=["plan", "json"], default="plan")
+        parser.add_argument("--document", help="document number (文号), when a year has several plans")
 
-    def handle(self, *args, year: int, document: str | None = None, **options):
+    def handle(self, *args, year: int | None, format: str, document: str | None = None, **options):
+        if year is None and not document:
+            raise CommandError(_("请指定年度或 --document"))
         try:
-            plan = plan_for_year(year=year, document=document)
-        except Plan.DoesNotExist as exc:
-            raise CommandError(_("没有 %(year)s 年的方案") % {"year": year}) from exc
-        except Plan.MultipleObjectsReturned as exc:
-            raise CommandError(_("%(year)s 年有多个方案，请用 --document 指定文号") % {"year": year}) from exc
-        audit_record(action=AuditAction.EXPORT, obj=plan, detail={"what": "plan", "format": "json"})
-        self.stdout.write(json.dumps(plan_export(plan=plan), ensure_ascii=False, indent=2))
+            plan = plan_choose(year=year, document=document)
+        except PlanChoiceError as exc:
+            raise CommandError(str(exc)) from exc
+        data = plan_file(plan=plan) if format == "plan" else plan_export(plan=plan)
+        audit_record(action=AuditAction.EXPORT, obj=plan, detail={"what": "plan", "format": format})
+        self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))

@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 
 from projects import clock
 from projects.audit.commands import AuditedCommand
-from projects.models import Plan
 from projects.selectors.alerts import alerts_export, open_alerts
+from projects.selectors.catalogue import PlanChoiceError, plans_choose
 from projects.services.alerts import ALL_KINDS, alerts_scan
 from projects.services.notifications import deliveries_send_due
 
@@ -23,6 +23,7 @@ class Command(AuditedCommand):
             "--as-of", dest="as_of", help="YYYY-MM-DD (default: the clock's today, TRACKER_TODAY if pinned)"
         )
         parser.add_argument("--year", type=int, help="only this year's plans")
+        parser.add_argument("--document", help="only the plan of this document number (文号)")
         parser.add_argument(
             "--json", dest="as_json", action="store_true", help="print the open alerts as a JSON list (a contract)"
         )
@@ -30,18 +31,29 @@ class Command(AuditedCommand):
             "--no-send", action="store_true", help="record the messages and deliveries but do not send them now"
         )
 
-    def handle(self, *args, as_of: str | None, year: int | None, as_json: bool, no_send: bool, **options):
+    def handle(
+        self,
+        *args,
+        as_of: str | None,
+        year: int | None,
+        as_json: bool,
+        no_send: bool,
+        document: str | None = None,
+        **options,
+    ):
         try:
             day = date.fromisoformat(as_of) if as_of else clock.today()
         except ValueError as exc:
             raise CommandError(_("日期格式应为 YYYY-MM-DD：%(value)s") % {"value": as_of}) from exc
-        plans = Plan.objects.filter(start__lte=day)
-        if year is not None:
-            plans = plans.filter(year=year)
-        plan_ids = list(plans.values_list("pk", flat=True))
+        try:
+            plans = [p for p in plans_choose(year=year, document=document) if p.start <= day]
+        except PlanChoiceError as exc:
+            raise CommandError(str(exc)) from exc
+        plans.sort(key=lambda p: (p.year, p.pk))
+        plan_ids = [p.pk for p in plans]
         result = None
-        for plan in plans.order_by("year", "pk"):
-            found = alerts_scan(as_of=day, plan=plan, kinds=ALL_KINDS)
+        for plan in plans:
+            found = alerts_scan(as_of=day, plan=plan, kinds=ALL_KINDS, summarize_all=True)
             if result is None:
                 result = found
             else:

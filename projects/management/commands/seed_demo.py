@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from projects import clock
 from projects.audit.commands import AuditedCommand
 from projects.models import Plan
-from projects.selectors.catalogue import plan_for_year
+from projects.selectors.catalogue import PlanChoiceError, plans_choose
 from projects.services.demo import demo_seed
 
 
@@ -17,11 +17,9 @@ class Command(AuditedCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--as-of", help="YYYY-MM-DD: months ended by then get figures (default: the clock's today)"
-        )
+        parser.add_argument("--as-of", help="YYYY-MM-DD: months ended by then get figures (default: the clock's today)")
         parser.add_argument("--year", type=int, default=2022)
-        parser.add_argument("--document", help="document number, when a year has several plans")
+        parser.add_argument("--document", help="document number (文号): one plan (default: every plan of the year)")
 
     def handle(self, *args, as_of: str | None, year: int, document: str | None = None, **options):
         try:
@@ -29,10 +27,15 @@ class Command(AuditedCommand):
         except ValueError as exc:
             raise CommandError(_("日期格式应为 YYYY-MM-DD，如 2022-09-30")) from exc
         try:
-            plan = plan_for_year(year=year, document=document)
-        except Plan.DoesNotExist as exc:
-            raise CommandError(_("请先导入 %(year)s 年的方案") % {"year": year}) from exc
+            plans = plans_choose(year=year, document=document)
+        except PlanChoiceError as exc:
+            raise CommandError(str(exc)) from exc
+        for plan in plans:
+            self._seed(plan, day)
+
+    def _seed(self, plan: Plan, day: dt.date) -> None:
         summary = demo_seed(plan=plan, as_of=day)
+        self.stdout.write(f"{plan.document}（{plan.get_kind_display()}）")
         statuses = "，".join(f"{k} {v}" for k, v in sorted(summary.by_status.items()))
         values = {
             "day": day,

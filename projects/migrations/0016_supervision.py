@@ -16,7 +16,7 @@ def signed_notices_are_acknowledged(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0013_plan_kind'),
+        ('projects', '0015_inbox'),
     ]
 
     operations = [
@@ -173,17 +173,17 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='delivery',
             name='event',
-            field=models.CharField(choices=[('alert_lagging', '滞后预警（催办）'), ('alert_overdue', '逾期预警（催办）'), ('alert_missing', '未报送催报'), ('notice', '督办通知单'), ('due_reminder', '报送截止提醒'), ('digest', '每周摘要'), ('bulletin', '月度通报'), ('notice_answered', '督办整改反馈（待核查）'), ('instruction', '领导批示交办'), ('instruction_reply', '领导批示单位回复'), ('loop_returned', '反馈退回重办'), ('loop_closed', '督办、批示办结'), ('loop_reminder', '反馈期限提醒'), ('loop_urge', '逾期未反馈催办'), ('loop_urge_summary', '逾期未反馈催办汇总'), ('closeout_applied', '销号申请（待核查）'), ('closeout_decided', '销号核查结果'), ('closeout_reopened', '销号重新打开'), ('security', '安全事件')], max_length=20, verbose_name='事件'),
+            field=models.CharField(choices=[('alert_lagging', '滞后预警（催办）'), ('alert_overdue', '逾期预警（催办）'), ('alert_missing', '未报送催报'), ('notice', '督办通知单'), ('due_reminder', '报送截止提醒'), ('digest', '每周摘要'), ('bulletin', '月度通报'), ('portfolio', '分管项目预警汇总'), ('units_behind', '牵头任务滞后单位'), ('submitted', '月报待审核'), ('returned', '月报退回'), ('approved', '月报审核通过'), ('reopened', '月报重新打开'), ('month_closed', '报送窗口关闭'), ('month_opened', '报送窗口重新开放'), ('notice_answered', '督办整改反馈（待核查）'), ('instruction', '领导批示交办'), ('instruction_reply', '领导批示单位回复'), ('loop_returned', '反馈退回重办'), ('loop_closed', '督办、批示办结'), ('loop_reminder', '反馈期限提醒'), ('loop_urge', '逾期未反馈催办'), ('loop_urge_summary', '逾期未反馈催办汇总'), ('closeout_applied', '销号申请（待核查）'), ('closeout_decided', '销号核查结果'), ('closeout_reopened', '销号重新打开'), ('security', '安全事件')], max_length=20, verbose_name='事件'),
         ),
         migrations.AlterField(
             model_name='message',
             name='kind',
-            field=models.CharField(choices=[('alert_lagging', '滞后预警（催办）'), ('alert_overdue', '逾期预警（催办）'), ('alert_missing', '未报送催报'), ('notice', '督办通知单'), ('due_reminder', '报送截止提醒'), ('digest', '每周摘要'), ('bulletin', '月度通报'), ('notice_answered', '督办整改反馈（待核查）'), ('instruction', '领导批示交办'), ('instruction_reply', '领导批示单位回复'), ('loop_returned', '反馈退回重办'), ('loop_closed', '督办、批示办结'), ('loop_reminder', '反馈期限提醒'), ('loop_urge', '逾期未反馈催办'), ('loop_urge_summary', '逾期未反馈催办汇总'), ('closeout_applied', '销号申请（待核查）'), ('closeout_decided', '销号核查结果'), ('closeout_reopened', '销号重新打开'), ('security', '安全事件')], max_length=20, verbose_name='类型'),
+            field=models.CharField(choices=[('alert_lagging', '滞后预警（催办）'), ('alert_overdue', '逾期预警（催办）'), ('alert_missing', '未报送催报'), ('notice', '督办通知单'), ('due_reminder', '报送截止提醒'), ('digest', '每周摘要'), ('bulletin', '月度通报'), ('portfolio', '分管项目预警汇总'), ('units_behind', '牵头任务滞后单位'), ('submitted', '月报待审核'), ('returned', '月报退回'), ('approved', '月报审核通过'), ('reopened', '月报重新打开'), ('month_closed', '报送窗口关闭'), ('month_opened', '报送窗口重新开放'), ('notice_answered', '督办整改反馈（待核查）'), ('instruction', '领导批示交办'), ('instruction_reply', '领导批示单位回复'), ('loop_returned', '反馈退回重办'), ('loop_closed', '督办、批示办结'), ('loop_reminder', '反馈期限提醒'), ('loop_urge', '逾期未反馈催办'), ('loop_urge_summary', '逾期未反馈催办汇总'), ('closeout_applied', '销号申请（待核查）'), ('closeout_decided', '销号核查结果'), ('closeout_reopened', '销号重新打开'), ('security', '安全事件')], max_length=20, verbose_name='类型'),
         ),
         migrations.AlterField(
             model_name='notificationrule',
             name='event',
-            field=models.CharField(choices=[('alert_lagging', '滞后预警（催办）'), ('alert_overdue', '逾期预警（催办）'), ('alert_missing', '未报送催报'), ('notice', '督办通知单'), ('due_reminder', '报送截止提醒'), ('digest', '每周摘要'), ('bulletin', '月度通报'), ('notice_answered', '督办整改反馈（待核查）'), ('instruction', '领导批示交办'), ('instruction_reply', '领导批示单位回复'), ('loop_returned', '反馈退回重办'), ('loop_closed', '督办、批示办结'), ('loop_reminder', '反馈期限提醒'), ('loop_urge', '逾期未反馈催办'), ('loop_urge_summary', '逾期未反馈催办汇总'), ('closeout_applied', '销号申请（待核查）'), ('closeout_decided', '销号核查结果'), ('closeout_reopened', '销号重新打开'), ('security', '安全事件')], max_length=20, verbose_name='事件'),
+            field=models.CharField(choices=[('alert_lagging', '滞后预警（催办）'), ('alert_overdue', '逾期预警（催办）'), ('alert_missing', '未报送催报'), ('notice', '督办通知单'), ('due_reminder', '报送截止提醒'), ('digest', '每周摘要'), ('bulletin', '月度通报'), ('portfolio', '分管项目预警汇总'), ('units_behind', '牵头任务滞后单位'), ('submitted', '月报待审核'), ('returned', '月报退回'), ('approved', '月报审核通过'), ('reopened', '月报重新打开'), ('month_closed', '报送窗口关闭'), ('month_opened', '报送窗口重新开放'), ('notice_answered', '督办整改反馈（待核查）'), ('instruction', '领导批示交办'), ('instruction_reply', '领导批示单位回复'), ('loop_returned', '反馈退回重办'), ('loop_closed', '督办、批示办结'), ('loop_reminder', '反馈期限提醒'), ('loop_urge', '逾期未反馈催办'), ('loop_urge_summary', '逾期未反馈催办汇总'), ('closeout_applied', '销号申请（待核查）'), ('closeout_decided', '销号核查结果'), ('closeout_reopened', '销号重新打开'), ('security', '安全事件')], max_length=20, verbose_name='事件'),
         ),
         migrations.AddIndex(
             model_name='supervisionnotice',
