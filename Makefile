@@ -59,6 +59,9 @@ db: venv
 	$(MANAGE) seed_demo
 	@# The people's side: deputies, the public page (months up to the last one closed), a vote, a rating.
 	$(MANAGE) seed_people
+	@# The supervision loop's story on the days before (notices answered and closed, an instruction,
+	@# close-outs); once per database, then left as it is.
+	$(MANAGE) seed_demo_loop
 	$(MANAGE) scan --no-send
 	@# The leaders' weekly digest of the demo's week, in their inbox as the Monday job writes it.
 	$(MANAGE) digest --no-send

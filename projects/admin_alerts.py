@@ -83,18 +83,18 @@ class AlertAdmin(ReadOnlyAdmin):
         notice = getattr(obj, "notice", None)
         if notice is None:
             return "—"
-        return format_html('<a href="{}">{}</a>', reverse("notice_detail", args=[notice.pk]), notice.code)
+        return format_html('<a href="{}">{}</a>', reverse("supervision:notice", args=[notice.pk]), notice.code)
 
 
 @admin.register(SupervisionNotice)
 class SupervisionNoticeAdmin(ReadOnlyAdmin):
-    list_display = ["code", "unit", "lead_unit", "indicator", "deadline", "issued_at", "acknowledged_at"]
-    list_filter = ["plan", "task__project", "unit"]
+    list_display = ["code", "unit", "lead_unit", "indicator", "deadline", "issued_at", "state", "acknowledged_at"]
+    list_filter = ["plan", "state", "task__project", "unit"]
     search_fields = ["code", "unit__name", "indicator__name", "responsible_person"]
     list_select_related = ["unit", "lead_unit", "indicator"]
 
     def view_on_site(self, obj: SupervisionNotice) -> str:
-        return reverse("notice_detail", args=[obj.pk])
+        return reverse("supervision:notice", args=[obj.pk])
 
 
 @admin.register(Message)

@@ -14,6 +14,12 @@ not yet owed; on 6 October it is owed, it is the **reporting month** (the month 
 and the alerts judge), and a figure sent now is late. Everything below that speaks of "due",
 "owed" or "late" goes through ``is_due`` and ``late_from``.
 
+**Deadlines of the supervision loop.** A supervision notice or a leader's instruction is answered
+by a deadline day, on time all through that day, late from the next (``is_past``, the same
+boundary as a month's due day): a reminder goes out ``ANSWER_REMINDER_DAYS`` days before
+(``deadline_near``), the 催办 the day after (``is_past``). A notice issued on a day is due when the
+figures of that day's month are due (``notice_deadline``: the next reporting cycle).
+
 **An indicator's periods.** ``periods`` is the one place that says in which months an indicator is
 reported (its reporting periods): by its ``Frequency`` every month, the quarters' last months or
 December, from its start to its deadline and within its task's validity, and always the month its
@@ -37,21 +43,26 @@ from django.utils import formats, translation
 from django.utils.translation import pgettext
 
 __all__ = [
+    "ANSWER_REMINDER_DAYS",
     "DEFAULT_DUE_DAY",
     "MONTH_YEARS",
     "Frequency",
     "Window",
     "add_months",
+    "answer_is_late",
     "as_of",
     "day_label",
     "day_span",
+    "deadline_near",
     "due_date",
     "due_soon",
+    "end_of_day",
     "followed_months",
     "is_due",
     "is_followed",
     "is_late",
     "is_over",
+    "is_past",
     "is_period",
     "is_period_end",
     "is_reportable",
@@ -66,6 +77,7 @@ __all__ = [
     "month_of",
     "month_or_none",
     "months_between",
+    "notice_deadline",
     "open_month",
     "owed_months",
     "parse_month",
@@ -188,15 +200,26 @@ def due_date(month: date, *, due_day: int = DEFAULT_DUE_DAY) -> date:
     return add_months(month_of(month), 1).replace(day=due_day)
 
 
+def is_past(day: date, *, today: date) -> bool:
+    """Whether a deadline ``day`` has passed by ``today``: the day after it, not the day itself
+    (what is due on a day is on time all through it). The one boundary of every deadline."""
+    return day < today
+
+
 def is_due(month: date, *, today: date, due_day: int = DEFAULT_DUE_DAY) -> bool:
     """Whether a month's due day has passed by ``today`` (the day after the due day, not the due
     day itself: the figures are on time all through it)."""
-    return due_date(month, due_day=due_day) < today
+    return is_past(due_date(month, due_day=due_day), today=today)
+
+
+def end_of_day(day: date, *, tz: tzinfo) -> datetime:
+    """The moment ``day`` ends in ``tz`` (the city's): midnight at the start of the next day."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
 
 
 def late_from(month: date, *, due_day: int = DEFAULT_DUE_DAY, tz: tzinfo) -> datetime:
     """The moment a month's figures become late: the end of the due day, in ``tz`` (the city's)."""
-    return datetime.combine(due_date(month, due_day=due_day) + timedelta(days=1), time.min, tzinfo=tz)
+    return end_of_day(due_date(month, due_day=due_day), tz=tz)
 
 
 def is_late(month: date, *, at: datetime, tz: tzinfo, due_day: int = DEFAULT_DUE_DAY) -> bool:
@@ -208,6 +231,29 @@ def is_over(month: date, *, today: date) -> bool:
     """Whether a month has ended by ``today`` (its last day counts): only then can its state at the
     end be reported."""
     return month_end(month) <= today
+
+
+# --- deadlines of the supervision loop ----------------------------------------
+
+# A reminder this many days before an answer is due (the figures' reminder uses the same two).
+ANSWER_REMINDER_DAYS = 2
+
+
+def notice_deadline(*, issued_on: date, due_day: int = DEFAULT_DUE_DAY) -> date:
+    """The day a supervision notice issued on ``issued_on`` must be answered by: the due day of the
+    figures of the month under way (issued 6 August -> 5 September), the next reporting cycle."""
+    return due_date(month_of(issued_on), due_day=due_day)
+
+
+def deadline_near(deadline: date, *, today: date, days: int = ANSWER_REMINDER_DAYS) -> bool:
+    """Whether ``deadline`` is today or within ``days`` days from today: when a reminder before it
+    goes out (every day of that window, so that a job that missed a day still sends it)."""
+    return today <= deadline <= today + timedelta(days=days)
+
+
+def answer_is_late(deadline: date, *, answered_on: date) -> bool:
+    """Whether an answer given on ``answered_on`` (the city's day) missed ``deadline``."""
+    return is_past(deadline, today=answered_on)
 
 
 def reporting_month(*, today: date, due_day: int = DEFAULT_DUE_DAY) -> date:

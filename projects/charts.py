@@ -171,6 +171,7 @@ def heatmap_table(view: CountyView) -> HeatTable:
         for ind in view.indicators:
             cell = view.cells.get((unit.pk, ind.pk))
             completion = cell and cell["completion"]
+            # The words outside the f-strings: makemessages does not look inside them.
             if cell is None:
                 cells.append(HeatCell("", "", f"{ind.code} {ind.name} · " + _("不报送此项")))
             elif not cell["light"]:

@@ -10,7 +10,11 @@ object a user may not see does not exist for them (404), whatever URL they type.
   the reporting unit is the task's only reviewing unit (figures a lead department holds itself),
   the supervision office reviews it.
 - The office reads everything and administers (reopens approved figures, closes months);
-  leaders read everything and write nothing.
+  leaders read everything and write nothing but their instructions.
+- The supervision loop: a notice is answered by the unit it names (its lead unit reads it); a
+  leader writes instructions on the projects of his portfolio, and each named unit reads the
+  instruction and its own reply, nobody else's; a task's lead department applies to close out its
+  targets; the office verifies answers and close-outs and alone reopens a closed-out target.
 """
 
 from __future__ import annotations
@@ -19,10 +23,17 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from projects.models import (
     Assignment,
+    CloseOut,
     Evidence,
+    Indicator,
+    Instruction,
+    InstructionReply,
+    Project,
     Role,
     Submission,
     SubmissionStatus,
+    SupervisionFile,
+    SupervisionNotice,
     Task,
     TaskUnit,
     TaskUnitRole,
@@ -190,3 +201,86 @@ def can_review(user: User, submission: Submission) -> bool:
 def can_report(user: User, submission: Submission) -> bool:
     unit = acting_unit(user)
     return unit is not None and submission.unit_id == unit.pk
+
+
+# --- the supervision loop -------------------------------------------------------------------
+
+
+def notices_visible_to(user: User) -> QuerySet[SupervisionNotice]:
+    """The office and leaders read every notice; a unit the notices addressed to it or to it as
+    the task's lead unit."""
+    if reads_everything(user):
+        return SupervisionNotice.objects.all()
+    unit = acting_unit(user)
+    if unit is None:
+        return SupervisionNotice.objects.none()
+    return SupervisionNotice.objects.filter(Q(unit=unit) | Q(lead_unit=unit))
+
+
+def notices_answerable_by(user: User) -> QuerySet[SupervisionNotice]:
+    """The notices a user signs for and answers: those addressed to their own unit."""
+    unit = acting_unit(user)
+    return SupervisionNotice.objects.filter(unit=unit) if unit else SupervisionNotice.objects.none()
+
+
+def instructions_visible_to(user: User) -> QuerySet[Instruction]:
+    """The office and leaders read every instruction; a unit those that name it."""
+    if reads_everything(user):
+        return Instruction.objects.all()
+    unit = acting_unit(user)
+    if unit is None:
+        return Instruction.objects.none()
+    return Instruction.objects.filter(replies__unit=unit).distinct()
+
+
+def replies_visible_to(user: User) -> QuerySet[InstructionReply]:
+    """Every unit's reply for the office and leaders; a unit reads its own reply only."""
+    if reads_everything(user):
+        return InstructionReply.objects.all()
+    unit = acting_unit(user)
+    return InstructionReply.objects.filter(unit=unit) if unit else InstructionReply.objects.none()
+
+
+def replies_answerable_by(user: User) -> QuerySet[InstructionReply]:
+    unit = acting_unit(user)
+    return InstructionReply.objects.filter(unit=unit) if unit else InstructionReply.objects.none()
+
+
+def verifies(user: User) -> bool:
+    """The office verifies answers and close-outs, closes them and reopens a closed-out target."""
+    return administers(user)
+
+
+def projects_instructable_by(user: User) -> QuerySet[Project]:
+    """The projects a leader may write instructions on: those of his portfolio."""
+    if not (user.is_authenticated and user.is_active and user.is_leader):
+        return Project.objects.none()
+    return Project.objects.filter(leaders=user)
+
+
+def indicators_closable_by(user: User) -> QuerySet[Indicator]:
+    """The indicators whose close-out a user may apply for: those of the tasks their unit leads as
+    the lead department (the units that review the task's figures)."""
+    unit = acting_unit(user)
+    if unit is None:
+        return Indicator.objects.none()
+    return Indicator.objects.filter(task__in=tasks_reviewed_by(unit=unit))
+
+
+def closeouts_visible_to(user: User) -> QuerySet[CloseOut]:
+    """The office and leaders read every close-out; a lead department those of its tasks."""
+    if reads_everything(user):
+        return CloseOut.objects.all()
+    unit = acting_unit(user)
+    if unit is None:
+        return CloseOut.objects.none()
+    return CloseOut.objects.filter(Q(unit=unit) | Q(indicator__in=indicators_closable_by(user)))
+
+
+def supervision_files_visible_to(user: User) -> QuerySet[SupervisionFile]:
+    """A file is read by whoever may read the answer or the close-out it belongs to."""
+    return SupervisionFile.objects.filter(
+        Q(answer__notice__in=notices_visible_to(user))
+        | Q(answer__reply__in=replies_visible_to(user))
+        | Q(closeout__in=closeouts_visible_to(user))
+    )

@@ -56,6 +56,15 @@ DEFAULT_SCHEDULES: tuple[Schedule, ...] = (
         day_of_month="3",
     ),
     Schedule(
+        name=gettext_noop("督办和批示反馈提醒、逾期催办"),
+        task="projects.remind_answers",
+        description=gettext_noop(
+            "每天 8:30 提醒反馈期限临近（两天内）的督办通知单和领导批示，对已过期限仍未反馈的发出催办，并抄送分管领导"
+        ),
+        minute="30",
+        hour="8",
+    ),
+    Schedule(
         name=gettext_noop("领导每周摘要（周一 8:00）"),
         task="projects.send_digests",
         description=gettext_noop("每周一 8:00 向各位领导发送分管项目的预警摘要"),

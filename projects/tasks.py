@@ -126,3 +126,8 @@ def deliver(delivery_id: int) -> str:
 def deliver_pending() -> dict[str, int]:
     """The frequent sweep: new deliveries whose task was lost, and retries after back-off."""
     return deliveries_send_due()
+
+
+# The supervision loop's job lives beside its services; importing it here registers it with the
+# worker (autodiscovery looks at this module only).
+from projects.supervision import tasks as _supervision_tasks  # noqa: E402, F401

@@ -1,7 +1,8 @@
 """Rules for uploaded evidence files (佐证材料): which names and contents are accepted.
 
-Plain functions with no database: the reporting service applies them, the download view reuses
-the naming rule. The type is judged by the content (``filetype``); the name must agree with it;
+Plain functions with no database: the reporting and supervision services apply them (the same
+checks for a figure's evidence and for the files of an answer or a close-out), the download views
+reuse the naming rule. The type is judged by the content (``filetype``); the name must agree with it;
 a PDF must carry nothing that runs by itself (JavaScript, automatic or launch actions), judged by
 parsing it with pypdf rather than by searching its bytes (names can be hex-escaped, objects
 compressed)."""
@@ -16,6 +17,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import filetype
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,8 +28,11 @@ __all__ = [
     "EVIDENCE_TYPES",
     "NAME_MAX_CHARS",
     "UploadRefused",
+    "check_caps",
+    "evidence_checked",
     "evidence_name",
     "pdf_active_content",
+    "read_upload",
     "served_name",
 ]
 
@@ -95,6 +103,65 @@ def evidence_name(raw: str, *, content_type: str) -> str:
             % {"name": name, "inner": inner, "ext": ext}
         )
     return _cut(stem or _("佐证材料"), ext)
+
+
+def read_upload(upload: UploadedFile) -> bytes:
+    """The uploaded file's content, or ``UploadRefused`` when it is empty or over the size limit
+    of one file (``EVIDENCE_MAX_BYTES``)."""
+    limit = settings.EVIDENCE_MAX_BYTES
+    if upload.size is None or upload.size > limit:
+        raise UploadRefused(
+            _("文件“%(name)s”超过 %(limit)s 的上限，请压缩后再上传")
+            % {"name": upload.name, "limit": filesizeformat(limit)}
+        )
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise UploadRefused(_("文件超过 %(limit)s 的上限，请压缩后再上传") % {"limit": filesizeformat(limit)})
+    if not data:
+        raise UploadRefused(_("文件是空的"))
+    return data
+
+
+def evidence_checked(*, name: str, data: bytes) -> tuple[str, str]:
+    """``(name kept, content type)`` of an evidence file, or ``UploadRefused``: a JPEG, PNG or PDF
+    by its content, a name that agrees with it, and nothing in a PDF that runs by itself. The one
+    check of every evidence file: figures', answers' and close-outs'."""
+    kind = filetype.guess(data)
+    if kind is None or kind.mime not in EVIDENCE_TYPES:
+        raise UploadRefused(
+            _("“%(name)s”不是 JPEG、PNG 图片或 PDF 文件；佐证材料只接受这三种格式") % {"name": name}
+        )
+    kept = evidence_name(name or "", content_type=kind.mime)
+    if kind.mime == "application/pdf":
+        active = pdf_active_content(data)
+        if active:
+            raise UploadRefused(
+                _("“%(name)s”含有会自动运行的内容（%(what)s），不能作为佐证材料；请打印为普通 PDF 或拍照后上传")
+                % {"name": kept, "what": active}
+            )
+    return kept, kind.mime
+
+
+def check_caps(*, files: int, total: int, size: int, what: str) -> None:
+    """``UploadRefused`` when one more file of ``size`` bytes would pass the caps of one item
+    (``EVIDENCE_MAX_FILES_PER_FIGURE`` files, ``EVIDENCE_MAX_BYTES_PER_FIGURE`` bytes), which
+    already holds ``files`` files of ``total`` bytes. ``what`` names the item: 每项月报, 每次反馈."""
+    if files >= settings.EVIDENCE_MAX_FILES_PER_FIGURE:
+        raise UploadRefused(
+            _("%(what)s最多上传 %(n)s 个佐证材料，已达上限；请删除不需要的文件后再上传")
+            % {"what": what, "n": settings.EVIDENCE_MAX_FILES_PER_FIGURE}
+        )
+    limit = settings.EVIDENCE_MAX_BYTES_PER_FIGURE
+    if total + size > limit:
+        raise UploadRefused(
+            _("%(what)s的佐证材料合计不超过 %(limit)s，已上传 %(kept)s，本文件 %(size)s；请压缩或删除后再上传")
+            % {
+                "what": what,
+                "limit": filesizeformat(limit),
+                "kept": filesizeformat(total),
+                "size": filesizeformat(size),
+            }
+        )
 
 
 def served_name(name: str, *, content_type: str) -> str:

@@ -1,6 +1,7 @@
 import datetime as dt
 
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
+from django.views.generic import RedirectView
 
 from projects.audit import views as audit
 from projects.calendar import parse_month
@@ -42,7 +43,12 @@ urlpatterns = [
     path("inbox/<int:pk>/open/", inbox.message_open, name="message_open"),
     path("inbox/<int:pk>/read/", inbox.message_read, name="message_read"),
     path("inbox/<int:pk>/acknowledge/", inbox.message_ack, name="message_acknowledge"),
-    path("inbox/notices/<int:pk>/", inbox.notice_detail, name="notice_detail"),
+    # Where notices were shown before the loop: links in older messages and e-mails still lead there.
+    path(
+        "inbox/notices/<int:pk>/",
+        RedirectView.as_view(pattern_name="supervision:notice", permanent=False),
+        name="notice_detail",
+    ),
     # Monthly reporting (the unit's month, the figure form, Excel) and review.
     path("report/", reporting.report_index, name="report_index"),
     path("report/<month:month>/", reporting.report_month, name="report_month"),
@@ -73,6 +79,8 @@ urlpatterns = [
     path("plans/<int:pk>/file/", plans.plan_file_view, name="plan_file"),
     path("plans/<int:pk>/confirm-targets/", plans.plan_confirm_targets, name="plan_confirm_targets"),
     path("plans/<int:pk>/copy/", plans.plan_copy_view, name="plan_copy"),
+    # The supervision loop: notices, leaders' instructions, close-outs and their registers.
+    path("supervision/", include("projects.supervision.urls")),
     # The audit trail: its administrator searches, exports and purges what is past retention.
     path("audit/", audit.AuditListView.as_view(), name="audit_list"),
     path("audit/purge/", audit.audit_purge_view, name="audit_purge"),

@@ -3,6 +3,17 @@
 from projects.api.models import ApiClient, ApiScope, IdempotencyKey
 from projects.audit.models import AuditChainHead, AuditRecord, AuditResult, AuditVia
 
+# The supervision loop's tables, in the projects app (after the models they refer to by name).
+from projects.supervision.models import (
+    Answer,
+    AnswerOutcome,
+    CloseOut,
+    Instruction,
+    InstructionReply,
+    SupervisionEvent,
+    SupervisionFile,
+)
+
 from .accounts import Role, User
 from .alerts import Alert, AlertKind, AlertScope, Severity, SupervisionNotice
 from .catalogue import (
@@ -51,6 +62,8 @@ __all__ = [
     "Alert",
     "AlertKind",
     "AlertScope",
+    "Answer",
+    "AnswerOutcome",
     "ApiClient",
     "ApiScope",
     "Assignment",
@@ -61,6 +74,7 @@ __all__ = [
     "AuditVia",
     "Channel",
     "CityProgress",
+    "CloseOut",
     "Delivery",
     "DeliveryStatus",
     "Direction",
@@ -71,6 +85,8 @@ __all__ = [
     "Indicator",
     "IndicatorGroup",
     "IndicatorKind",
+    "Instruction",
+    "InstructionReply",
     "LightChoices",
     "LoginSession",
     "Message",
@@ -85,6 +101,8 @@ __all__ = [
     "Severity",
     "Submission",
     "SubmissionStatus",
+    "SupervisionEvent",
+    "SupervisionFile",
     "SupervisionNotice",
     "Task",
     "TaskGroup",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from projects.supervision.models import LoopItem
 
 from .catalogue import Indicator, Plan, Task, Unit
 
@@ -92,9 +93,11 @@ class Alert(models.Model):
         return self.resolved_at is None
 
 
-class SupervisionNotice(models.Model):
+class SupervisionNotice(LoopItem):
     """督办通知单: a formal, numbered notice to a unit (and its lead unit), copied to the leaders in
-    charge, when an alert stays red through the next reporting cycle."""
+    charge, when an alert stays red through the next reporting cycle. The unit signs for it and
+    answers it in the tracker; the office verifies the answer and closes it (``LoopItem``, the
+    states of projects/supervision/states.py)."""
 
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="notices", verbose_name=_("方案"))
     number = models.PositiveIntegerField(_("序号"))
@@ -118,15 +121,6 @@ class SupervisionNotice(models.Model):
     problem = models.TextField(_("督办事项"))
     deadline = models.DateField(_("整改期限"))
     issued_at = models.DateTimeField(_("签发时间"))
-    acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
-    acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("签收人"),
-    )
 
     class Meta:
         verbose_name = _("督办通知单")
@@ -134,6 +128,10 @@ class SupervisionNotice(models.Model):
         ordering = ["-issued_at"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="notice_unique_number_per_plan"),
+        ]
+        indexes = [
+            # supervision_reminders_send looks for open notices by deadline.
+            models.Index(fields=["deadline"], condition=~Q(state="closed"), name="notice_open_by_deadline"),
         ]
 
     def __str__(self) -> str:

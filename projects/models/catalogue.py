@@ -335,6 +335,9 @@ class Indicator(models.Model):
     stages = models.JSONField(_("节点阶段"), null=True, blank=True)
     monthly_plan = models.JSONField(_("月度计划"), null=True, blank=True)
     source_text = models.TextField(_("原文"))
+    # Kept by the close-out services (projects/supervision) with the close-out that holds it: every
+    # page marks the indicator and the reporting services refuse to change its figures while set.
+    closed_out_at = models.DateTimeField(_("销号时间"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("指标")

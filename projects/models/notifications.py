@@ -36,6 +36,18 @@ class Event(models.TextChoices):
     REOPENED = "reopened", _("月报重新打开")
     MONTH_CLOSED = "month_closed", _("报送窗口关闭")
     MONTH_OPENED = "month_opened", _("报送窗口重新开放")
+    # The supervision loop (projects/supervision): each step tells the next person.
+    NOTICE_ANSWERED = "notice_answered", _("督办整改反馈（待核查）")
+    INSTRUCTION = "instruction", _("领导批示交办")
+    INSTRUCTION_REPLY = "instruction_reply", _("领导批示单位回复")
+    LOOP_RETURNED = "loop_returned", _("反馈退回重办")
+    LOOP_CLOSED = "loop_closed", _("督办、批示办结")
+    LOOP_REMINDER = "loop_reminder", _("反馈期限提醒")
+    LOOP_URGE = "loop_urge", _("逾期未反馈催办")
+    LOOP_URGE_SUMMARY = "loop_urge_summary", _("逾期未反馈催办汇总")
+    CLOSEOUT_APPLIED = "closeout_applied", _("销号申请（待核查）")
+    CLOSEOUT_DECIDED = "closeout_decided", _("销号核查结果")
+    CLOSEOUT_REOPENED = "closeout_reopened", _("销号重新打开")
     # A security event the security administrators must know of at once (a superuser's login).
     SECURITY = "security", _("安全事件")
     # A deputy's suggestion to a lead unit, and the unit's reply to the deputy (projects/people).

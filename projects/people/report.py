@@ -9,8 +9,8 @@ from datetime import date
 from docx import Document
 
 from projects import calendar
+from projects.govdocs import document_styles, page_setup, table
 from projects.people.selectors.rating import Result
-from projects.services.bulletin import _document_styles, _page, _table
 
 
 def _pct(value) -> str:
@@ -20,8 +20,8 @@ def _pct(value) -> str:
 def rating_report_docx(result: Result, *, issued_on: date) -> bytes:
     rating = result.rating
     doc = Document()
-    _document_styles(doc)
-    _page(doc)
+    document_styles(doc)
+    page_setup(doc)
     doc.add_paragraph(f"{rating.plan.year}年重点民生实事项目满意度测评结果", style="Title")
     doc.add_paragraph(str(rating.session), style="副标题")
     threshold = format(rating.threshold.normalize(), "f")
@@ -36,7 +36,7 @@ def rating_report_docx(result: Result, *, issued_on: date) -> bytes:
          "低于警戒线" if r.flagged else ""]
         for r in result.rows
     ]  # fmt: skip
-    _table(
+    table(
         doc,
         ["序号", "项目", "满意", "基本满意", "不满意", "满意率", "标注"],
         rows,

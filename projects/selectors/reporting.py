@@ -35,6 +35,7 @@ from projects.models import (
 from projects.selectors.catalogue import number
 from projects.selectors.dashboards import default_month, plans
 from projects.services.progress import indicator_months, reportable_months, unit_target
+from projects.supervision.rules import closeout_lock
 
 LOCK_APPROVED = gettext_lazy("已审核，已锁定")
 LOCK_CLOSED = gettext_lazy("报送窗口已关闭")
@@ -63,9 +64,20 @@ def month_closure(*, plan: Plan, month: dt.date) -> MonthClosure | None:
 
 
 def lock_reason(
-    *, plan: Plan, month: dt.date, submission: Submission | None, today: dt.date, closed: bool | None = None
+    *,
+    plan: Plan,
+    month: dt.date,
+    submission: Submission | None,
+    today: dt.date,
+    closed: bool | None = None,
+    indicator: Indicator | None = None,
 ) -> str | None:
-    """Why a unit cannot change this figure now, or None when it can."""
+    """Why a unit cannot change this figure now, or None when it can. ``indicator`` defaults to the
+    submission's (a figure not yet entered passes it)."""
+    if indicator is None and submission is not None:
+        indicator = submission.indicator
+    if indicator is not None and (closed_out := closeout_lock(indicator)):
+        return closed_out
     if submission is not None and submission.status == SubmissionStatus.APPROVED:
         return str(LOCK_APPROVED)
     if closed is None:
@@ -351,7 +363,12 @@ def month_page(*, unit: Unit, month: dt.date, today: dt.date) -> MonthPage:
                 previous=previous.get(a.indicator_id),
                 target=unit_target(indicator=a.indicator, assignment=a),
                 lock=lock_reason(
-                    plan=plan, month=month, submission=sub, today=today, closed=(plan.pk, month) in closed
+                    plan=plan,
+                    month=month,
+                    submission=sub,
+                    today=today,
+                    closed=(plan.pk, month) in closed,
+                    indicator=a.indicator,
                 ),
                 due=plan.due_date(month),
             )

@@ -68,6 +68,7 @@ from projects.models import (
 from projects.selectors.catalogue import number
 from projects.services import summaries
 from projects.services.notifications import News, notifications_create
+from projects.supervision.services import notices_issued
 
 logger = logging.getLogger(__name__)
 
@@ -385,8 +386,7 @@ def _escalate(
         return []
     catalogue.load_units(a.unit_id for a in due)
     last = SupervisionNotice.objects.filter(plan=plan).aggregate(last=Max("number"))["last"] or 0
-    # The due day of the figures of the month now under way: the next reporting cycle.
-    deadline = plan.due_date(calendar.month_of(as_of))
+    deadline = calendar.notice_deadline(issued_on=as_of, due_day=plan.due_day)
     notices = []
     for offset, alert in enumerate(due, start=1):
         indicator = catalogue.indicators[alert.indicator_id]
@@ -408,6 +408,7 @@ def _escalate(
             )
         )
     SupervisionNotice.objects.bulk_create(notices)
+    notices_issued(notices=notices, at=now)
     Alert.objects.filter(pk__in=[a.pk for a in due]).update(escalated_at=now)
     return notices
 
@@ -728,7 +729,7 @@ def _notice_news(catalogue: _Catalogue, notice: SupervisionNotice) -> News:
             _("主要任务：%(task)s") % values,
             _("督办事项：%(problem)s") % values,
             _("整改期限：%(deadline)s") % values,
-            _("请于整改期限前采取有效措施加快推进，并将整改情况书面报市政府督查室。收到后请在系统中确认签收。"),
+            _("请于整改期限前采取有效措施加快推进，在系统中签收本通知单，并于整改期限前在系统中填报整改反馈（附佐证材料），由市政府督查室核查。"),
             _("抄送：分管市领导"),
         ]
     )
@@ -737,7 +738,7 @@ def _notice_news(catalogue: _Catalogue, notice: SupervisionNotice) -> News:
         key=f"notice:{notice.pk}",
         subject=_("【督办通知单】%(code)s %(unit)s") % values,
         body=body,
-        link=reverse("notice_detail", args=[notice.pk]),
+        link=reverse("supervision:notice", args=[notice.pk]),
         unit_id=notice.unit_id,
         lead_unit_id=notice.lead_unit_id,
         project_id=indicator.task.project_id,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from io import BytesIO
 from typing import Any
 from urllib.parse import urlencode
@@ -18,18 +17,11 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Alignment, Font
 
 from projects import calendar, clock, rules
 from projects.attachments import Attachment
@@ -38,9 +30,21 @@ from projects.audit.services import audit_record
 from projects.calendar import parse_month
 from projects.exports import safe_cell
 from projects.formatting import percent, points
+from projects.govdocs import (
+    BODY_FONT,
+    PERCENT_FORMAT,
+    XLSX_FONT,
+    document_styles,
+    fonts,
+    number,
+    page_setup,
+    sheet,
+    table,
+)
 from projects.models import Event, Plan, Role, User
 from projects.selectors.dashboards import BulletinData, Standing, bulletin_data, plan_months
 from projects.services.notifications import News, notifications_create
+from projects.supervision.selectors import LoopCounts, bulletin_loop
 
 OFFICE = "市政府督查室"
 LIGHT_NAMES = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "": "未评价"}
@@ -48,11 +52,6 @@ KIND_NAMES = {
     "count": "数量", "amount": "金额", "rate": "比率", "milestone": "节点", "growth": "增速", "qualitative": "定性",
 }  # fmt: skip
 CHINESE_NUMBERS = "一二三四五六七八九十"
-
-# Government document fonts (GB/T 9704): the title in 小标宋 (宋体 where it is missing), headings
-# in 黑体 and 楷体, the body in 仿宋; Latin letters and digits in Times New Roman.
-TITLE_FONT, H1_FONT, H2_FONT, BODY_FONT, TABLE_FONT = "宋体", "黑体", "楷体", "仿宋", "宋体"
-LATIN_FONT = "Times New Roman"
 
 
 # The bulletin is a Chinese document, whatever the language of whoever builds it.
@@ -119,135 +118,6 @@ def _summary(data: BulletinData) -> str:
 # --- Word ------------------------------------------------------------------------------------
 
 
-def _fonts(target: Any, *, east_asia: str, size: float | None = None, bold: bool | None = None) -> None:
-    """Set a style's or a run's fonts; the East Asian one goes in w:eastAsia, which Word and
-    LibreOffice use for Chinese characters (font.name alone sets only the Latin ones)."""
-    font = target.font
-    font.name = LATIN_FONT
-    if size is not None:
-        font.size = Pt(size)
-    if bold is not None:
-        font.bold = bold
-    font.color.rgb = RGBColor(0, 0, 0)
-    element = target.element if hasattr(target, "element") else target._element
-    rfonts = element.get_or_add_rPr().get_or_add_rFonts()
-    # Theme fonts (in the built-in heading styles) would override the names set here.
-    for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        rfonts.attrib.pop(qn(attribute), None)
-    rfonts.set(qn("w:eastAsia"), east_asia)
-
-
-def _paragraph_format(style: Any, *, indent: bool, spacing: float | None = 28, align: Any = None) -> None:
-    pf = style.paragraph_format
-    if spacing is not None:
-        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-        pf.line_spacing = Pt(spacing)
-    pf.space_before = Pt(0)
-    pf.space_after = Pt(0)
-    pf.first_line_indent = Pt(32) if indent else Pt(0)  # two characters of 三号 (16 pt)
-    if align is not None:
-        pf.alignment = align
-
-
-def _document_styles(doc: Any) -> None:
-    styles = doc.styles
-    normal = styles["Normal"]
-    _fonts(normal, east_asia=BODY_FONT, size=16)
-    _paragraph_format(normal, indent=True)
-    title = styles["Title"]
-    _fonts(title, east_asia=TITLE_FONT, size=22, bold=True)
-    _paragraph_format(title, indent=False, spacing=36, align=WD_ALIGN_PARAGRAPH.CENTER)
-    # The built-in title has a bottom border; a government document's title has none.
-    ppr = title.element.get_or_add_pPr()
-    for border in ppr.findall(qn("w:pBdr")):
-        ppr.remove(border)
-    for name, font in (("Heading 1", H1_FONT), ("Heading 2", H2_FONT)):
-        style = styles[name]
-        _fonts(style, east_asia=font, size=16, bold=False)
-        style.font.italic = False
-        _paragraph_format(style, indent=True)
-    table_text = styles.add_style("表格文字", WD_STYLE_TYPE.PARAGRAPH)
-    table_text.base_style = normal
-    _fonts(table_text, east_asia=TABLE_FONT, size=10.5)
-    _paragraph_format(table_text, indent=False, spacing=None)
-    table_text.paragraph_format.line_spacing = 1.15
-    subtitle = styles.add_style("副标题", WD_STYLE_TYPE.PARAGRAPH)
-    subtitle.base_style = normal
-    _fonts(subtitle, east_asia=H2_FONT, size=16)
-    _paragraph_format(subtitle, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
-
-
-def _page(doc: Any) -> None:
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-    # Page number in the footer, centred: — 1 —
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    footer.style = doc.styles["表格文字"]
-    footer.add_run("— ")
-    field = OxmlElement("w:fldSimple")
-    field.set(qn("w:instr"), "PAGE")
-    run = OxmlElement("w:r")
-    text = OxmlElement("w:t")
-    text.text = "1"
-    run.append(text)
-    field.append(run)
-    footer._p.append(field)
-    footer.add_run(" —")
-
-
-def _table(
-    doc: Any,
-    headers: Sequence[str],
-    rows: Sequence[Sequence[Any]],
-    widths: Sequence[float],
-    centred: Sequence[int] = (),
-) -> None:
-    """A table in the document's table style; ``widths`` in millimetres (156 mm of text width);
-    ``centred`` the columns whose cells are centred (figures, lights).
-
-    Cells are filled in one pass, with the paragraph style set by its id: python-docx looks a style
-    up by name by walking every style of the document, which made a province's bulletin (hundreds
-    of red items) take most of a second (docs/performance.md)."""
-    table = doc.add_table(rows=1, cols=len(headers))
-    table.style = doc.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    style_id = doc.styles["表格文字"].style_id
-    lengths = [Mm(w) for w in widths]
-
-    def fill(cells: Sequence[Any], values: Sequence[Any], header: bool) -> None:
-        for index, (cell, value, length) in enumerate(zip(cells, values, lengths, strict=True)):
-            if header:
-                cell.text = ""
-            paragraph = cell.paragraphs[0]
-            paragraph._p.style = style_id
-            if header:
-                _fonts(paragraph.add_run(value), east_asia=H1_FONT, size=10.5)
-            else:
-                paragraph.add_run(str(value))
-            # Widths on every cell (Word reads those) and on the grid below (LibreOffice reads these).
-            cell.width = length
-            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-            if header or index in centred:
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-
-    fill(table.rows[0].cells, headers, header=True)
-    # Repeat the header row on every page.
-    tr_pr = table.rows[0]._tr.get_or_add_trPr()
-    header_flag = OxmlElement("w:tblHeader")
-    header_flag.set(qn("w:val"), "true")
-    tr_pr.append(header_flag)
-    for values in rows:
-        fill(table.add_row().cells, values, header=False)
-    table.autofit = False
-    for column, length in zip(table.columns, lengths, strict=True):
-        column.width = length
-    doc.add_paragraph()
-
-
 def _task_paragraphs(doc: Any, rows: Sequence[Any]) -> None:
     if not rows:
         doc.add_paragraph("暂无。")
@@ -255,7 +125,7 @@ def _task_paragraphs(doc: Any, rows: Sequence[Any]) -> None:
     for row in rows:
         task, s = row.task, row.standing
         paragraph = doc.add_paragraph()
-        _fonts(paragraph.add_run(f"{task.code} {task.project.title}："), east_asia=BODY_FONT, bold=True)
+        fonts(paragraph.add_run(f"{task.code} {task.project.title}："), east_asia=BODY_FONT, bold=True)
         paragraph.add_run(task.text)
         doc.add_paragraph(f"完成率{percent(s.completion)}，序时进度{percent(s.expected)}，{_gap_words(s)}。")
 
@@ -273,8 +143,8 @@ def _project_line(rows: Sequence[Any]) -> str:
 def _docx(data: BulletinData, *, issued_on: date) -> bytes:
     o = data.overview
     doc = Document()
-    _document_styles(doc)
-    _page(doc)
+    document_styles(doc)
+    page_setup(doc)
     doc.core_properties.title = f"{o.plan.year}年{_kind_zh(o.plan)}进展情况通报"
     doc.core_properties.author = OFFICE
     doc.core_properties.created = datetime(issued_on.year, issued_on.month, issued_on.day, tzinfo=UTC)
@@ -287,7 +157,7 @@ def _docx(data: BulletinData, *, issued_on: date) -> bytes:
 
     doc.add_heading("一、总体进展", level=1)
     doc.add_paragraph(_summary(data))
-    _table(
+    table(
         doc,
         ["序号", _noun_zh(o.plan), "完成率", "序时进度", "落后序时（百分点）", "亮灯", "红/黄/逾期"],
         [
@@ -323,7 +193,7 @@ def _docx(data: BulletinData, *, issued_on: date) -> bytes:
         "排名得分为各单位有本级目标的指标完成率（每项封顶100%，未报送计0）的算术平均，"
         "“其中”项不重复计算；无本级目标的单位不参加排名。"
     )
-    _table(
+    table(
         doc,
         ["名次", "单位", "得分", "考核指标数", "本月已报/应报", "逾期报送", "红灯"],
         [
@@ -346,7 +216,7 @@ def _docx(data: BulletinData, *, issued_on: date) -> bytes:
     if data.late_units:
         due = calendar.short_day_label(o.reporting.due, language=ZH)
         doc.add_paragraph(f"截至报送截止日（{due}），以下单位未按时报送：")
-        _table(
+        table(
             doc,
             ["单位", "应报送", "未报送", "逾期报送"],
             [[u.unit.name, u.expected, u.missing, u.late] for u in data.late_units],
@@ -358,7 +228,7 @@ def _docx(data: BulletinData, *, issued_on: date) -> bytes:
 
     doc.add_heading("六、红灯事项", level=1)
     if data.red_items:
-        _table(
+        table(
             doc,
             ["编号", "指标", "单位", "完成率", "序时进度", "原因"],
             [
@@ -378,6 +248,8 @@ def _docx(data: BulletinData, *, issued_on: date) -> bytes:
     else:
         doc.add_paragraph("本月无红灯事项。")
 
+    _loop_section(doc, o.plan, o.as_of)
+
     doc.add_paragraph("请各责任单位对照通报，对滞后事项逐项分析原因，制定措施，确保按期完成。")
     signature = doc.add_paragraph(OFFICE)
     signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -388,6 +260,38 @@ def _docx(data: BulletinData, *, issued_on: date) -> bytes:
     return out.getvalue()
 
 
+def _loop_words(counts: LoopCounts, what: str) -> str:
+    return (
+        f"{what}{counts.issued}件，按期反馈{counts.on_time}件，逾期反馈或逾期未反馈{counts.late}件，"
+        f"已办结{counts.closed}件"
+    )
+
+
+def _loop_section(doc: Any, plan: Plan, as_of: date) -> None:
+    """七、督办落实和销号情况: the notices and instructions counted as of the month's end, and the
+    targets closed out by then."""
+    loop = bulletin_loop(plan=plan, as_of=as_of, tz=timezone.get_default_timezone())
+    doc.add_heading("七、督办落实和销号情况", level=1)
+    doc.add_paragraph(
+        f"截至{_day_zh(as_of)}，累计签发{_loop_words(loop.notices, '督办通知单')}；"
+        f"领导批示交办{_loop_words(loop.replies, '单位事项')}。"
+    )
+    if loop.closed_out:
+        doc.add_paragraph(f"经牵头单位申请、{OFFICE}核查，以下{len(loop.closed_out)}项目标任务已销号：")
+        table(
+            doc,
+            ["编号", "目标任务", "牵头单位", "销号时间"],
+            [
+                [c.indicator.code, c.indicator.name, c.unit.name, _day_zh(timezone.localtime(c.decided_at).date())]
+                for c in loop.closed_out
+            ],
+            [16, 76, 36, 28],
+            centred=(0, 3),
+        )
+    else:
+        doc.add_paragraph("暂无已销号的目标任务。")
+
+
 def bulletin_docx_build(*, plan: Plan, month: date, issued_on: date | None = None) -> bytes:
     """The bulletin as a Word document (.docx)."""
     with translation.override("zh-hans"):
@@ -395,42 +299,6 @@ def bulletin_docx_build(*, plan: Plan, month: date, issued_on: date | None = Non
 
 
 # --- Excel -----------------------------------------------------------------------------------
-
-XLSX_FONT = "宋体"
-HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
-THIN = Side(style="thin", color="A0A8B4")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-PERCENT_FORMAT = "0.00"
-
-
-def _num(value: Decimal | None) -> float | int | None:
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def _sheet(wb: Workbook, title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[int]):
-    ws = wb.create_sheet(title)
-    ws.append([safe_cell(h) for h in headers])
-    for row in rows:
-        ws.append([safe_cell(_num(v) if isinstance(v, Decimal) else v) for v in row])
-    for cell in ws[1]:
-        cell.font = Font(name=XLSX_FONT, bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            cell.font = Font(name=XLSX_FONT)
-            cell.alignment = Alignment(vertical="top", wrap_text=isinstance(cell.value, str))
-            if isinstance(cell.value, float):
-                cell.number_format = PERCENT_FORMAT
-    for row in ws.iter_rows():
-        for cell in row:
-            cell.border = BORDER
-    for index, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = "A2"
-    return ws
 
 
 def _xlsx(data: BulletinData) -> bytes:
@@ -441,8 +309,8 @@ def _xlsx(data: BulletinData) -> bytes:
     rows = [
         ("方案", f"{o.plan.title}（{o.plan.document}）"),
         ("截至", o.as_of),
-        ("总体完成率（%）", _num(o.overall.completion)),
-        ("序时进度（%）", _num(o.overall.expected)),
+        ("总体完成率（%）", number(o.overall.completion)),
+        ("序时进度（%）", number(o.overall.expected)),
         ("亮灯", LIGHT_NAMES[o.overall.light]),
         ("指标数", o.overall.items),
         ("红灯指标", o.overall.red),
@@ -450,9 +318,9 @@ def _xlsx(data: BulletinData) -> bytes:
         ("逾期未完成指标", o.overall.overdue),
         ("本月应报送", o.reporting.expected),
         ("本月已报送", o.reporting.reported),
-        ("报送率（%）", _num(o.reporting.rate)),
+        ("报送率（%）", number(o.reporting.rate)),
         ("按时报送", o.reporting.on_time),
-        ("按时报送率（%）", _num(o.reporting.on_time_rate)),
+        ("按时报送率（%）", number(o.reporting.on_time_rate)),
         ("报送截止日", o.reporting.due),
         ("说明", _summary(data)),
     ]
@@ -474,7 +342,7 @@ def _xlsx(data: BulletinData) -> bytes:
         return [s.completion, s.expected, s.gap, LIGHT_NAMES[s.light], s.red, s.yellow, s.overdue]
 
     standing_headers = ["完成率（%）", "序时进度（%）", "落后序时（百分点）", "亮灯", "红灯", "黄灯", "逾期"]
-    _sheet(
+    sheet(
         wb,
         "民生实事",
         ["序号", "民生实事", *standing_headers],
@@ -486,7 +354,7 @@ def _xlsx(data: BulletinData) -> bytes:
     )
     ahead = {t.task.pk for t in data.tasks_ahead}
     behind = {t.task.pk for t in data.tasks_behind}
-    _sheet(
+    sheet(
         wb,
         "主要任务",
         ["编号", "民生实事", "任务原文", *standing_headers, "进度"],
@@ -502,21 +370,21 @@ def _xlsx(data: BulletinData) -> bytes:
         ],
         [8, 24, 70, 12, 12, 14, 8, 8, 8, 8, 8],
     )
-    _sheet(
+    sheet(
         wb,
         "县区排名",
         ["名次", "单位", "得分（%）", "考核指标数", "本月应报", "本月已报", "逾期报送", "红灯"],
         [[r.rank, r.unit.name, r.score, r.rated, r.items, r.reported, r.late, r.red] for r in data.ranking],
         [8, 20, 12, 12, 10, 10, 10, 8],
     )
-    _sheet(
+    sheet(
         wb,
         "未按时报送",
         ["单位", "应报送", "未报送", "逾期报送"],
         [[u.unit.name, u.expected, u.missing, u.late] for u in data.late_units],
         [28, 10, 10, 10],
     )
-    _sheet(
+    sheet(
         wb,
         "红灯事项",
         [
@@ -549,6 +417,27 @@ def _xlsx(data: BulletinData) -> bytes:
             for r in data.red_items
         ],
         [8, 36, 8, 18, 12, 12, 8, 12, 12, 16, 22],
+    )
+    loop = bulletin_loop(plan=o.plan, as_of=o.as_of, tz=timezone.get_default_timezone())
+    sheet(
+        wb,
+        "督办和销号",
+        ["事项", "签发（交办）", "按期反馈", "逾期反馈或逾期未反馈", "已办结"],
+        [
+            ["督办通知单", loop.notices.issued, loop.notices.on_time, loop.notices.late, loop.notices.closed],
+            ["领导批示（单位事项）", loop.replies.issued, loop.replies.on_time, loop.replies.late, loop.replies.closed],
+        ],
+        [22, 14, 12, 22, 10],
+    )
+    sheet(
+        wb,
+        "已销号",
+        ["编号", "目标任务", "牵头单位", "销号时间"],
+        [
+            [c.indicator.code, c.indicator.name, c.unit.name, timezone.localtime(c.decided_at).date()]
+            for c in loop.closed_out
+        ],
+        [10, 50, 24, 14],
     )
     out = BytesIO()
     wb.save(out)
@@ -608,6 +497,7 @@ def bulletin_send(*, plan: Plan, month: date, recipients: Sequence[str]) -> int:
 
 
 # --- the monthly job: the bulletin to the leaders, once ------------------------------------------
+
 
 def bulletin_key(*, plan: Plan, month: date) -> str:
     """The dedupe key of a month's bulletin: each leader gets it once, whatever retries happen."""

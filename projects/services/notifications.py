@@ -50,7 +50,6 @@ from projects.models import (
     NotificationRule,
     Project,
     Role,
-    SupervisionNotice,
     Unit,
     User,
     WebhookEndpoint,
@@ -81,6 +80,24 @@ DEFAULT_RULES: dict[tuple[str, str], tuple[bool, bool, bool]] = {
     (Event.DIGEST, Audience.LEADERS): (True, True, False),
     # The monthly job's bulletin: e-mailed with the Word and Excel files, and a note in the inbox.
     (Event.BULLETIN, Audience.LEADERS): (True, True, False),
+    # The supervision loop (projects/supervision): each step tells the next person, by inbox and
+    # e-mail; the 催办 also goes to the unit's group robot.
+    (Event.NOTICE_ANSWERED, Audience.OFFICE): (True, True, False),
+    (Event.INSTRUCTION, Audience.REPORTING_UNIT): (True, True, False),
+    (Event.INSTRUCTION_REPLY, Audience.OFFICE): (True, True, False),
+    (Event.INSTRUCTION_REPLY, Audience.LEADERS): (True, True, False),
+    (Event.LOOP_RETURNED, Audience.REPORTING_UNIT): (True, True, False),
+    (Event.LOOP_CLOSED, Audience.REPORTING_UNIT): (True, True, False),
+    (Event.LOOP_CLOSED, Audience.LEADERS): (True, True, False),
+    (Event.LOOP_REMINDER, Audience.REPORTING_UNIT): (True, True, False),
+    (Event.LOOP_URGE, Audience.REPORTING_UNIT): (True, True, True),
+    # The office and each leader in charge get one list of the day's 催办 written for them, not
+    # copies of the units' letters.
+    (Event.LOOP_URGE_SUMMARY, Audience.OFFICE): (True, False, False),
+    (Event.LOOP_URGE_SUMMARY, Audience.LEADERS): (True, True, False),
+    (Event.CLOSEOUT_APPLIED, Audience.OFFICE): (True, True, False),
+    (Event.CLOSEOUT_DECIDED, Audience.REPORTING_UNIT): (True, True, False),
+    (Event.CLOSEOUT_REOPENED, Audience.REPORTING_UNIT): (True, True, False),
     (Event.PORTFOLIO, Audience.LEADERS): (True, False, False),
     (Event.UNITS_BEHIND, Audience.LEAD_UNIT): (True, False, False),
     # The reviewer: the lead department, or the office for the figures it reviews.
@@ -611,12 +628,12 @@ def message_acknowledge(*, message: Message, user: User) -> None:
     now = clock.now()
     Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=now)
     Message.objects.filter(pk=message.pk, acknowledged_at__isnull=True).update(acknowledged_at=now)
-    if message.notice_id and user.unit_id:
-        signed = SupervisionNotice.objects.filter(
-            pk=message.notice_id, unit_id=user.unit_id, acknowledged_at__isnull=True
-        ).update(acknowledged_at=now, acknowledged_by=user)
-    else:
-        signed = 0
+    signed = False
+    if message.notice_id:
+        # Signing for a notice is a step of the supervision loop (its state, history, record).
+        from projects.supervision.services import notice_sign_from_inbox  # it imports this module
+
+        signed = notice_sign_from_inbox(user=user, notice_id=message.notice_id)
     audit_record(
         action=AuditAction.MESSAGE_ACKNOWLEDGE,
         actor=user,

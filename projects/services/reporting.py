@@ -16,14 +16,11 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
-import filetype
-from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,7 +46,7 @@ from projects.selectors import reporting as sel
 from projects.services import handoffs
 from projects.services.alerts import alerts_after_submission_change
 from projects.services.progress import progress_refresh, reportable_months
-from projects.uploads import EVIDENCE_TYPES
+from projects.supervision.rules import closeout_lock
 
 # History reasons (stored as written, in the source language).
 REASON_DRAFT = "保存草稿"
@@ -436,7 +433,7 @@ def figure_store(
         .filter(indicator=indicator, unit_id=assignment.unit_id, month=month)
         .first()
     )
-    lock = sel.lock_reason(plan=plan, month=month, submission=current, today=today)
+    lock = sel.lock_reason(plan=plan, month=month, submission=current, today=today, indicator=indicator)
     if lock:
         raise Locked(lock)
     if (current.version if current else 0) != version:
@@ -524,6 +521,8 @@ def _submission_review(
             _("该月报当前状态为“%(status)s”，只有已报送待审核的月报才能审核")
             % {"status": submission.get_status_display()}
         )
+    if closed_out := closeout_lock(submission.indicator):
+        raise Locked(closed_out)
     if sel.month_closure(plan=plan, month=submission.month):
         raise Locked(str(sel.LOCK_CLOSED))
     if not approve and not comment:
@@ -566,6 +565,8 @@ def _submission_reopen(*, user: User, submission_id: int, version: int, reason: 
     reason = reason.strip()
     if submission.status != SubmissionStatus.APPROVED:
         raise ReportingError(_("只有已审核的月报需要重新打开"))
+    if closed_out := closeout_lock(submission.indicator):
+        raise Locked(closed_out)
     if sel.month_closure(plan=plan, month=submission.month):
         raise Locked(_("该月报送窗口已关闭，请先重新开放该月，再重新打开月报"))
     if not reason:
@@ -798,31 +799,20 @@ def evidence_audit_detail(evidence: Evidence) -> dict[str, Any]:
 def _evidence_add(*, user: User, submission_id: int, upload: UploadedFile, today: dt.date | None) -> Evidence:
     # The figure's row is locked: two uploads at once cannot both squeeze under the caps.
     submission = _own_unlocked_submission(user, submission_id, today, lock=True)
-    data = upload_read(upload)
-    kind = filetype.guess(data)
-    if kind is None or kind.mime not in EVIDENCE_TYPES:
-        raise ValidationError(
-            _("“%(name)s”不是 JPEG、PNG 图片或 PDF 文件；佐证材料只接受这三种格式") % {"name": upload.name}
-        )
     try:
-        name = uploads.evidence_name(upload.name or "", content_type=kind.mime)
-        if kind.mime == "application/pdf":
-            active = uploads.pdf_active_content(data)
-            if active:
-                raise uploads.UploadRefused(
-                    _("“%(name)s”含有会自动运行的内容（%(what)s），不能作为佐证材料；请打印为普通 PDF 或拍照后上传")
-                    % {"name": name, "what": active}
-                )
+        data = uploads.read_upload(upload)
+        name, content_type = uploads.evidence_checked(name=upload.name or "", data=data)
+        kept = submission.evidence.aggregate(files=Count("pk"), total=Sum("size"))
+        uploads.check_caps(files=kept["files"], total=kept["total"] or 0, size=len(data), what=_("每项月报"))
     except uploads.UploadRefused as exc:
         raise ValidationError(exc.message) from exc
-    _check_caps(submission, len(data))
     digest = hashlib.sha256(data).hexdigest()
     if submission.evidence.filter(sha256=digest).exists():
         raise ValidationError(_("相同的文件已经上传过了"))
     evidence = Evidence(
         submission=submission,
         original_name=name,
-        content_type=kind.mime,
+        content_type=content_type,
         size=len(data),
         sha256=digest,
         uploaded_by=user,
@@ -838,37 +828,6 @@ def _evidence_add(*, user: User, submission_id: int, upload: UploadedFile, today
         raise
     return evidence
 
-
-def upload_read(upload: UploadedFile) -> bytes:
-    """An upload's bytes, refused when empty or over EVIDENCE_MAX_BYTES (deputies' photos too)."""
-    limit = settings.EVIDENCE_MAX_BYTES
-    if upload.size is None or upload.size > limit:
-        raise ValidationError(
-            _("文件“%(name)s”超过 %(limit)s 的上限，请压缩后再上传")
-            % {"name": upload.name, "limit": filesizeformat(limit)}
-        )
-    data = upload.read(limit + 1)
-    if len(data) > limit:
-        raise ValidationError(_("文件超过 %(limit)s 的上限，请压缩后再上传") % {"limit": filesizeformat(limit)})
-    if not data:
-        raise ValidationError(_("文件是空的"))
-    return data
-
-
-def _check_caps(submission: Submission, size: int) -> None:
-    """At most EVIDENCE_MAX_FILES_PER_FIGURE files and EVIDENCE_MAX_BYTES_PER_FIGURE bytes per figure."""
-    kept = submission.evidence.aggregate(files=Count("pk"), total=Sum("size"))
-    if kept["files"] >= settings.EVIDENCE_MAX_FILES_PER_FIGURE:
-        raise ValidationError(
-            _("每项月报最多上传 %(n)s 个佐证材料，已达上限；请删除不需要的文件后再上传")
-            % {"n": settings.EVIDENCE_MAX_FILES_PER_FIGURE}
-        )
-    limit = settings.EVIDENCE_MAX_BYTES_PER_FIGURE
-    if (kept["total"] or 0) + size > limit:
-        raise ValidationError(
-            _("每项月报的佐证材料合计不超过 %(limit)s，已上传 %(kept)s，本文件 %(size)s；请压缩或删除后再上传")
-            % {"limit": filesizeformat(limit), "kept": filesizeformat(kept["total"] or 0), "size": filesizeformat(size)}
-        )
 
 def evidence_delete(*, user: User, evidence_id: int, today: dt.date | None = None) -> None:
     """Remove a file from the unit's own submission (while the figure may still be changed)."""

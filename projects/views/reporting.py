@@ -149,7 +149,7 @@ def report_edit(request: HttpRequest, month: dt.date, indicator_id: int) -> Http
         .filter(indicator=indicator, unit=unit, month=month)
         .first()
     )
-    lock = sel.lock_reason(plan=plan, month=month, submission=submission, today=today)
+    lock = sel.lock_reason(plan=plan, month=month, submission=submission, today=today, indicator=indicator)
     conflict = None
     if request.method == "POST":
         form = FigureForm(request.POST, indicator=indicator)

@@ -110,14 +110,23 @@ def test_the_unit_signs_for_a_notice_by_acknowledging_it(client, people, notice)
     assert notice.acknowledged_at is None
     client.force_login(people.mianchi)
     own = Message.objects.get(recipient=people.mianchi, notice=notice)
-    assert own.link == f"/inbox/notices/{notice.pk}/"
+    assert own.link == f"/supervision/notices/{notice.pk}/"
     client.post(reverse("message_acknowledge", args=[own.pk]))
     notice.refresh_from_db()
     assert notice.acknowledged_by == people.mianchi and notice.acknowledged_at is not None
+    # Signing for it is the loop's first step: its state and its history say so.
+    assert notice.state == "acknowledged"
+    assert [(e.action, e.actor) for e in notice.events.order_by("at", "id")] == [
+        ("issue", None),
+        ("acknowledge", people.mianchi),
+    ]
 
 
 def test_a_notice_is_shown_to_those_it_concerns_only(client, people, notice):
-    url = reverse("notice_detail", args=[notice.pk])
+    url = reverse("supervision:notice", args=[notice.pk])
+    # Links in messages sent before the loop existed lead to the same page.
+    client.force_login(people.mianchi)
+    assert client.get(f"/inbox/notices/{notice.pk}/")["Location"] == url
     for user in (people.mianchi, people.jiaotong, people.leader, people.office):
         client.force_login(user)
         page = client.get(url)

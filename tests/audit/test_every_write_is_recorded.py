@@ -55,6 +55,8 @@ from projects.services import (
     summaries,
 )
 from projects.services.reporting import FigureInput
+from projects.supervision import closeouts as closeout_services
+from projects.supervision import services as supervision_services
 from tests.alerts.conftest import ROADS, ROADS_SPLIT, at
 from tests.conftest import PLAN_2022
 from tests.factories import OfficeUserFactory, unit_user
@@ -124,6 +126,11 @@ NOT_WRITES = {
     "audit.actor_role": "a label",
     "audit.refusal_reason": "a message",
     "audit.purge_limit": "a date",
+    "supervision.notice_sign_from_inbox": "notice_acknowledge when the notice is the user's to sign (recorded)",
+    "supervision.instruction_target_resolve": "a read",
+    "supervision.item_link": "a link",
+    "supervision.instruction_about": "words",
+    "supervision.notices_issued": "the history of notices that alerts_scan issues (recorded)",
     "plans.confirm_targets": "a change that plan_edit applies (recorded)",
     "plans.plan_copy_data": "builds the new year's plan file (plan_copy records)",
     "progress.city_progress_compute": "arithmetic (the public page's figures; public_refresh records)",
@@ -145,6 +152,8 @@ def public_services() -> set[str]:
         (f"people.{name}", importlib.import_module(f"projects.people.services.{name}"))
         for _finder, name, _pkg in pkgutil.iter_modules(people_services.__path__)
     ]
+    # The supervision loop's services live in their own subpackage.
+    modules += [("supervision", supervision_services), ("closeouts", closeout_services)]
     found = set()
     for short, module in modules:
         for name, func in inspect.getmembers(module, inspect.isfunction):
@@ -313,6 +322,71 @@ def _requeue(w: World):
     notifications.delivery_requeue(delivery=w.delivery(status=DeliveryStatus.FAILED))
 
 
+# --- the supervision loop -------------------------------------------------------------------
+
+
+def _notice(w: World):
+    """A notice escalated by the scans (渑池县's 10.1.1 red since June), as the loop's tests make it."""
+    from projects.models import SupervisionNotice
+    from tests.alerts.conftest import report
+
+    report(ROADS, "渑池县政府", dt.date(2022, 6, 1), value=1)
+    for day in (dt.date(2022, 7, 6), dt.date(2022, 8, 6)):
+        with time_machine.travel(at(day), tick=False):
+            alerts.alerts_scan(as_of=day)
+    return SupervisionNotice.objects.get(indicator__code=ROADS, unit__name="渑池县政府")
+
+
+def _answered(w: World):
+    notice = _notice(w)
+    supervision_services.notice_answer(
+        user=w.people.mianchi, notice_id=notice.pk, version=notice.version,
+        answer=supervision_services.AnswerInput(text="已整改"),
+    )  # fmt: skip
+    notice.refresh_from_db()
+    return notice
+
+
+def _instruction(w: World):
+    from projects.models import Unit
+
+    return supervision_services.instruction_issue(
+        user=w.people.leader, target=supervision_services.InstructionTarget(indicator_id=Indicator.objects.get(code=ROADS).pk),
+        text="抓紧推进", unit_ids=[Unit.objects.get(name="渑池县政府").pk], deadline=dt.date(2022, 7, 20),
+    )  # fmt: skip
+
+
+def _reply_answered(w: World):
+    reply = _instruction(w).replies.get()
+    supervision_services.reply_answer(
+        user=w.people.mianchi, reply_id=reply.pk, version=reply.version, answer=supervision_services.AnswerInput(text="已落实")
+    )
+    reply.refresh_from_db()
+    return reply
+
+
+def _closeout(w: World):
+    from tests.alerts.conftest import report
+
+    zhujian = unit_user("市住房城乡建设局", username="zhujian")
+    report("2.3.2", "市住房城乡建设局", dt.date(2022, 6, 1), value=10)
+    with time_machine.travel(at(dt.date(2022, 7, 6)), tick=False):  # June is the reporting month
+        return closeout_services.closeout_apply(
+            user=zhujian, indicator_id=Indicator.objects.get(code="2.3.2").pk, note="已完成"
+        )
+
+
+def _closed_out(w: World):
+    c = _closeout(w)
+    return closeout_services.closeout_decide(user=w.office, closeout_id=c.pk, version=c.version, approve=True)
+
+
+def _reminders_loop(w: World):
+    _notice(w)
+    with time_machine.travel(at(dt.date(2022, 9, 6)), tick=False):
+        supervision_services.supervision_reminders_send(as_of=dt.date(2022, 9, 6))
+
+
 WRITES: dict[str, tuple[str, Callable[[World], object]]] = {
     "accounts.demo_accounts_create": (AuditAction.ACCOUNTS_DEMO, lambda w: accounts.demo_accounts_create(plan=w.plan)),
     "alerts.alerts_scan": (AuditAction.ALERT_SCAN, _scan),
@@ -374,6 +448,38 @@ WRITES: dict[str, tuple[str, Callable[[World], object]]] = {
     ),
     "schedules.schedules_setup": (AuditAction.SCHEDULES_SETUP, _schedules),
     "audit.audit_purge": (AuditAction.AUDIT_PURGE, _purge),
+    "supervision.notice_acknowledge": (
+        AuditAction.NOTICE_ACKNOWLEDGE,
+        lambda w: supervision_services.notice_acknowledge(user=w.people.mianchi, notice_id=_notice(w).pk),
+    ),
+    "supervision.notice_answer": (AuditAction.NOTICE_ANSWER, _answered),
+    "supervision.notice_verify": (
+        AuditAction.NOTICE_SEND_BACK,
+        lambda w: (n := _answered(w)) and supervision_services.notice_verify(
+            user=w.office, notice_id=n.pk, version=n.version, accept=False, reason="补充材料"
+        ),
+    ),
+    "supervision.instruction_issue": (AuditAction.INSTRUCTION_ISSUE, _instruction),
+    "supervision.reply_acknowledge": (
+        AuditAction.REPLY_ACKNOWLEDGE,
+        lambda w: supervision_services.reply_acknowledge(user=w.people.mianchi, reply_id=_instruction(w).replies.get().pk),
+    ),
+    "supervision.reply_answer": (AuditAction.REPLY_ANSWER, _reply_answered),
+    "supervision.reply_verify": (
+        AuditAction.REPLY_ACCEPT,
+        lambda w: (r := _reply_answered(w)) and supervision_services.reply_verify(
+            user=w.office, reply_id=r.pk, version=r.version, accept=True
+        ),
+    ),
+    "supervision.supervision_reminders_send": (AuditAction.LOOP_REMIND, _reminders_loop),
+    "closeouts.closeout_apply": (AuditAction.CLOSEOUT_APPLY, _closeout),
+    "closeouts.closeout_decide": (AuditAction.CLOSEOUT_APPROVE, _closed_out),
+    "closeouts.closeout_reopen": (
+        AuditAction.CLOSEOUT_REOPEN,
+        lambda w: (c := _closed_out(w)) and closeout_services.closeout_reopen(
+            user=w.office, closeout_id=c.pk, version=c.version, reason="复核"
+        ),
+    ),
     "plans.plan_edit": (
         AuditAction.PLAN_EDIT,
         lambda w: plans.plan_edit(user=w.office, plan=w.plan, revision=w.plan.revision, change=_retitle_first_project),

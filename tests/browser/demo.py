@@ -4,7 +4,7 @@ alerts of the scan on the demo's day, and the clock on that day: 6 October 2022
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from io import StringIO
 from zoneinfo import ZoneInfo
 
@@ -15,15 +15,18 @@ from projects.models import Plan, User
 from projects.services.accounts import demo_accounts_create
 from projects.services.alerts import alerts_scan
 from tests.browser.conftest import PASSWORD
+from tests.factories import pin_clock
 
 # 10:00 on the demo's day, Beijing time (time_machine.travel(DEMO_NOW, tick=True) in the tests).
 DEMO_NOW = datetime(DEMO_TODAY.year, DEMO_TODAY.month, DEMO_TODAY.day, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 USERS = ["duchashi", "zhujian", "hubin", "lushi", "fushizhang"]
 
 
-def demo(plan: Plan) -> dict[str, User]:
+def demo(plan: Plan, *, scans: tuple[date, ...] = ()) -> dict[str, User]:
     """The demo accounts (with the tests' password), the demo figures as `make db` seeds them (as of
-    the clock's today) and the alerts of the scan that `make db` runs on that day."""
+    the clock's today) and the alerts of the scan that `make db` runs on that day; ``scans``, days
+    scanned before it, each with the clock on that day (a red that lasts into the demo's day is
+    escalated to a supervision notice then)."""
     demo_accounts_create(plan=plan)
     users = {}
     for user in User.objects.filter(username__in=USERS):
@@ -31,6 +34,9 @@ def demo(plan: Plan) -> dict[str, User]:
         user.save(update_fields=["password"])
         users[user.username] = user
     call_command("seed_demo", "--as-of", DEMO_TODAY.isoformat(), stdout=StringIO())
+    for day in scans:
+        with pin_clock(day):
+            alerts_scan(as_of=day)
     alerts_scan(as_of=DEMO_TODAY)
     return users
 

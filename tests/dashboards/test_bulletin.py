@@ -91,13 +91,16 @@ def test_word_bulletin_uses_chinese_government_fonts(demo):
         "四、各县（市、区）推进情况排名",
         "五、未按时报送情况",
         "六、红灯事项",
+        "七、督办落实和销号情况",
     ]
 
 
 def test_excel_bulletin_numbers_equal_the_overview(demo, client, office):
     overview = sel.overview(plan=demo, month=JUNE)
     wb = load_workbook(io.BytesIO(bulletin_xlsx_build(plan=demo, month=JUNE)))
-    assert wb.sheetnames == ["总体进展", "民生实事", "主要任务", "县区排名", "未按时报送", "红灯事项"]
+    assert wb.sheetnames == [
+        "总体进展", "民生实事", "主要任务", "县区排名", "未按时报送", "红灯事项", "督办和销号", "已销号",
+    ]
     summary = {row[0].value: row[1].value for row in wb["总体进展"].iter_rows()}
     assert summary["总体完成率（%）"] == pytest.approx(float(overview.overall.completion))
     assert summary["序时进度（%）"] == pytest.approx(float(overview.overall.expected))

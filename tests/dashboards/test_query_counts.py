@@ -41,7 +41,8 @@ PAGES = {
     "overview": 9,  # plans, months, projects, project standings, reporting and unit items, demo data?
     "project": 15,  # project, months, leaders, standing, tasks (2), indicators, units (2), history, curve
     "task": 13,  # task, months, its units, standing, indicators, units (2), history, curve
-    "indicator": 12,  # indicator, months, parts, city row, units (2), history, curve
+    # indicator, months, parts, city row, units (2), history, curve, its close-outs and instructions
+    "indicator": 14,
     "county": 9,  # plans, months, units, progress rows, indicators
     "unit": 13,  # unit, plans, months, owed items (3), ranking (3)
     "lagging": 10,  # plans, months, filter choices (2), count, page, demo data?
@@ -51,9 +52,10 @@ PAGES = {
     "overdue": 10,
     "missing": 10,
     "missing_csv": 8,
-    # plans, months, overview (3), tasks (2), ranking (3), late units (2), red list, the audit record (3)
-    "bulletin_docx": 18,
-    "bulletin_xlsx": 18,
+    # plans, months, overview (3), tasks (2), ranking (3), late units (2), red list, the audit record
+    # (3), the supervision loop (notices, instructions' replies, close-outs)
+    "bulletin_docx": 21,
+    "bulletin_xlsx": 21,
 }
 
 

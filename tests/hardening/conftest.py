@@ -18,14 +18,19 @@ from django.utils import timezone
 from projects.models import (
     Alert,
     AlertKind,
+    Answer,
+    CloseOut,
     Event,
     Evidence,
     Indicator,
+    Instruction,
+    InstructionReply,
     Message,
     Role,
     Severity,
     Submission,
     SubmissionStatus,
+    SupervisionFile,
     SupervisionNotice,
     Unit,
     User,
@@ -69,6 +74,13 @@ class World:
     messages: dict[str, Message]
     notices: dict[str, SupervisionNotice]
     people: dict[str, object]
+    # The supervision loop: a leader's instruction on 2.1.1 naming the county and the company (the
+    # county's part signed for, the company's answered), close-outs applied for and closed out, the
+    # files of an answer and of a close-out.
+    instruction: Instruction | None = None
+    replies: dict[str, InstructionReply] | None = None
+    closeouts: dict[str, CloseOut] | None = None
+    files: dict[str, SupervisionFile] | None = None
 
 
 def _submission(code: str, unit_name: str, status: str, value: int) -> Submission:
@@ -105,6 +117,61 @@ def _notice(number: int, code: str, unit_name: str, lead_name: str) -> Supervisi
         indicator=ind, unit=unit(unit_name), lead_unit=unit(lead_name), problem="进度滞后", deadline=date(2022, 8, 5),
         issued_at=now,
     )  # fmt: skip
+
+
+def _file(uploader: User, name: str, **parent) -> SupervisionFile:
+    data = PNG + name.encode()
+    return SupervisionFile.objects.create(
+        file=SimpleUploadedFile(name, data), original_name=name, content_type="image/png", size=len(data),
+        sha256=f"{len(name):064d}", uploaded_by=uploader, uploaded_at=timezone.now(), **parent,
+    )  # fmt: skip
+
+
+def _answered(item, user: User, **link) -> Answer:
+    type(item).objects.filter(pk=item.pk).update(state="answered", answered_at=timezone.now())
+    item.refresh_from_db()
+    return Answer.objects.create(number=1, text="已整改", answered_by=user, answered_at=timezone.now(), **link)
+
+
+def _loop(users: dict[str, User], notices: dict[str, SupervisionNotice]) -> dict:
+    """The supervision loop's objects of the matrix."""
+    now = timezone.now()
+    ind = indicator("2.1.1")
+    users["leader"].portfolio.add(ind.task.project)
+    instruction = Instruction.objects.create(
+        plan=ind.task.project.plan, number=1, code="批示〔2022〕1号", leader=users["leader"],
+        project=ind.task.project, task=ind.task, indicator=ind, text="抓紧推进", deadline=date(2022, 7, 20),
+        issued_at=now,
+    )  # fmt: skip
+    replies = {
+        "county": InstructionReply.objects.create(
+            instruction=instruction, unit=unit(ROLE_UNITS["county"]), deadline=date(2022, 7, 20)
+        ),
+        "other": InstructionReply.objects.create(
+            instruction=instruction, unit=unit(ROLE_UNITS["other"]), deadline=date(2022, 7, 20)
+        ),
+    }
+    _answered(replies["other"], users["other"], reply=replies["other"])
+    answer = _answered(notices["county"], users["county"], notice=notices["county"])
+    lead = unit(ROLE_UNITS["lead"])
+    closeouts = {
+        key: CloseOut.objects.create(
+            plan=ind.task.project.plan,
+            indicator=indicator(code),
+            unit=lead,
+            state=state,
+            note="已完成",
+            applied_by=users["lead"],
+            applied_at=now,
+        )
+        for key, code, state in (("applied", "2.3.1", "applied"), ("closed", "2.3.3", "closed_out"))
+    }
+    Indicator.objects.filter(code="2.3.3").update(closed_out_at=now)
+    files = {
+        "answer": _file(users["county"], "整改照片.png", answer=answer),
+        "closeout": _file(users["lead"], "验收照片.png", closeout=closeouts["applied"]),
+    }
+    return {"instruction": instruction, "replies": replies, "closeouts": closeouts, "files": files}
 
 
 def _message(recipient: User, key: str) -> Message:
@@ -163,6 +230,7 @@ def world(plan_2022, clock, private_media) -> World:  # noqa: F811 - the importe
         messages=messages,
         notices=notices,
         people=objects,
+        **_loop(users, notices),
     )
 
 

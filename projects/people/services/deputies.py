@@ -32,13 +32,15 @@ from projects.people.models import (
 )
 from projects.people.services.vote import deputy_of
 from projects.services.notifications import News, notifications_create
-from projects.services.reporting import upload_read
 
 PHOTO_TYPES = ("image/jpeg", "image/png")
 
 
 def _photo(upload: UploadedFile) -> tuple[bytes, str, str]:
-    data = upload_read(upload)
+    try:
+        data = uploads.read_upload(upload)
+    except uploads.UploadRefused as exc:
+        raise ValidationError(exc.message) from exc
     kind = filetype.guess(data)
     if kind is None or kind.mime not in PHOTO_TYPES:
         raise ValidationError(_("“%(name)s”不是 JPEG 或 PNG 照片") % {"name": upload.name})
