@@ -219,6 +219,8 @@ def test_the_api_permission_matrix(world, tokens, caller):
     for number, ((case_name, method), answers) in enumerate(EXPECTED.items()):
         case = CASES[case_name]
         url = case.url(world)
+        if method == "POST":
+            url = url.split("?")[0]  # a write says its plan, month and unit in its body, not the query
         got, changed, data = ask(method, url, tokens[caller], case.body(world), key=f"matrix-{number}")
         expected = answers[caller]
         if got != expected:
