@@ -5,8 +5,8 @@ from django.utils.translation import gettext as _
 
 from projects import clock
 from projects.audit.commands import AuditedCommand
-from projects.models import Plan
-from projects.selectors.catalogue import plan_for_year
+from projects.models import PlanKind
+from projects.selectors.catalogue import PlanChoiceError, plan_choose
 from projects.supervision.demo import supervision_demo_seed
 
 
@@ -19,16 +19,17 @@ class Command(AuditedCommand):
     def add_arguments(self, parser):
         parser.add_argument("--as-of", help="YYYY-MM-DD (default: the clock's today)")
         parser.add_argument("--year", type=int, default=2022)
+        parser.add_argument("--document", help="document number (文号), when the year has several plans")
 
-    def handle(self, *args, as_of: str | None, year: int, **options):
+    def handle(self, *args, as_of: str | None, year: int, document: str | None = None, **options):
         try:
             day = dt.date.fromisoformat(as_of) if as_of else clock.today()
         except ValueError as exc:
             raise CommandError(_("日期格式应为 YYYY-MM-DD，如 2022-09-30")) from exc
         try:
-            plan = plan_for_year(year=year)
-        except Plan.DoesNotExist as exc:
-            raise CommandError(_("请先导入 %(year)s 年的方案") % {"year": year}) from exc
+            plan = plan_choose(year=year, document=document, default_kind=PlanKind.LIVELIHOOD)
+        except PlanChoiceError as exc:
+            raise CommandError(str(exc)) from exc
         result = supervision_demo_seed(plan=plan, as_of=day)
         if result.skipped:
             self.stdout.write(_("督办演示：方案已有督办通知单，保持不变"))

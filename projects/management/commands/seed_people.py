@@ -4,9 +4,9 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from projects.audit.commands import AuditedCommand
-from projects.models import Plan
+from projects.models import PlanKind
 from projects.people.services.demo import people_demo_seed
-from projects.selectors.catalogue import plan_for_year
+from projects.selectors.catalogue import PlanChoiceError, plan_choose
 
 
 class Command(AuditedCommand):
@@ -16,12 +16,13 @@ class Command(AuditedCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, default=2022)
+        parser.add_argument("--document", help="document number (文号), when the year has several plans")
 
-    def handle(self, *args, year: int, **options):
+    def handle(self, *args, year: int, document: str | None = None, **options):
         try:
-            plan = plan_for_year(year=year)
-        except Plan.DoesNotExist as exc:
-            raise CommandError(_("请先导入 %(year)s 年的方案") % {"year": year}) from exc
+            plan = plan_choose(year=year, document=document, default_kind=PlanKind.LIVELIHOOD)
+        except PlanChoiceError as exc:
+            raise CommandError(str(exc)) from exc
         # During `make db` Redis is not up yet: the suggestion's e-mail stays pending and the worker's
         # sweep sends it once it is; the failed hand-over is not worth a traceback here.
         tasks_log = logging.getLogger("projects.tasks")
