@@ -57,6 +57,8 @@ REAL_TIME_ALLOWED = {
     "security/sessions.py": "sessions end after real minutes without use and real hours after login",
     "security/passwords.py": "a password's age is counted in real days",
     "security/events.py": "the security log records when things really happened",
+    "api/authentication.py": "an API client's last call is stamped with the real time",
+    "api/models.py": "an API token expires at a real time",
 }
 
 # Calendar rules, and the shapes their copies had.

@@ -279,11 +279,11 @@ def test_export_plan_lists_the_plans_when_the_document_is_missing_or_wrong():
     for document in (LIVELIHOOD, WORK_REPORT):
         load_fixture(document)
     _out, _err, exc = run("export_plan", "2022")
-    assert "有多个方案，请用 --document 指定文号" in str(exc)
+    assert "请用 --document 指定" in str(exc)
     assert "2022  --document 三政办〔2022〕6号  （重点民生实事）2022年三门峡市重点民生实事工作方案" in str(exc)
     assert "2022  --document 政府工作报告  （政府工作报告目标任务）政府工作报告" in str(exc)
     _out, _err, exc = run("export_plan", "2022", "--document", "三政办〔2022〕99号")
-    assert "没有 2022 年文号为 三政办〔2022〕99号 的方案。现有方案：" in str(exc)
+    assert "2022 年没有文号为 三政办〔2022〕99号 的方案" in str(exc) and "现有方案：" in str(exc)
     assert "--document 政府工作报告" in str(exc)
     # The exchange shape is still there, with the plan's kind added.
     out, _err, exc = run("export_plan", "2022", "--document", WORK_REPORT, "--format", "json")

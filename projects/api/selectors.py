@@ -106,6 +106,10 @@ def alert_row(alert) -> dict[str, Any]:
         "unit_id": alert.unit_id,
         "code": alert.indicator.code,
         **alert_export_row(alert),
+        # The plan's fields of ``scan --json`` (projects.selectors.alerts.alerts_export).
+        "plan_id": alert.plan_id,
+        "plan_document": alert.plan.document,
+        "plan_kind": alert.plan.kind,
         "opened_at": _iso(alert.opened_at),
     }
 

@@ -157,6 +157,9 @@ class AlertSerializer(serializers.Serializer):
     month = serializers.CharField(help_text="YYYY-MM")
     expected = _n()
     actual = _n()
+    plan_id = serializers.IntegerField()
+    plan_document = serializers.CharField()
+    plan_kind = _choice(PlanKind.choices)
     opened_at = serializers.CharField()
 
 

@@ -134,7 +134,6 @@ NOT_WRITES = {
     "plans.confirm_targets": "a change that plan_edit applies (recorded)",
     "plans.plan_copy_data": "builds the new year's plan file (plan_copy records)",
     "progress.city_progress_compute": "arithmetic (the public page's figures; public_refresh records)",
-    "reporting.upload_read": "reads an upload",
     "people.vote.deputy_of": "a read",
     "people.deputies.lead_units": "a read",
     "people.demo.demo_png": "a picture",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects import clock, permissions
@@ -36,7 +35,7 @@ def public_refresh(*, plan: Plan) -> PublicSnapshot | None:
         snapshot, _created = PublicSnapshot.objects.update_or_create(
             plan=plan,
             month=month,
-            defaults={"data": sel.snapshot_data(plan=plan, month=month), "built_at": timezone.now()},
+            defaults={"data": sel.snapshot_data(plan=plan, month=month), "built_at": clock.now()},
         )
         audit_record(action=AuditAction.PUBLIC_REFRESH, obj=plan, detail={"month": month})
         return snapshot
