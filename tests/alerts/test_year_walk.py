@@ -23,6 +23,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from projects import calendar, tasks
 from projects.models import Alert, AlertKind, Indicator, Message, Submission, Unit
@@ -106,7 +107,7 @@ def test_a_year_of_reporting_days_pages_alerts_and_inbox_agree(client, roads, pe
     # 渑池县's lagging alerts over the year: opened on 6 June (May's figures) and 6 September
     # (August's), each resolved when it turned green (6 August, 6 January).
     lagging = Alert.objects.filter(indicator__code=ROADS, unit__name="渑池县政府", kind=AlertKind.LAGGING)
-    assert sorted((a.opened_at.date(), a.resolved_at.date()) for a in lagging) == [
+    assert sorted((timezone.localdate(a.opened_at), timezone.localdate(a.resolved_at)) for a in lagging) == [
         (date(2022, 6, 6), date(2022, 8, 6)),
         (date(2022, 9, 6), date(2023, 1, 6)),
     ]
@@ -146,7 +147,7 @@ def check_the_day(client, people, lingbao, yibao, m, today, judged):
     inbox = client.get(reverse("inbox"))
     for message in Message.objects.filter(recipient=people.mianchi, alert__resolved_at__isnull=False):
         assert message.resolved_at is not None, where
-        assert f"已解除 {message.resolved_at:%Y-%m-%d}" in inbox.content.decode(), where
+        assert f"已解除 {timezone.localdate(message.resolved_at):%Y-%m-%d}" in inbox.content.decode(), where
     open_items = Message.objects.filter(recipient=people.mianchi, read_at__isnull=True, resolved_at__isnull=True)
     assert inbox.context["unread"] == open_items.count(), where
 

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from projects.clock import DEMO_TODAY
 from projects.models import Alert, Event, Message, Submission, SubmissionStatus
@@ -129,7 +130,7 @@ def test_each_role_logs_in_and_a_countys_approved_correction_resolves_its_alert_
         # The re-evaluation after each change judged September, as the pages do: the alert is resolved.
         alert.refresh_from_db()
         assert alert.resolved_at is not None
-        assert alert.resolved_at.date() == DEMO_TODAY
+        assert timezone.localdate(alert.resolved_at) == DEMO_TODAY
 
         # The office's overview has one red unit item fewer; project 2 and the whole plan gained ground.
         log_in(page, live_server, username="duchashi")
