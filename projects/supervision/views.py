@@ -8,6 +8,7 @@ the form is and loses nothing typed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -38,6 +39,19 @@ from projects.supervision.forms import (
 from projects.supervision.states import WAITING_FOR_OFFICE, WAITING_FOR_UNIT, CloseOutState, LoopState
 from projects.supervision.steps import Refused
 from projects.uploads import served_name
+
+
+def _attempt(form, step: Callable[[], object]) -> bool:
+    """Takes a step of the loop; a refusal lands on the form where the user typed (False)."""
+    try:
+        step()
+    except ValidationError as exc:
+        _show_errors(form, exc)
+        return False
+    except Refused as exc:
+        form.add_error(None, exc.message)
+        return False
+    return True
 
 
 def _show_errors(form, exc: ValidationError) -> None:
@@ -152,24 +166,17 @@ def notice_verify(request: HttpRequest, pk: int) -> HttpResponse:
     notice = _notice(request, pk)
     form = VerifyForm(request.POST)
     accept = request.POST.get("action") == "accept"
-    if form.is_valid():
-        try:
-            svc.notice_verify(
-                user=request.user,
-                notice_id=pk,
-                version=form.cleaned_data["version"],
-                accept=accept,
-                reason=form.cleaned_data["reason"],
-                deadline=form.cleaned_data["deadline"],
-            )
-        except ValidationError as exc:
-            _show_errors(form, exc)
-        except Refused as exc:
-            form.add_error(None, exc.message)
-        else:
-            words = _("已办结 %(code)s") if accept else _("已退回 %(code)s，等待重新反馈")
-            messages.success(request, words % {"code": notice.code})
-            return redirect("supervision:notice", pk=pk)
+    data = form.cleaned_data if form.is_valid() else None
+    if data is not None and _attempt(
+        form,
+        lambda: svc.notice_verify(
+            user=request.user, notice_id=pk, version=data["version"], accept=accept, reason=data["reason"],
+            deadline=data["deadline"],
+        ),
+    ):
+        words = _("已办结 %(code)s") if accept else _("已退回 %(code)s，等待重新反馈")
+        messages.success(request, words % {"code": notice.code})
+        return redirect("supervision:notice", pk=pk)
     return _notice_page(request, _notice(request, pk), verify_form=form)
 
 
@@ -327,24 +334,17 @@ def reply_verify(request: HttpRequest, pk: int) -> HttpResponse:
     reply = _reply(request, pk, InstructionReply.objects.all())
     form = VerifyForm(request.POST)
     accept = request.POST.get("action") == "accept"
-    if form.is_valid():
-        try:
-            svc.reply_verify(
-                user=request.user,
-                reply_id=pk,
-                version=form.cleaned_data["version"],
-                accept=accept,
-                reason=form.cleaned_data["reason"],
-                deadline=form.cleaned_data["deadline"],
-            )
-        except ValidationError as exc:
-            _show_errors(form, exc)
-        except Refused as exc:
-            form.add_error(None, exc.message)
-        else:
-            words = _("%(unit)s的回复已办结") if accept else _("%(unit)s的回复已退回，等待重新回复")
-            messages.success(request, words % {"unit": reply.unit.name})
-            return redirect(svc.item_link(reply))
+    data = form.cleaned_data if form.is_valid() else None
+    if data is not None and _attempt(
+        form,
+        lambda: svc.reply_verify(
+            user=request.user, reply_id=pk, version=data["version"], accept=accept, reason=data["reason"],
+            deadline=data["deadline"],
+        ),
+    ):
+        words = _("%(unit)s的回复已办结") if accept else _("%(unit)s的回复已退回，等待重新回复")
+        messages.success(request, words % {"unit": reply.unit.name})
+        return redirect(svc.item_link(reply))
     return _instruction_page(request, reply.instruction_id, bound=(reply.pk, "verify", form))
 
 
