@@ -415,14 +415,34 @@ def report_template(request: HttpRequest, month: dt.date) -> HttpResponse:
     unit, _own = _page_unit(request)
     if unit is None:
         raise Http404
-    data = excel.template_build(unit=unit, month=month, today=clock.today())
+    raw = request.GET.get("plan")
+    if raw is not None and not raw.isdigit():
+        raise Http404
+    today = clock.today()
+    plans = excel.month_plans(sel.month_page(unit=unit, month=month, today=today))
+    plan = None
+    if raw is not None:
+        # Only a plan the unit reports in that month: another plan's template is no page of it.
+        plan = next((p for p in plans if p.pk == int(raw)), None)
+        if plan is None:
+            raise Http404
+    try:
+        data = excel.template_build(unit=unit, month=month, today=today, plan=plan)
+    except excel.PlanNeeded as exc:
+        messages.info(request, exc.message)
+        query = "" if _own else f"?unit={unit.pk}"
+        return redirect(reverse("report_month", args=[month]) + query + "#excel-import")
+    plan = plan or next(iter(plans), None)
     audit_export(
         request=request, what="report_template", fmt="xlsx", obj=unit, action=AuditAction.DOWNLOAD,
-        detail={"month": month},
+        detail={"month": month, "plan": plan.pk if plan else None},
     )  # fmt: skip
     response = HttpResponse(data, content_type=XLSX)
-    filename = f"月报-{unit.name}-{month:%Y-%m}.xlsx"
-    response["Content-Disposition"] = _attachment(filename, f"report-{month:%Y-%m}.xlsx")
+    if plan is None:
+        filename, ascii_name = f"月报-{unit.name}-{month:%Y-%m}.xlsx", f"report-{month:%Y-%m}.xlsx"
+    else:
+        filename, ascii_name = excel.template_filename(unit=unit, month=month, plan=plan)
+    response["Content-Disposition"] = _attachment(filename, ascii_name)
     return response
 
 
@@ -455,11 +475,11 @@ def report_import(request: HttpRequest, month: dt.date) -> HttpResponse:
     except excel.ImportRejected as exc:
         return _render_month(request, unit=unit, own=True, month=month, import_form=form, import_error=exc)
     if result.saved:
-        messages.success(
-            request,
-            _("已从 Excel 导入 %(n)s 项指标（%(how)s）")
-            % {"n": len(result.saved), "how": _("已提交") if form.cleaned_data["submit"] else _("草稿")},
-        )
+        text = _("已从 Excel 导入 %(n)s 项指标（%(how)s）") % {
+            "n": len(result.saved),
+            "how": _("已提交") if form.cleaned_data["submit"] else _("草稿"),
+        }
+        messages.success(request, f"{text}：{excel.plan_label(result.plan)}" if result.plan else text)
     else:
         messages.info(request, _("文件中没有新的数据，未作改动"))
     return redirect(reverse("report_month", args=[month]))
