@@ -424,7 +424,10 @@ def _plan_of_file(
         if expected is not None or len(plans) < 2:
             return expected or next(iter(plans), None)
         raise ImportRejected(
-            _("这份模板没有注明所属方案（旧版模板），而本单位%(month)s在 %(n)s 个方案中填报：%(plans)s。请在本页重新下载对应方案的模板。")
+            _(
+                "这份模板没有注明所属方案（旧版模板），而本单位%(month)s在 %(n)s 个方案中填报：%(plans)s。"
+                "请在本页重新下载对应方案的模板。"
+            )
             % {"month": calendar.month_label(month), "n": len(plans), "plans": "；".join(plan_label(p) for p in plans)}
         )
     found = next((p for p in plans if p.document == document and str(p.year) == year), None)

@@ -86,7 +86,7 @@ def test_each_plan_has_its_own_template_named_in_the_file_and_its_filename(clien
 def test_the_month_page_offers_one_template_per_plan(client, clock, hubin, plans):
     client.force_login(hubin)
     html = client.get(reverse("report_month", args=[JUNE])).content.decode()
-    links = [f'{reverse("report_template", args=[JUNE])}?plan={plans[d].pk}' for d in plans]
+    links = [f"{reverse('report_template', args=[JUNE])}?plan={plans[d].pk}" for d in plans]
     assert all(link in html for link in links)
     assert "下载 Excel 模板：专项工作措施（三政办〔2022〕16号）" in html
 
@@ -119,7 +119,9 @@ def test_a_code_in_two_plans_never_fails_an_upload_and_each_upload_touches_its_o
     assert figures(livelihood) == {"5.1.1": (12, None, "")}
     assert figures(measures) == {}
 
-    theirs = fill(download(client, measures).content, {"5.1.1": {"stage": "推进实施", "progress_text": "走访企业 30 家"}})
+    theirs = fill(
+        download(client, measures).content, {"5.1.1": {"stage": "推进实施", "progress_text": "走访企业 30 家"}}
+    )
     page = upload(client, theirs).content.decode()
     assert "已从 Excel 导入 1 项指标（草稿）：专项工作措施 · " in page, page
     assert figures(measures)["5.1.1"][1:] == (2, "走访企业 30 家")  # 推进实施: the third stage
@@ -164,7 +166,9 @@ def test_the_import_command_refuses_a_file_of_another_plan_than_its_document(clo
     args = ["import_figures", str(path), "--unit", "湖滨区政府", "--month", "2022-06"]
     with pytest.raises(CommandError) as refused:
         call_command(*args, "--document", LIVELIHOOD_DOCUMENT, stdout=io.StringIO(), stderr=io.StringIO())
-    assert "这是“专项工作措施 · 三门峡市稳经济支持企业发展若干措施（三政办〔2022〕16号）”的月报模板" in str(refused.value)
+    assert "这是“专项工作措施 · 三门峡市稳经济支持企业发展若干措施（三政办〔2022〕16号）”的月报模板" in str(
+        refused.value
+    )
     assert "当前导入的是“重点民生实事 · " in str(refused.value)
     assert not Submission.objects.exists()
     call_command(*args, "--document", MEASURES_DOCUMENT, stdout=io.StringIO(), stderr=io.StringIO())
