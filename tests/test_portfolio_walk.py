@@ -181,6 +181,11 @@ def test_each_plans_catalogue_commands_and_bulletin_count_only_its_own(portfolio
         # The bulletin names its own kind and lists its own projects, none of another plan's.
         text = seen["bulletin"]
         assert f"2022年{hand.kind_label}工作进展情况通报" in text, document
+        # Its mean is of the items measured, as the overview says (the work report: project 1 only).
+        if hand.measured_projects < hand.projects:
+            assert f"中有计量指标的{hand.measured_projects}项总体完成率" in text, document
+        else:
+            assert f"底，{hand.projects}项民生实事总体完成率" in text
         assert all(title in text for title in titles[document])
         others = set().union(*(t for d, t in titles.items() if d != document)) - titles[document]
         assert not [t for t in others if t in text], document
