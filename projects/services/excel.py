@@ -179,16 +179,6 @@ def plan_label(plan: Plan) -> str:
     return f"{plan.get_kind_display()} · {plan.title}（{plan.document}）"
 
 
-def month_plans(page: sel.MonthPage) -> list[Plan]:
-    """The plans a unit reports in on its month page, in the page's order."""
-    return list(dict.fromkeys(r.plan for r in page.rows))
-
-
-def plan_page(page: sel.MonthPage, plan: Plan) -> sel.MonthPage:
-    """The month page narrowed to one plan's rows (codes are unique within a plan, not across)."""
-    return sel.MonthPage(unit=page.unit, month=page.month, rows=[r for r in page.rows if r.plan.pk == plan.pk])
-
-
 def template_filename(*, unit: Unit, month: dt.date, plan: Plan) -> tuple[str, str]:
     """(name, ASCII fallback) a template is downloaded under: it names the unit, plan and month."""
     document = plan.document.replace("/", "-").replace("\\", "-")
@@ -198,21 +188,29 @@ def template_filename(*, unit: Unit, month: dt.date, plan: Plan) -> tuple[str, s
     )
 
 
-def template_build(
+def template_build(*, unit: Unit, month: dt.date, today: dt.date | None = None, plan: Plan | None = None) -> bytes:
+    """The month's template of one plan for a unit (``template_for``)."""
+    return template_for(unit=unit, month=month, today=today, plan=plan)[1]
+
+
+def template_for(
     *, unit: Unit, month: dt.date, today: dt.date | None = None, plan: Plan | None = None
-) -> bytes:
-    """The month's template of one plan for a unit: that plan's indicators, targets, last figures,
-    and what it has entered so far (a draft downloaded again comes back filled). Without ``plan``,
-    the unit's only plan of the month; ``PlanNeeded`` when it reports in several."""
+) -> tuple[Plan | None, bytes]:
+    """The month's template of one plan for a unit, and that plan: the plan's indicators, targets,
+    last figures, and what the unit has entered so far (a draft downloaded again comes back
+    filled). Without ``plan``, the unit's only plan of the month; ``PlanNeeded`` when it reports in
+    several, ``Plan.DoesNotExist`` when ``plan`` is not one it reports in that month."""
     today = today or clock.today()
     page = sel.month_page(unit=unit, month=month, today=today)
-    plans = month_plans(page)
+    plans = page.plans
     if plan is None:
         if len(plans) > 1:
             raise PlanNeeded(plans)
         plan = plans[0] if plans else None
+    elif plan not in plans:
+        raise Plan.DoesNotExist(f"{unit} reports in no indicator of plan {plan.pk} in {month:%Y-%m}")
     if plan is not None:
-        page = plan_page(page, plan)
+        page = page.of_plan(plan)
     wb = Workbook()
     ws = wb.active
     ws.title = MAIN_SHEET
@@ -266,7 +264,7 @@ def template_build(
     ):
         text_cell(meta, i, 1, key)
         text_cell(meta, i, 2, value)
-    return _workbook_bytes(wb)
+    return plan, _workbook_bytes(wb)
 
 
 def _plan_meta(plan: Plan | None) -> list[tuple[str, str]]:
@@ -715,9 +713,9 @@ def _figures_import(
     meta, rows = _read_upload(data, unit=unit, month=month)
 
     page = sel.month_page(unit=unit, month=month, today=today)
-    plan = _plan_of_file(meta, plans=month_plans(page), expected=plan, month=month)
+    plan = _plan_of_file(meta, plans=page.plans, expected=plan, month=month)
     if plan is not None:
-        page = plan_page(page, plan)
+        page = page.of_plan(plan)
     planned, errors = _plan_rows(rows, page, submit)
     try:
         result = _store_rows(

@@ -105,9 +105,9 @@ def _render_month(
 ) -> HttpResponse:
     today = clock.today()
     page = sel.month_page(unit=unit, month=month, today=today)
-    plans = sorted({r.plan for r in page.rows}, key=lambda p: (p.year, p.pk))
+    plans = page.plans
     # One heading per plan when the unit reports in several: codes such as 5.1.1 recur across plans.
-    plan_rows = [(p, [r for r in page.rows if r.plan == p]) for p in plans]
+    plan_rows = [(p, page.of_plan(p).rows) for p in plans]
     assignments = Assignment.objects.filter(unit=unit)
     context = {
         "page": page,
@@ -412,27 +412,22 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def report_template(request: HttpRequest, month: dt.date) -> HttpResponse:
-    unit, _own = _page_unit(request)
+    unit, own = _page_unit(request)
     if unit is None:
         raise Http404
     raw = request.GET.get("plan")
     if raw is not None and not raw.isdigit():
         raise Http404
-    today = clock.today()
-    plans = excel.month_plans(sel.month_page(unit=unit, month=month, today=today))
-    plan = None
-    if raw is not None:
-        # Only a plan the unit reports in that month: another plan's template is no page of it.
-        plan = next((p for p in plans if p.pk == int(raw)), None)
-        if plan is None:
-            raise Http404
+    asked = get_object_or_404(Plan, pk=int(raw)) if raw is not None else None
     try:
-        data = excel.template_build(unit=unit, month=month, today=today, plan=plan)
+        plan, data = excel.template_for(unit=unit, month=month, today=clock.today(), plan=asked)
+    except Plan.DoesNotExist as exc:
+        # Only a plan the unit reports in that month: another plan's template is no page of it.
+        raise Http404 from exc
     except excel.PlanNeeded as exc:
         messages.info(request, exc.message)
-        query = "" if _own else f"?unit={unit.pk}"
+        query = "" if own else f"?unit={unit.pk}"
         return redirect(reverse("report_month", args=[month]) + query + "#excel-import")
-    plan = plan or next(iter(plans), None)
     audit_export(
         request=request, what="report_template", fmt="xlsx", obj=unit, action=AuditAction.DOWNLOAD,
         detail={"month": month, "plan": plan.pk if plan else None},

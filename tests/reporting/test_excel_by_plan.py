@@ -17,7 +17,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from projects.models import Plan, Submission
+from projects.models import Plan, Submission, Unit
 from projects.services import excel
 from tests.plan_helpers import load_fixture
 from tests.portfolio import LIVELIHOOD_DOCUMENT, MEASURES_DOCUMENT, WORK_REPORT_DOCUMENT
@@ -173,3 +173,14 @@ def test_the_import_command_refuses_a_file_of_another_plan_than_its_document(clo
     assert not Submission.objects.exists()
     call_command(*args, "--document", MEASURES_DOCUMENT, stdout=io.StringIO(), stderr=io.StringIO())
     assert figures(plans[MEASURES_DOCUMENT])["5.1.1"][2] == "走访企业"
+
+
+def test_the_office_downloads_a_units_template_of_one_plan_from_its_read_only_page(client, clock, office, plans):
+    hubin = Unit.objects.get(name="湖滨区政府")
+    client.force_login(office)
+    html = client.get(reverse("report_month", args=[JUNE]), {"unit": hubin.pk}).content.decode()
+    measures = plans[MEASURES_DOCUMENT]
+    link = f"{reverse('report_template', args=[JUNE])}?plan={measures.pk}&amp;unit={hubin.pk}"
+    assert link in html
+    response = download(client, measures, f"unit={hubin.pk}")
+    assert response.status_code == 200 and len(codes(response.content)) == 26
