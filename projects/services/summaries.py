@@ -276,8 +276,10 @@ def _portfolio_news(
         ) % values,
     ]
     if notices:
-        lines.append(_("当日对持续亮红灯的事项签发督办通知单 %(notices)s 份，见下方链接。") % values)
-    lines.append(_("各项目情况和红色事项见下方链接。"))
+        lines.append(_("当日对持续亮红灯的事项签发督办通知单 %(notices)s 份。") % values)
+        lines.append(_("各督办通知单、各项目情况和红色事项见下方链接。"))
+    else:
+        lines.append(_("各项目情况和红色事项见下方链接。"))
     # The notices of the day, then the register of every notice of his portfolio.
     register = [(_("分管项目的督办通知单台账"), paths.register("notices", leader=leader.pk))] if notices else []
     links = (

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 import django_filters
 import django_tables2 as tables
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -41,6 +42,17 @@ def overdue_q(today: date) -> Q:
     return Q(state__in=sorted(WAITING_FOR_UNIT), deadline__lt=today)
 
 
+class LeaderChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name
+
+
+class LeaderFilter(django_filters.ModelChoiceFilter):
+    """A leader, by the name the pages show (分管副市长), not the account's."""
+
+    field_class = LeaderChoiceField
+
+
 class LoopFilter(django_filters.FilterSet):
     """What the notices' and the instructions' registers filter by."""
 
@@ -64,7 +76,7 @@ class LoopFilter(django_filters.FilterSet):
     )
     # A leader's portfolio (分管): the link of his 催办 list narrows the register to it. A filter over
     # what the user may read already (the permission querysets): it never shows more.
-    leader = django_filters.ModelChoiceFilter(
+    leader = LeaderFilter(
         queryset=User.objects.none(), label=_("分管领导"), empty_label=_("全部领导"), method="filter_leader"
     )
     plan_path = "plan"

@@ -86,7 +86,7 @@ def test_notices_reach_the_leader_and_the_office_as_links_in_their_summaries(onl
     assert all("month=2022-07" in path for _label, path in office_august.links[3:])
     (_leader_july, leader_august) = summaries(people.leader, Event.PORTFOLIO)
     assert leader_august.subject.endswith("，签发督办通知单 3 份")
-    assert "当日对持续亮红灯的事项签发督办通知单 3 份" in leader_august.body
+    assert "当日对持续亮红灯的事项签发督办通知单 3 份。" in leader_august.body
     assert [tuple(link) for link in leader_august.links[:3]] == notice_links
     # Then the register of his portfolio's notices.
     assert leader_august.links[3] == ["分管项目的督办通知单台账", f"/supervision/notices/?leader={people.leader.pk}"]
