@@ -5,13 +5,14 @@ condition changes, never a copy of a unit's letter or of a notice addressed to a
 The plan is cut down to 10.1.1 (35 villages, split 10/10/15 among 渑池县, 陕州区 and 灵宝市), so that
 every count below is worked out by hand from three counties' figures."""
 
+import importlib
 from datetime import date
 
 import pytest
 import time_machine
 from django.core import mail
 
-from projects.models import Alert, Event, Indicator, Message, SupervisionNotice
+from projects.models import Alert, Event, Indicator, Message, NotificationRule, SupervisionNotice
 from projects.services.alerts import PROGRESS_KINDS, alerts_scan
 from projects.services.notifications import deliveries_send_due
 
@@ -50,7 +51,10 @@ def test_the_office_reads_one_summary_of_the_day_not_copies(only_roads):
     assert not Message.objects.filter(recipient=people.office).exclude(kind=Event.OFFICE_SUMMARY).exists()
     (summary,) = summaries(people.office, Event.OFFICE_SUMMARY)
     assert summary.subject == "【预警督办汇总】7月6日 未解除 3 项（红色 3 项），当日新增 3 项"
-    assert "共有未解除预警 3 项（红色 3 项），其中滞后 3 项、逾期 0 项、未报送 0 项；当日新增 3 项、解除 0 项" in summary.body
+    assert (
+        "共有未解除预警 3 项（红色 3 项），其中滞后 3 项、逾期 0 项、未报送 0 项；当日新增 3 项、解除 0 项"
+        in summary.body
+    )
     # A link to each of the three items, as of June; the two counties with nothing done (50 points
     # behind) before 渑池县 (40 points behind).
     labels = [label for label, _path in summary.links]
@@ -78,9 +82,13 @@ def test_notices_reach_the_leader_and_the_office_as_links_in_their_summaries(onl
     # The leader and the office get no copy of a notice; their summary of 6 August names all three.
     for user in (people.leader, people.office):
         assert not Message.objects.filter(recipient=user, kind=Event.NOTICE).exists()
-    notice_links = [(f"督办通知单 {n.code} · {n.unit.name} · {ROADS}", f"/supervision/notices/{n.pk}/") for n in notices]
+    notice_links = [
+        (f"督办通知单 {n.code} · {n.unit.name} · {ROADS}", f"/supervision/notices/{n.pk}/") for n in notices
+    ]
     (_office_july, office_august) = summaries(people.office, Event.OFFICE_SUMMARY)
-    assert office_august.subject == "【预警督办汇总】8月6日 未解除 3 项（红色 3 项），当日新增 0 项，签发督办通知单 3 份"
+    assert (
+        office_august.subject == "【预警督办汇总】8月6日 未解除 3 项（红色 3 项），当日新增 0 项，签发督办通知单 3 份"
+    )
     assert [tuple(link) for link in office_august.links[:3]] == notice_links
     assert len(office_august.links) == 3 + 3  # and the three items, moved on to July
     assert all("month=2022-07" in path for _label, path in office_august.links[3:])
@@ -114,3 +122,31 @@ def test_a_condition_that_changes_rewrites_the_summary_of_the_day_in_place(only_
     assert leader.subject.startswith("【分管项目预警汇总】8月6日 未解除 2 项（红色 2 项）")
     # Nothing new is mailed: the county's alert cleared, the summaries live in the inboxes.
     assert mail.outbox[sent:] == []
+
+
+def test_rules_written_with_the_former_defaults_move_to_the_new_ones(only_roads):
+    """Migration 0020: a database whose setup_schedules wrote the former defaults (copies for the
+    office and the leaders) gets the new ones; a rule the office changed stays as it is."""
+    from django.apps import apps
+
+    migration = importlib.import_module("projects.migrations.0020_loop13")
+    rows = {
+        ("alert_lagging", "office"): (True, False, False),  # former default: copies in the inbox
+        ("notice", "office"): (True, True, True),  # former default
+        ("notice", "leaders"): (True, True, False),  # changed by the office: kept
+        ("loop_urge", "leaders"): (True, False, False),  # former default
+    }
+    for (event, audience), (in_app, email, webhook) in rows.items():
+        NotificationRule.objects.create(event=event, audience=audience, in_app=in_app, email=email, webhook=webhook)
+    migration.copies_become_summaries(apps, None)
+    after = {(r.event, r.audience): (r.in_app, r.email, r.webhook) for r in NotificationRule.objects.all()}
+    assert after == {
+        ("alert_lagging", "office"): (False, False, False),
+        ("notice", "office"): (False, False, True),  # its group robot still gets the notices
+        ("notice", "leaders"): (True, True, False),
+        ("loop_urge", "leaders"): (False, False, False),
+    }
+    scan(JULY6)
+    assert set(Message.objects.filter(recipient=only_roads.office).values_list("kind", flat=True)) == {
+        Event.OFFICE_SUMMARY
+    }

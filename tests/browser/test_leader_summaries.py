@@ -49,6 +49,7 @@ def make_db(plan) -> None:
 def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / f"{name}-top.png"))  # what the window shows first
     screenshot(page, name)
 
 
