@@ -353,9 +353,10 @@ def _office_news(
     ]
     if notices or fresh:
         lines.append(_("当日签发的督办通知单和新增、变化的 %(changed)s 项预警见下方链接。") % values)
-    if len(fresh) > LISTED_ITEMS or len(notices) > NOTICE_ITEMS:
-        more = _("此处列出前 %(shown)s 项预警、前 %(notices_shown)s 份通知单，其余见预警清单和督办台账。")
-        lines.append(more % values)
+    if len(fresh) > LISTED_ITEMS:
+        lines.append(_("此处列出其中前 %(shown)s 项预警，其余见预警清单。") % values)
+    if len(notices) > NOTICE_ITEMS:
+        lines.append(_("此处列出前 %(notices_shown)s 份督办通知单，其余见督办台账。") % values)
     subject = _("【预警督办汇总】%(short_day)s 未解除 %(total)s 项（红色 %(red)s 项），当日新增 %(opened)s 项") % values
     if notices:
         subject += _("，签发督办通知单 %(notices)s 份") % values

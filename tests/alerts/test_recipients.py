@@ -51,6 +51,7 @@ def test_by_default_the_unit_is_mailed_and_the_others_read_summaries(roads, peop
     (summary,) = Message.objects.filter(recipient=people.office, kind=Event.OFFICE_SUMMARY)
     total = Alert.objects.filter(resolved_at__isnull=True).count()
     assert f"全市共有未解除预警 {total} 项" in summary.body and len(summary.links) == 30
+    assert "此处列出其中前 30 项预警，其余见预警清单。" in summary.body and "份督办通知单，其余" not in summary.body
     # The lead department of task 10.1 and the leader of project 10 get no copy, but their summary
     # names the item; by default neither is mailed.
     assert inbox_of(people.jiaotong) == [] and inbox_of(people.leader) == []
