@@ -170,7 +170,14 @@ def _page(client: Client, url: str, **headers: str) -> Callable[[], int]:
 
 ALERT_TABLES = ("projects_alert", "projects_message", "projects_delivery")
 # Emptied between the scan's runs, children first (the bench databases hold no alerts of their own).
-SCAN_OUTPUT = ("projects_message", "projects_delivery", "projects_supervisionnotice", "projects_alert")
+# The scan writes each notice's first step of history (``issue``) beside it.
+SCAN_OUTPUT = (
+    "projects_message",
+    "projects_delivery",
+    "projects_supervisionevent",
+    "projects_supervisionnotice",
+    "projects_alert",
+)
 
 
 def _empty_alert_tables() -> None:
@@ -186,7 +193,10 @@ def _empty_alert_tables() -> None:
             # Inside an outer transaction (the test of this module) the scan's deferred foreign-key
             # checks are still pending, and TRUNCATE refuses a table with pending trigger events.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(f"TRUNCATE {', '.join(SCAN_OUTPUT)}")
+            # CASCADE: the loop's answers and instructions refer to notices, and TRUNCATE refuses a
+            # referenced table even when nothing refers to its rows. A bench database has no answers
+            # or instructions (generate_load writes none), so nothing else goes.
+            cursor.execute(f"TRUNCATE {', '.join(SCAN_OUTPUT)} CASCADE")
         else:
             for table in SCAN_OUTPUT:
                 cursor.execute(f"DELETE FROM {table}")

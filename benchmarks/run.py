@@ -5,6 +5,7 @@ table.
     python benchmarks/run.py                  # S, M and L on both databases (make bench)
     python benchmarks/run.py --scale M        # one scale (make bench SCALE=M)
     python benchmarks/run.py --scale M --db sqlite --regenerate
+    python benchmarks/run.py --scale L --only api_progress   # one target (BENCH_ARGS="--only …")
 
 Each scale has its own databases: var/bench/<scale>-<seed>.sqlite3 and the PostgreSQL database
 bench_<scale>_<seed>_<checkout hash> (the local cluster, started and given a role as .ci/postgres
@@ -210,11 +211,12 @@ VENDORS = {"sqlite": SQLite, "postgresql": PostgreSQL}
 # --- measuring ---------------------------------------------------------------------------------
 
 
-def measure(db: Database, *, repeat: int, scan_repeat: int) -> dict[str, Any]:
+def measure(db: Database, *, repeat: int, scan_repeat: int, only: str = "") -> dict[str, Any]:
     log(f"{db.label}: measuring")
     started = time.monotonic()
     done = subprocess.run(
-        [PY, "benchmarks/measure.py", "--scale", db.scale, "--repeat", str(repeat), "--scan-repeat", str(scan_repeat)],
+        [PY, "benchmarks/measure.py", "--scale", db.scale, "--repeat", str(repeat), "--scan-repeat", str(scan_repeat)]
+        + (["--only", only] if only else []),
         cwd=ROOT,
         env=db.env(),
         text=True,
@@ -443,6 +445,7 @@ def main() -> None:
     parser.add_argument("--regenerate", action="store_true", help="generate the data again even if it exists")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each page and floor (after a warm-up)")
     parser.add_argument("--scan-repeat", type=int, default=3, help="timed runs of the scan and its floor")
+    parser.add_argument("--only", default="", help=f"comma-separated targets, of: {','.join(TARGETS)} (default: all)")
     parser.add_argument(
         "--results", default=str(RESULTS), help="folder for the JSON and Markdown results ('' for none)"
     )
@@ -453,6 +456,9 @@ def main() -> None:
     for s in scales:
         if s not in "TSML":
             raise SystemExit(f"unknown scale {s}")
+    for target in filter(None, args.only.split(",")):
+        if target not in TARGETS:
+            raise SystemExit(f"unknown target {target}; targets: {', '.join(TARGETS)}")
     VAR.mkdir(parents=True, exist_ok=True)
     if args.results:
         Path(args.results).mkdir(parents=True, exist_ok=True)
@@ -465,7 +471,7 @@ def main() -> None:
             for db, info in zip(dbs, pool.map(lambda d: d.prepare(regenerate=args.regenerate), dbs), strict=True):
                 generation[db.label] = info
         for db in dbs:
-            results.append(measure(db, repeat=args.repeat, scan_repeat=args.scan_repeat))
+            results.append(measure(db, repeat=args.repeat, scan_repeat=args.scan_repeat, only=args.only))
             results[-1]["explain"] = explain(db, Path(args.results) if args.results else None)
     elapsed = time.monotonic() - started
     lines = rows(results)
@@ -484,7 +490,8 @@ def main() -> None:
     failed_counts = [c for c in targets if c["target"].startswith("query count") and not c["met"]]
     if args.results:
         folder = Path(args.results)
-        name = "-".join(scales)
+        # A run of some targets only does not overwrite the full run's results.
+        name = "-".join(scales) + (f"-{args.only.replace(',', '+')}" if args.only else "")
         document = {
             "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "elapsed_s": round(elapsed),

@@ -87,6 +87,15 @@ DEFAULT_SCHEDULES: tuple[Schedule, ...] = (
         enabled=False,
     ),
     Schedule(
+        name=gettext_noop("清理过期的接口幂等键"),
+        task="projects.purge_idempotency_keys",
+        description=gettext_noop(
+            "每天 3:30 删除超过保存期限（docs/api.md）的接口报送幂等键：此后用同一个键重试按新请求处理"
+        ),
+        minute="30",
+        hour="3",
+    ),
+    Schedule(
         name=gettext_noop("发送待发通知（含失败重试）"),
         task="projects.deliver_pending",
         description=gettext_noop("每分钟发送待发的邮件和群机器人消息，失败的按退避时间重试"),

@@ -128,6 +128,7 @@ def deliver_pending() -> dict[str, int]:
     return deliveries_send_due()
 
 
-# The supervision loop's job lives beside its services; importing it here registers it with the
-# worker (autodiscovery looks at this module only).
+# The supervision loop's and the API's jobs live beside their services; importing them here
+# registers them with the worker (autodiscovery looks at this module only).
+from projects.api import tasks as _api_tasks  # noqa: E402, F401
 from projects.supervision import tasks as _supervision_tasks  # noqa: E402, F401

@@ -58,8 +58,9 @@ def test_the_admins_periodic_jobs_read_as_english(client, plan_2022):
     assert "Daily alert scan (lagging, overdue, supervision notices)" in names
     assert "Monthly bulletin (last month&#x27;s, sent on the 8th)" in names
     assert "Report reminders and overdue urgings for notices and instructions" in names
-    assert len(names) == 7 and not any(HAN.search(n) for n in names)
+    assert "Purge expired API idempotency keys" in names
+    assert len(names) == 8 and not any(HAN.search(n) for n in names)
     about = re.findall(r'<td class="field-about">([^<]*)<', page)
-    assert len(about) == 7 and not any(HAN.search(a) for a in about)
+    assert len(about) == 8 and not any(HAN.search(a) for a in about)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     assert "每日预警扫描（滞后、逾期、督办）" in client.get(url).content.decode()

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
+from projects import clock
 from projects.calendar import parse_month
 from projects.models import (
     Alert,
@@ -30,6 +31,8 @@ from projects.models import (
     UnitKind,
     UnitProgress,
 )
+from projects.supervision.registers import overdue_q
+from projects.supervision.states import LoopState
 
 
 class MonthField(forms.CharField):
@@ -55,6 +58,23 @@ class IntegerFilter(filters.NumberFilter):
     """A whole number (a year): 2022, not 2022.5."""
 
     field_class = forms.IntegerField
+
+
+class TrueFalseField(forms.CharField):
+    """``true`` or ``false``, nothing else (``yes``, ``2`` are refused, not read as "not given")."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        if value not in ("true", "false"):
+            raise forms.ValidationError(_("应为 true 或 false"))
+        return value == "true"
+
+
+@extend_schema_field({"type": "boolean"})
+class TrueFalseFilter(filters.Filter):
+    field_class = TrueFalseField
 
 
 def _plan(required: bool = False, field: str = "plan") -> filters.ModelChoiceFilter:
@@ -175,10 +195,18 @@ class NoticeFilter(filters.FilterSet):
     plan = _plan()
     unit = _unit()
     month = MonthFilter(field_name="alert__month", help_text=_("所督办预警的月份 YYYY-MM"))
+    state = filters.ChoiceFilter(choices=LoopState.choices, help_text=_("办理状态"))
+    overdue = TrueFalseFilter(method="_overdue", help_text=_("true：仍待单位反馈且已过整改期限；false：其余"))
 
     class Meta:
         model = SupervisionNotice
-        fields = ["plan", "unit", "month"]
+        fields = ["plan", "unit", "month", "state", "overdue"]
+
+    def _overdue(self, queryset, name: str, value: bool | None):
+        if value is None:
+            return queryset
+        late = overdue_q(clock.today())
+        return queryset.filter(late) if value else queryset.exclude(late)
 
 
 class BulletinFilter(_PlanMonth):

@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from projects import clock
+
 
 class ApiScope(models.TextChoices):
     READ = "read", _("只读（全部数据）")
@@ -105,19 +107,23 @@ class ApiClient(models.Model):
 class IdempotencyKey(models.Model):
     """A write a client made with an ``Idempotency-Key``: a retry with the same key gets the stored
     answer and stores nothing again. Written in the write's own transaction, so it exists exactly
-    when the write happened."""
+    when the write happened. Kept for ``IDEMPOTENCY_RETENTION`` (projects/api/services.py), then
+    purged by a daily job."""
 
     client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="idempotency_keys")
     key = models.CharField(_("幂等键"), max_length=100)
     request_hash = models.CharField(_("请求摘要"), max_length=64)
     status_code = models.PositiveSmallIntegerField(_("响应状态"), default=0)
     response = models.JSONField(_("响应"), default=dict)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    # The one clock's now, as the purge reads it: on a pinned day, keys age with that day.
+    created_at = models.DateTimeField(_("时间"), default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("幂等键")
         verbose_name_plural = _("幂等键")
         constraints = [models.UniqueConstraint(fields=["client", "key"], name="idempotency_one_per_client_key")]
+        # The daily purge deletes by age.
+        indexes = [models.Index(fields=["created_at"], name="idempotency_by_created_at")]
 
     def __str__(self) -> str:
         return f"{self.client_id}:{self.key}"

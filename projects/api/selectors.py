@@ -7,13 +7,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
-from projects.models import Indicator, Plan, Project, SupervisionNotice, Task, Unit
+from projects.models import Answer, Indicator, Plan, Project, SupervisionNotice, Task, Unit
 from projects.selectors import dashboards as dash
 from projects.selectors.alerts import alert_export_row
 from projects.selectors.catalogue import indicator_export, number, task_export
 from projects.selectors.reporting import _iso
+from projects.supervision.selectors import is_late_now
 
 # The lists' order (projects.tables.dashboards.INDICATOR_ORDER): plan order, then the units'.
 ITEM_ORDER = ("project_number", "task_number", "position", "unit_position", "unit_name", "unit_pk")
@@ -115,14 +116,35 @@ def alert_row(alert) -> dict[str, Any]:
 
 
 def notices(*, plan: Plan | None = None) -> QuerySet[SupervisionNotice]:
-    """Supervision notices (督办通知单), newest first."""
-    queryset = SupervisionNotice.objects.select_related(
-        "task__project", "indicator", "unit", "lead_unit", "alert"
-    ).order_by("-issued_at", "-pk")
+    """Supervision notices (督办通知单), newest first, with their answers (one more query a page)."""
+    queryset = (
+        SupervisionNotice.objects.select_related("task__project", "indicator", "unit", "lead_unit", "alert")
+        .prefetch_related(Prefetch("answers", Answer.objects.order_by("number")))
+        .order_by("-issued_at", "-pk")
+    )
     return queryset.filter(plan=plan) if plan is not None else queryset
 
 
-def notice_row(notice: SupervisionNotice) -> dict[str, Any]:
+def answer_row(answer: Answer) -> dict[str, Any]:
+    """One 整改反馈 and the office's verification of it (no names of people, no files)."""
+    return {
+        "number": answer.number,
+        "text": answer.text,
+        "figures": answer.figures,
+        "new_date": answer.new_date.isoformat() if answer.new_date else None,
+        "answered_at": _iso(answer.answered_at),
+        "late": answer.late,
+        "outcome": answer.outcome or None,
+        "outcome_reason": answer.outcome_reason,
+        "verified_at": _iso(answer.verified_at),
+    }
+
+
+def notice_row(notice: SupervisionNotice, *, today: date) -> dict[str, Any]:
+    """A notice with where it stands in the supervision loop (projects/supervision/states.py) as of
+    ``today``: its state, its deadline (moved when the office sends an answer back with a new one),
+    whether it is overdue, and every answer with its verification."""
+    answers = list(notice.answers.all())
     return {
         "id": notice.pk,
         "plan": notice.plan_id,
@@ -141,6 +163,12 @@ def notice_row(notice: SupervisionNotice) -> dict[str, Any]:
         "deadline": notice.deadline.isoformat(),
         "issued_at": _iso(notice.issued_at),
         "acknowledged_at": _iso(notice.acknowledged_at),
+        # The loop's fields (added; the ones above are unchanged).
+        "state": notice.state,
+        "overdue": is_late_now(state=notice.state, deadline=notice.deadline, today=today),
+        "answered_at": _iso(notice.answered_at),
+        "closed_at": _iso(notice.closed_at),
+        "answers": [answer_row(a) for a in answers],
     }
 
 

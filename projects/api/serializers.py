@@ -26,6 +26,8 @@ from projects.models import (
     UnitKind,
 )
 from projects.services.reporting import TEXT_LIMITS
+from projects.supervision.models import AnswerOutcome
+from projects.supervision.states import LoopState
 
 
 @extend_schema_field(OpenApiTypes.NUMBER)
@@ -163,6 +165,25 @@ class AlertSerializer(serializers.Serializer):
     opened_at = serializers.CharField()
 
 
+class AnswerSerializer(serializers.Serializer):
+    """One 整改反馈 to a notice and the office's verification of it."""
+
+    number = serializers.IntegerField(help_text=_("第几次反馈"))
+    text = serializers.CharField(help_text=_("整改落实情况"))
+    figures = serializers.ListField(
+        child=serializers.DictField(child=serializers.CharField(allow_blank=True)),
+        help_text=_("反馈时涉及的数据：indicator（指标编号）、name、month、figure、status"),
+    )
+    new_date = serializers.DateField(allow_null=True, help_text=_("申请调整的完成时限"))
+    answered_at = serializers.CharField()
+    late = serializers.BooleanField(help_text=_("是否逾期反馈"))
+    outcome = _choice(
+        [c for c in AnswerOutcome.choices if c[0]], allow_null=True, help_text=_("核查结果；null 为待核查")
+    )
+    outcome_reason = serializers.CharField(allow_blank=True, help_text=_("核查意见（退回时的原因）"))
+    verified_at = serializers.CharField(allow_null=True)
+
+
 class NoticeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     plan = serializers.IntegerField()
@@ -181,6 +202,11 @@ class NoticeSerializer(serializers.Serializer):
     deadline = serializers.DateField()
     issued_at = serializers.CharField()
     acknowledged_at = serializers.CharField(allow_null=True)
+    state = _choice(LoopState.choices, help_text=_("办理状态：待签收、已签收、已反馈待核查、已退回、已办结"))
+    overdue = serializers.BooleanField(help_text=_("仍待单位反馈且已过整改期限"))
+    answered_at = serializers.CharField(allow_null=True, help_text=_("最近一次反馈的时间"))
+    closed_at = serializers.CharField(allow_null=True, help_text=_("核查通过、办结的时间"))
+    answers = AnswerSerializer(many=True, help_text=_("各次整改反馈及核查结果，先反馈的在前"))
 
 
 class StandingSerializer(serializers.Serializer):

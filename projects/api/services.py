@@ -1,4 +1,5 @@
-"""Writes of the API: a client's token, and the figures a client sends for its units.
+"""Writes of the API: a client's token, the figures a client sends for its units, and the purge
+of old idempotency keys.
 
 The figures go through the reporting service's ``figure_store``, the code behind the figure form
 and the Excel import: the same checks, the same messages, the same optimistic lock.
@@ -26,6 +27,9 @@ from projects.models import Unit
 from projects.selectors import reporting as sel
 from projects.services.reporting import Conflict, FigureInput, Locked, figure_store, number_parse
 
+# How long a write's Idempotency-Key is remembered (docs/api.md): a retry within it answers what the
+# first call answered; the daily job (projects.purge_idempotency_keys) deletes older keys.
+IDEMPOTENCY_RETENTION = dt.timedelta(days=7)
 TOKEN_PREFIX = "trk_"  # noqa: S105 - what every token starts with, not a secret
 REASON_API_DRAFT = "通过接口保存（{client}）"
 REASON_API_SUBMIT = "通过接口报送（{client}）"
@@ -280,3 +284,17 @@ def api_call_record(*, request, client: ApiClient | None, status_code: int, reas
         result=AuditResult.SUCCESS if status_code < 400 else AuditResult.FAILURE,
         detail=detail,
     )
+
+
+def idempotency_keys_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete the idempotency keys older than ``IDEMPOTENCY_RETENTION`` as of ``now`` (the one
+    clock's); record the purge when it deleted any. Returns how many went."""
+    before = (now or clock.now()) - IDEMPOTENCY_RETENTION
+    with transaction.atomic():
+        deleted, _by_model = IdempotencyKey.objects.filter(created_at__lt=before).delete()
+        if deleted:
+            audit_record(
+                action=AuditAction.API_KEYS_PURGE,
+                detail={"deleted": deleted, "before": before.isoformat(timespec="seconds")},
+            )
+    return deleted

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date
+from functools import partial
 from typing import Any
 
 from django.db.models import QuerySet
@@ -378,7 +379,10 @@ class AlertList(ApiView, generics.ListAPIView):
 @extend_schema_view(
     get=extend_schema(
         summary=_("督办通知单"),
-        description=_("已签发的督办通知单，新的在前。"),
+        description=_(
+            "已签发的督办通知单，新的在前：办理状态（签收、反馈、核查、办结）、整改期限、是否逾期、"
+            "各次整改反馈及核查结果。"
+        ),
         responses={200: s.NoticeSerializer(many=True), **READ_ERRORS},
     )
 )
@@ -389,7 +393,7 @@ class NoticeList(ApiView, generics.ListAPIView):
 
     def list(self, request, *args, **kwargs) -> Response:
         notices = self.own_units(self.filters(api_sel.notices()).qs)
-        return self.page(notices, api_sel.notice_row)
+        return self.page(notices, partial(api_sel.notice_row, today=clock.today()))
 
 
 @extend_schema_view(

@@ -112,6 +112,7 @@ class AuditAction(models.TextChoices):
     API_CALL = "api.call", _("接口调用")
     API_FIGURES = "submission.api", _("通过接口报送月报")
     API_TOKEN_ISSUE = "api.token_issue", _("生成接口令牌")
+    API_KEYS_PURGE = "api.keys_purge", _("清理过期的接口幂等键")
     # The audit trail itself
     AUDIT_VIEW = "audit.view", _("查看审计日志")
     AUDIT_EXPORT = "audit.export", _("导出审计日志")

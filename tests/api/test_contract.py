@@ -14,6 +14,10 @@ from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 
 from projects.api.models import ApiScope
+from projects.models import Answer
+from tests.factories import UserFactory
+from tests.hardening.conftest import _answered, _notice
+from tests.reporting.conftest import unit
 
 from .helpers import make_client
 
@@ -23,6 +27,19 @@ schema = schemathesis.openapi.from_dict(DOCUMENT)
 
 @pytest.fixture
 def api_tokens(plan_2022) -> dict[str, str]:
+    # A notice in the supervision loop, answered and sent back, so that the notices' loop fields and
+    # answers are checked against the document with values, not only as an empty list.
+    notice = _notice(1, "2.1.1", "湖滨区政府", "市住房城乡建设局")
+    answer = _answered(notice, UserFactory(username="c-hubin", unit=unit("湖滨区政府")), notice=notice)
+    Answer.objects.filter(pk=answer.pk).update(
+        outcome="sent_back",
+        outcome_reason="请补充现场照片",
+        verified_at=answer.answered_at,
+        new_date=notice.deadline,
+        figures=[
+            {"indicator": "2.1.1", "name": "棚户区改造", "month": "2022-06", "figure": "3 套", "status": "已报送"}
+        ],
+    )
     _c, read = make_client("省督查平台")
     _c, write = make_client("湖滨区统计系统", scope=ApiScope.WRITE, units=("湖滨区政府",))
     return {"read": read, "write": write}

@@ -69,6 +69,12 @@ notices                 GET    401  401  401  401  403  200  200
 notices                 POST   401  401  401  401  403  405  405
 notices:own             GET    401  401  401  401  403  200  200
 notices:other           GET    401  401  401  401  403  200  404
+# The supervision loop's filters: the state and the overdue ones narrow, never widen, what a client reads.
+notices:answered        GET    401  401  401  401  403  200  200
+notices:overdue         GET    401  401  401  401  403  200  200
+notices:own:issued      GET    401  401  401  401  403  200  200
+notices:other:issued    GET    401  401  401  401  403  200  404
+notices:other:overdue   GET    401  401  401  401  403  200  404
 bulletin                GET    401  401  401  401  403  200  403
 bulletin                POST   401  401  401  401  403  405  403
 figures:own             GET    401  401  401  401  403  200  200
@@ -96,13 +102,14 @@ def _plan(w: World) -> int:
     return indicator("2.1.1").task.project.plan_id
 
 
-def _list(path: str, unit: str | None = None, month: bool = False) -> Callable[[World], str]:
+def _list(path: str, unit: str | None = None, month: bool = False, **extra: str) -> Callable[[World], str]:
     def url(w: World) -> str:
         params = []
         if month:
             params += [f"plan={_plan(w)}", f"month={JUNE:%Y-%m}"]
         if unit:
             params.append(f"unit={w.units[unit].pk}")
+        params += [f"{name}={value}" for name, value in extra.items()]
         return f"/api/v1/{path}" + (f"?{'&'.join(params)}" if params else "")
 
     return url
@@ -133,6 +140,11 @@ CASES: dict[str, Case] = {
     "notices": Case("api:notices", _list("notices/")),
     "notices:own": Case("api:notices", _list("notices/", OWN)),
     "notices:other": Case("api:notices", _list("notices/", OTHER)),
+    "notices:answered": Case("api:notices", _list("notices/", state="answered")),
+    "notices:overdue": Case("api:notices", _list("notices/", overdue="false")),
+    "notices:own:issued": Case("api:notices", _list("notices/", OWN, state="issued")),
+    "notices:other:issued": Case("api:notices", _list("notices/", OTHER, state="issued")),
+    "notices:other:overdue": Case("api:notices", _list("notices/", OTHER, overdue="true")),
     "bulletin": Case("api:bulletin", _list("bulletin/", month=True)),
     "figures:own": Case("api:figures", _list("figures/", OWN, month=True), _figures(OWN, "2.1.1", "county_sent")),
     "figures:other": Case("api:figures", _list("figures/", OTHER, month=True), _figures(OTHER, "10.4.1", "other_sent")),
@@ -242,3 +254,22 @@ def test_a_write_client_lists_only_its_own_units_rows(world, tokens):
         # The read scope sees the other units' rows too.
         _s, _c, everything = ask("GET", CASES[case_name].url(world).split("&unit=")[0], tokens["read"], {}, "")
         assert {row["unit_id"] for row in everything["results"]} > {own}, case_name
+
+
+def test_the_loops_filters_never_show_a_write_client_another_units_notice(world, tokens):
+    """The hardening world: 湖滨区政府's notice answered, 三门峡供电公司's still to be signed for."""
+    own, other = world.notices["county"], world.notices["other"]
+
+    def ids(token: str, **params: str) -> list[int]:
+        query = "&".join(f"{k}={v}" for k, v in params.items())
+        status, _changed, data = ask("GET", f"/api/v1/notices/?{query}", token, {}, "")
+        assert status == 200, data
+        return [row["id"] for row in data["results"]]
+
+    assert ids(tokens["read"], state="issued") == [other.pk]
+    assert ids(tokens["write"], state="issued") == []
+    assert ids(tokens["read"], state="answered") == ids(tokens["write"], state="answered") == [own.pk]
+    # 3 July 2022: both deadlines (5 August) are ahead.
+    assert ids(tokens["write"], overdue="false") == [own.pk]
+    assert sorted(ids(tokens["read"], overdue="false")) == sorted([own.pk, other.pk])
+    assert ids(tokens["read"], overdue="true") == []
