@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0019_event_choices_of_the_loop_and_the_people'),
+        ('projects', '0020_loop13'),
     ]
 
     operations = [
