@@ -100,13 +100,20 @@ class PublicSnapshot(models.Model):
         return f"{self.plan_id} {self.month:%Y-%m}"
 
 
+def public_photo_path(instance: PublicPhoto, filename: str) -> str:
+    # ``filename`` is the copy's SHA-256 (projects/people/services/public.py): no user's name in it.
+    return f"public-photos/{filename[:2]}/{filename}"
+
+
 class PublicPhoto(models.Model):
-    """A photo of evidence that the office approved for the public page, with its caption."""
+    """A photo of evidence that the office approved for the public page, with its caption. ``file``
+    is the copy the public is served: the pixels only, no EXIF (projects/people/photos.py)."""
 
     evidence = models.OneToOneField(
         Evidence, on_delete=models.CASCADE, related_name="publication", verbose_name=_("佐证材料")
     )
     caption = models.CharField(_("说明"), max_length=200)
+    file = models.FileField(_("公开的照片"), upload_to=public_photo_path, storage=private_storage, blank=True)
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     approved_at = models.DateTimeField(_("批准时间"))
 

@@ -114,11 +114,15 @@ def snapshot_data(*, plan: Plan, month: date) -> dict[str, Any]:
             light=standing.light,
             last_completion=_num(last.completion),
         )
-    photos = PublicPhoto.objects.filter(
-        evidence__submission__indicator__task__project__plan=plan,
-        evidence__submission__status=SubmissionStatus.APPROVED,
-        evidence__content_type__in=PUBLIC_PHOTO_TYPES,
-    ).values_list("pk", "caption", "evidence__submission__indicator__task__project_id")
+    photos = (
+        PublicPhoto.objects.filter(
+            evidence__submission__indicator__task__project__plan=plan,
+            evidence__submission__status=SubmissionStatus.APPROVED,
+            evidence__content_type__in=PUBLIC_PHOTO_TYPES,
+        )
+        .exclude(file="")
+        .values_list("pk", "caption", "evidence__submission__indicator__task__project_id")
+    )
     for pk, caption, project_id in photos:
         if project_id in projects:
             projects[project_id]["photos"].append({"id": pk, "caption": caption})
@@ -167,6 +171,7 @@ def photo_visible(pk: int) -> PublicPhoto | None:
             evidence__submission__status=SubmissionStatus.APPROVED,
             evidence__content_type__in=PUBLIC_PHOTO_TYPES,
         )
+        .exclude(file="")
         .select_related("evidence")
         .first()
     )

@@ -109,8 +109,9 @@ def public_photo(request: HttpRequest, pk: int) -> FileResponse:
     photo = sel.photo_visible(pk)
     if photo is None:
         raise Http404
+    # The copy without EXIF (GPS, camera, author), never the evidence file itself.
     try:
-        handle = photo.evidence.file.open("rb")
+        handle = photo.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
     response = FileResponse(handle, content_type=photo.evidence.content_type)
