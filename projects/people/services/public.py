@@ -80,14 +80,14 @@ def photo_publish(*, user: User, evidence_id: int, caption: str) -> PublicPhoto:
             evidence=evidence,
             defaults={"caption": caption[:200], "approved_by": user, "approved_at": clock.now()},
         )
-        public_copy_store(photo)
+        _public_copy(photo)
         detail["sha256"] = photo.file.name.rsplit("/", 1)[-1]
         audit_record(action=AuditAction.PHOTO_PUBLISH, actor=user, obj=evidence, detail=detail)
         public_refresh(plan=evidence.submission.indicator.task.project.plan)
         return photo
 
 
-def public_copy_store(photo: PublicPhoto) -> None:
+def _public_copy(photo: PublicPhoto) -> None:
     """Keep the copy the public is served: the evidence's pixels without EXIF, XMP or comments
     (GPS, camera, author), upright. Named by its SHA-256, so approving again keeps one file."""
     with photo.evidence.file.open("rb") as handle:
