@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.loadtest.run import BIN, RESULTS, LoadDatabase, _stop, _wait_http, log, percentile  # noqa: E402
+from benchmarks.loadtest.run import BIN, RESULTS, LoadDatabase, _ms, _stop, _wait_http, log, percentile  # noqa: E402
 from benchmarks.run import CHECKOUT, machine  # noqa: E402
 
 WORK = ROOT / "var" / "bench" / "loadtest-public"
@@ -62,10 +62,10 @@ def summarize(timings: list, args: argparse.Namespace) -> dict:
         return {
             "requests": len(values),
             "failures": sum(failures.get(n, 0) for n in names),
-            "p50_ms": percentile(values, 0.50),
-            "p95_ms": percentile(values, 0.95),
-            "p99_ms": percentile(values, 0.99),
-            "max_ms": max(values) if values else None,
+            "p50_ms": _ms(percentile(values, 0.50)),
+            "p95_ms": _ms(percentile(values, 0.95)),
+            "p99_ms": _ms(percentile(values, 0.99)),
+            "max_ms": _ms(max(values)) if values else None,
             "mean_ms": round(statistics.fmean(values), 1) if values else None,
             "per_s": round(len(values) / span, 1) if span else None,
         }

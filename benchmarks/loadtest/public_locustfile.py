@@ -46,7 +46,8 @@ class PublicReader(HttpUser):
 
     @task(4)
     def index(self) -> None:
-        self._get("/public/", "public page", needle=f"/public/plans/{PUBLIC['plan']}/")
+        # The public page shows every published plan's projects, with the approved photo.
+        self._get("/public/", "public page", needle=f"/public/photos/{PUBLIC['photo']}/")
 
     @task(4)
     def plan(self) -> None:
