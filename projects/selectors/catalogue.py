@@ -60,7 +60,9 @@ def _candidates(*, year: int | None, month: date | None, unit: Unit | None) -> l
         return list(plans)
     from projects.selectors.dashboards import plan_months  # dashboards reads the catalogue too
 
-    return [p for p in plans.filter(start__lte=month) if month in plan_months(p)]
+    # plan_months alone decides: a plan issued mid-month (the measures of 5 June) is followed in
+    # that month, and a task valid from before the plan's start is followed from its own start.
+    return [p for p in plans if month in plan_months(p)]
 
 
 def _nothing(*, year: int | None, month: date | None, unit: Unit | None, document: str | None) -> PlanChoiceError:

@@ -314,6 +314,15 @@ class MonthPage:
     def missing(self) -> int:
         return sum(1 for r in self.rows if r.submission is None)
 
+    @property
+    def plans(self) -> list[Plan]:
+        """The plans the unit reports in this month, in the page's order."""
+        return list(dict.fromkeys(r.plan for r in self.rows))
+
+    def of_plan(self, plan: Plan) -> MonthPage:
+        """The page narrowed to one plan's rows (codes are unique within a plan, not across plans)."""
+        return MonthPage(unit=self.unit, month=self.month, rows=[r for r in self.rows if r.plan.pk == plan.pk])
+
 
 def previous_counted(*, indicator_id: int, unit_id: int, month: dt.date) -> Submission | None:
     """The unit's last counted figure before ``month``: what "last month" means for a check."""

@@ -105,8 +105,12 @@ def _summary(data: BulletinData) -> str:
     o = data.overview
     r = o.reporting
     green = o.overall.items - o.overall.red - o.overall.yellow
+    # As the overview says it: the mean is of the items with something measured, when not all are.
+    items = f"{len(o.projects)}项{_noun_zh(o.plan)}"
+    if o.overall.groups_measured < o.overall.groups:
+        items += f"中有计量指标的{o.overall.groups_measured}项"
     return (
-        f"截至{_month_zh(o.month)}底，{len(o.projects)}项{_noun_zh(o.plan)}总体完成率"
+        f"截至{_month_zh(o.month)}底，{items}总体完成率"
         f"{percent(o.overall.completion)}，序时进度{percent(o.overall.expected)}，{_gap_words(o.overall)}。"
         f"全部{o.overall.items}项指标中，绿灯{green}项、黄灯{o.overall.yellow}项、红灯{o.overall.red}项，"
         f"逾期未完成{o.overall.overdue}项。{calendar.short_month_label(o.month, language=ZH)}应报送数据{r.expected}项，"
@@ -313,6 +317,8 @@ def _xlsx(data: BulletinData) -> bytes:
         ("序时进度（%）", number(o.overall.expected)),
         ("亮灯", LIGHT_NAMES[o.overall.light]),
         ("指标数", o.overall.items),
+        ("项数", o.overall.groups),
+        ("有计量指标的项数", o.overall.groups_measured),
         ("红灯指标", o.overall.red),
         ("黄灯指标", o.overall.yellow),
         ("逾期未完成指标", o.overall.overdue),

@@ -163,15 +163,64 @@ def _how(indicator) -> str:
     return _("填累计数")
 
 
-def template_build(*, unit: Unit, month: dt.date, today: dt.date | None = None) -> bytes:
-    """The month's template for a unit: its indicators, targets, last figures, and what it has
-    entered so far (a draft downloaded again comes back filled)."""
+class PlanNeeded(ReportingError):
+    """A unit that reports in several plans in a month gets one template per plan: which one?"""
+
+    def __init__(self, plans: Sequence[Plan]) -> None:
+        super().__init__(
+            _("本单位本月在 %(n)s 个方案中填报，每个方案一份模板，请选择要下载的方案：%(plans)s")
+            % {"n": len(plans), "plans": "；".join(plan_label(p) for p in plans)}
+        )
+        self.plans = list(plans)
+
+
+def plan_label(plan: Plan) -> str:
+    """A plan as a template and its messages name it: 重点民生实事 · 2022年… （三政办〔2022〕6号）."""
+    return f"{plan.get_kind_display()} · {plan.title}（{plan.document}）"
+
+
+def template_filename(*, unit: Unit, month: dt.date, plan: Plan) -> tuple[str, str]:
+    """(name, ASCII fallback) a template is downloaded under: it names the unit, plan and month."""
+    document = plan.document.replace("/", "-").replace("\\", "-")
+    return (
+        f"月报-{unit.name}-{plan.get_kind_display()}-{document}-{month:%Y-%m}.xlsx",
+        f"report-{month:%Y-%m}-plan{plan.pk}.xlsx",
+    )
+
+
+def template_build(*, unit: Unit, month: dt.date, today: dt.date | None = None, plan: Plan | None = None) -> bytes:
+    """The month's template of one plan for a unit (``template_for``)."""
+    return template_for(unit=unit, month=month, today=today, plan=plan)[1]
+
+
+def template_for(
+    *, unit: Unit, month: dt.date, today: dt.date | None = None, plan: Plan | None = None
+) -> tuple[Plan | None, bytes]:
+    """The month's template of one plan for a unit, and that plan: the plan's indicators, targets,
+    last figures, and what the unit has entered so far (a draft downloaded again comes back
+    filled). Without ``plan``, the unit's only plan of the month; ``PlanNeeded`` when it reports in
+    several, ``Plan.DoesNotExist`` when ``plan`` is not one it reports in that month."""
     today = today or clock.today()
     page = sel.month_page(unit=unit, month=month, today=today)
+    plans = page.plans
+    if plan is None:
+        if len(plans) > 1:
+            raise PlanNeeded(plans)
+        plan = plans[0] if plans else None
+    elif plan not in plans:
+        raise Plan.DoesNotExist(f"{unit} reports in no indicator of plan {plan.pk} in {month:%Y-%m}")
+    if plan is not None:
+        page = page.of_plan(plan)
     wb = Workbook()
     ws = wb.active
     ws.title = MAIN_SHEET
-    title = _("%(month)s 重点民生实事月报 · %(unit)s") % {"month": calendar.month_label(month), "unit": unit.name}
+    title = _("%(month)s %(kind)s月报 · %(unit)s") % {
+        "month": calendar.month_label(month),
+        "kind": plan.get_kind_display() if plan else _("重点民生实事"),
+        "unit": unit.name,
+    }
+    if plan is not None:
+        title += f" · {plan.title}（{plan.document}）"
     text_cell(ws, 1, 1, title).font = Font(bold=True, size=14)
     text_cell(
         ws,
@@ -207,12 +256,27 @@ def template_build(*, unit: Unit, month: dt.date, today: dt.date | None = None) 
             ("unit", unit.name),
             ("month", f"{month:%Y-%m}"),
             ("generated_at", clock.now().replace(microsecond=0).isoformat()),
+            # The plan the rows belong to (codes such as 5.1.1 recur across plans): an upload
+            # is read against this plan's indicators only.
+            *_plan_meta(plan),
         ],
         start=1,
     ):
         text_cell(meta, i, 1, key)
         text_cell(meta, i, 2, value)
-    return _workbook_bytes(wb)
+    return plan, _workbook_bytes(wb)
+
+
+def _plan_meta(plan: Plan | None) -> list[tuple[str, str]]:
+    if plan is None:
+        return []
+    return [
+        ("plan_id", str(plan.pk)),
+        ("plan_year", str(plan.year)),
+        ("plan_document", plan.document),
+        ("plan_kind", plan.kind),
+        ("plan_title", plan.title),
+    ]
 
 
 def _template_row(ws: Worksheet, r: int, row: sel.ReportRow, yes_no: DataValidation) -> None:
@@ -280,6 +344,7 @@ class ImportRejected(ReportingError):
 class ImportResult:
     saved: list[str] = field(default_factory=list)
     unchanged: int = 0
+    plan: Plan | None = None  # the plan the template named, whose rows were read
 
 
 def xlsx_check(data: bytes) -> None:
@@ -342,6 +407,40 @@ def _check_identity(meta: dict[str, str], unit: Unit, month: dt.date) -> None:
             _("这是%(other)s的月报模板，当前导入的是%(month)s。请下载%(month)s的模板。")
             % {"other": other, "month": calendar.month_label(month)}
         )
+
+
+def _plan_of_file(
+    meta: dict[str, str], *, plans: list[Plan], expected: Plan | None, month: dt.date
+) -> Plan | None:
+    """The plan whose rows a template holds, among the ``plans`` the unit reports in that month.
+
+    A template names its plan (year and document); one of another plan, or of a plan the unit does
+    not report in, is refused. A template made before templates named their plan is read against
+    the unit's only plan, or the one the caller names."""
+    document, year = meta.get("plan_document"), meta.get("plan_year")
+    if not document:
+        if expected is not None or len(plans) < 2:
+            return expected or next(iter(plans), None)
+        raise ImportRejected(
+            _(
+                "这份模板没有注明所属方案（旧版模板），而本单位%(month)s在 %(n)s 个方案中填报：%(plans)s。"
+                "请在本页重新下载对应方案的模板。"
+            )
+            % {"month": calendar.month_label(month), "n": len(plans), "plans": "；".join(plan_label(p) for p in plans)}
+        )
+    found = next((p for p in plans if p.document == document and str(p.year) == year), None)
+    named = f"{meta.get('plan_title') or document}（{document}，{year or '?'}年）"
+    if found is None:
+        raise ImportRejected(
+            _("这是“%(other)s”的月报模板，本单位%(month)s不在该方案中填报，不能导入。请在本页下载本单位所填方案的模板。")
+            % {"other": named, "month": calendar.month_label(month)}
+        )
+    if expected is not None and found != expected:
+        raise ImportRejected(
+            _("这是“%(other)s”的月报模板，当前导入的是“%(plan)s”。请下载“%(plan)s”的模板。")
+            % {"other": plan_label(found), "plan": plan_label(expected)}
+        )
+    return found
 
 
 @dataclass
@@ -447,8 +546,9 @@ def _unreadable() -> str:
     return _("无法读取该 Excel 文件，请用 Excel、WPS 或 LibreOffice 重新保存为 .xlsx 后上传")
 
 
-def _read_upload(data: bytes, *, unit: Unit, month: dt.date) -> list[_Row]:
-    """The rows of an uploaded template, once its identity, its main sheet and its cells are checked.
+def _read_upload(data: bytes, *, unit: Unit, month: dt.date) -> tuple[dict[str, str], list[_Row]]:
+    """The identity and rows of an uploaded template, once its identity (unit and month), its main
+    sheet and its cells are checked.
 
     Figures are read as the spreadsheet shows them: a formula counts with the result saved in the
     file (Excel, WPS and LibreOffice save it); a formula without a saved result is refused."""
@@ -458,7 +558,8 @@ def _read_upload(data: bytes, *, unit: Unit, month: dt.date) -> list[_Row]:
     except Exception as exc:  # openpyxl raises many kinds for a broken or foreign file
         raise ImportRejected(_unreadable()) from exc
     try:
-        _check_identity(_read_meta(wb), unit, month)
+        meta = _read_meta(wb)
+        _check_identity(meta, unit, month)
         ws = _main_sheet(wb)
         merged = _merged_in_rows(ws)
         if merged:
@@ -466,7 +567,7 @@ def _read_upload(data: bytes, *, unit: Unit, month: dt.date) -> list[_Row]:
                 _("表格中有合并单元格（%(ranges)s）。合并后只有左上角的单元格保留内容，请取消合并后再上传")
                 % {"ranges": "、".join(merged[:5])}
             )
-        return _read_rows(ws, _formula_cells(_main_sheet(formulas_wb)))
+        return meta, _read_rows(ws, _formula_cells(_main_sheet(formulas_wb)))
     except ImportRejected:
         raise
     except Exception as exc:  # XML broken beyond what openpyxl checks when it opens a file
@@ -591,9 +692,10 @@ def figures_import(
 ) -> ImportResult:
     """Import a filled template for ``unit`` and ``month``: every row or none.
 
-    ``actor`` must report for ``unit`` (None: a trusted command run on the server). With ``plan``,
-    only that plan's rows are the unit's to report (a row of another plan is refused). Raises
-    ``ImportRejected`` with the problems of every row; then nothing was saved."""
+    ``actor`` must report for ``unit`` (None: a trusted command run on the server). A template
+    holds one plan's rows and names that plan; only that plan's indicators are read and changed.
+    With ``plan``, a template of another plan is refused. Raises ``ImportRejected`` with the
+    problems of every row; then nothing was saved."""
     detail = {"month": month, "submit": submit, "bytes": len(data)}
     if plan is not None:
         detail["plan"] = plan.pk
@@ -608,14 +710,17 @@ def _figures_import(
         raise Unit.DoesNotExist("only the unit itself imports its figures")
     today = today or clock.today()
     xlsx_check(data)
-    rows = _read_upload(data, unit=unit, month=month)
+    meta, rows = _read_upload(data, unit=unit, month=month)
 
     page = sel.month_page(unit=unit, month=month, today=today)
+    plan = _plan_of_file(meta, plans=page.plans, expected=plan, month=month)
     if plan is not None:
-        page.rows = [r for r in page.rows if r.plan.pk == plan.pk]
+        page = page.of_plan(plan)
     planned, errors = _plan_rows(rows, page, submit)
     try:
-        result = _store_rows(planned, errors, actor=actor, unit=unit, month=month, submit=submit, today=today)
+        result = _store_rows(
+            planned, errors, actor=actor, unit=unit, month=month, submit=submit, today=today, plan=plan
+        )
     except DatabaseError as exc:
         # The transaction is rolled back whole: nothing of the file is saved.
         logger.exception("import of %s %s failed in the database", unit, f"{month:%Y-%m}")
@@ -632,10 +737,10 @@ def _figures_import(
 @transaction.atomic
 def _store_rows(
     planned: list[_Planned], errors: list[RowError], *, actor: User | None, unit: Unit, month: dt.date, submit: bool,
-    today,
+    today, plan: Plan | None,
 ) -> ImportResult:
     """Store every planned row in one transaction; any problem (``errors``) rolls all of it back."""
-    result = ImportResult()
+    result = ImportResult(plan=plan)
     stored = []
     for p in planned:
         row, label = p.row, p.label
@@ -666,7 +771,7 @@ def _store_rows(
             action=AuditAction.FIGURE_IMPORT,
             actor=actor,
             obj=unit,
-            detail={"month": month, "submit": submit, "saved": result.saved},
+            detail={"month": month, "submit": submit, "saved": result.saved, "plan": plan.pk if plan else None},
         )
         if submit:
             handoffs.handoff_submitted(submissions=stored)

@@ -105,9 +105,9 @@ def _render_month(
 ) -> HttpResponse:
     today = clock.today()
     page = sel.month_page(unit=unit, month=month, today=today)
-    plans = sorted({r.plan for r in page.rows}, key=lambda p: (p.year, p.pk))
+    plans = page.plans
     # One heading per plan when the unit reports in several: codes such as 5.1.1 recur across plans.
-    plan_rows = [(p, [r for r in page.rows if r.plan == p]) for p in plans]
+    plan_rows = [(p, page.of_plan(p).rows) for p in plans]
     assignments = Assignment.objects.filter(unit=unit)
     context = {
         "page": page,
@@ -412,17 +412,32 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def report_template(request: HttpRequest, month: dt.date) -> HttpResponse:
-    unit, _own = _page_unit(request)
+    unit, own = _page_unit(request)
     if unit is None:
         raise Http404
-    data = excel.template_build(unit=unit, month=month, today=clock.today())
+    raw = request.GET.get("plan")
+    if raw is not None and not raw.isdigit():
+        raise Http404
+    asked = get_object_or_404(Plan, pk=int(raw)) if raw is not None else None
+    try:
+        plan, data = excel.template_for(unit=unit, month=month, today=clock.today(), plan=asked)
+    except Plan.DoesNotExist as exc:
+        # Only a plan the unit reports in that month: another plan's template is no page of it.
+        raise Http404 from exc
+    except excel.PlanNeeded as exc:
+        messages.info(request, exc.message)
+        query = "" if own else f"?unit={unit.pk}"
+        return redirect(reverse("report_month", args=[month]) + query + "#excel-import")
     audit_export(
         request=request, what="report_template", fmt="xlsx", obj=unit, action=AuditAction.DOWNLOAD,
-        detail={"month": month},
+        detail={"month": month, "plan": plan.pk if plan else None},
     )  # fmt: skip
     response = HttpResponse(data, content_type=XLSX)
-    filename = f"月报-{unit.name}-{month:%Y-%m}.xlsx"
-    response["Content-Disposition"] = _attachment(filename, f"report-{month:%Y-%m}.xlsx")
+    if plan is None:
+        filename, ascii_name = f"月报-{unit.name}-{month:%Y-%m}.xlsx", f"report-{month:%Y-%m}.xlsx"
+    else:
+        filename, ascii_name = excel.template_filename(unit=unit, month=month, plan=plan)
+    response["Content-Disposition"] = _attachment(filename, ascii_name)
     return response
 
 
@@ -455,11 +470,11 @@ def report_import(request: HttpRequest, month: dt.date) -> HttpResponse:
     except excel.ImportRejected as exc:
         return _render_month(request, unit=unit, own=True, month=month, import_form=form, import_error=exc)
     if result.saved:
-        messages.success(
-            request,
-            _("已从 Excel 导入 %(n)s 项指标（%(how)s）")
-            % {"n": len(result.saved), "how": _("已提交") if form.cleaned_data["submit"] else _("草稿")},
-        )
+        text = _("已从 Excel 导入 %(n)s 项指标（%(how)s）") % {
+            "n": len(result.saved),
+            "how": _("已提交") if form.cleaned_data["submit"] else _("草稿"),
+        }
+        messages.success(request, f"{text}：{excel.plan_label(result.plan)}" if result.plan else text)
     else:
         messages.info(request, _("文件中没有新的数据，未作改动"))
     return redirect(reverse("report_month", args=[month]))
