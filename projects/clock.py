@@ -14,7 +14,9 @@ digests and the bulletin's default month all ask ``today()``; what the domain st
   follows the machine's.
 
 ``now()`` on a pinned day is that day at the real time of day, so that stamps sort in the order
-things happened. Mechanics that measure real time (delivery retries and back-off, sessions,
+things happened. A pin may name the moment too (``2022-10-06T09:30``, city time): ``now()`` is then
+that moment and stands still, so that what a script plays (the demo's loop, seed_demo_loop) is
+stamped the same on every run. Mechanics that measure real time (delivery retries and back-off, sessions,
 login lockout, the audit trail's own timestamps) use ``django.utils.timezone.now()``: a retry
 waits real minutes, whatever day the demo plays.
 """
@@ -27,28 +29,47 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
-__all__ = ["DEMO_TODAY", "now", "pinned", "today"]
+__all__ = ["DEMO_TODAY", "now", "pinned", "pinned_moment", "today"]
 
 # The demo's day: its figures run to 30 September 2022 and September's were due on 5 October, so
 # on the 6th the reporting month is September, with most figures in, a few late and a few missing.
 DEMO_TODAY = date(2022, 10, 6)
 
 
-def pinned() -> date | None:
-    """The pinned day, or None when the clock follows the real date. A value that is not a date
+def _pin() -> date | datetime | None:
+    """What ``TRACKER_TODAY`` pins: a day, a moment (city time), or nothing. A value that is neither
     stops the process rather than letting the pages guess."""
     value = getattr(settings, "TRACKER_TODAY", "") or ""
-    if isinstance(value, date):
-        return value
+    if isinstance(value, date):  # a datetime is a date too
+        return _aware(value) if isinstance(value, datetime) else value
     value = str(value).strip()
     if not value:
         return None
     if value == "demo":
         return DEMO_TODAY
     try:
-        return date.fromisoformat(value)
+        return _aware(datetime.fromisoformat(value)) if "T" in value else date.fromisoformat(value)
     except ValueError as exc:
-        raise ImproperlyConfigured(f"TRACKER_TODAY must be YYYY-MM-DD or 'demo', not {value!r}") from exc
+        raise ImproperlyConfigured(
+            f"TRACKER_TODAY must be YYYY-MM-DD, YYYY-MM-DDTHH:MM or 'demo', not {value!r}"
+        ) from exc
+
+
+def _aware(moment: datetime) -> datetime:
+    zone = timezone.get_default_timezone()
+    return timezone.make_aware(moment, zone) if timezone.is_naive(moment) else timezone.localtime(moment, zone)
+
+
+def pinned() -> date | None:
+    """The pinned day, or None when the clock follows the real date."""
+    pin = _pin()
+    return pin.date() if isinstance(pin, datetime) else pin
+
+
+def pinned_moment() -> datetime | None:
+    """The pinned moment when the pin names one (city time), else None."""
+    pin = _pin()
+    return pin if isinstance(pin, datetime) else None
 
 
 def today() -> date:
@@ -57,7 +78,10 @@ def today() -> date:
 
 
 def now() -> datetime:
-    """Now for the domain's records: on a pinned day, that day at the real time of day (city time)."""
+    """Now for the domain's records: on a pinned day, that day at the real time of day (city time);
+    at a pinned moment, that moment."""
+    pin = _pin()
+    if isinstance(pin, datetime):
+        return pin
     real = timezone.localtime(timezone.now(), timezone.get_default_timezone())
-    day = pinned()
-    return real if day is None else real.replace(year=day.year, month=day.month, day=day.day)
+    return real if pin is None else real.replace(year=pin.year, month=pin.month, day=pin.day)

@@ -86,3 +86,19 @@ def review_queue(*, unit_id: int | None = None, month: date | None = None) -> st
     if month is not None:
         query["month"] = calendar.month_key(month)
     return reverse("review_queue") + (f"?{urlencode(query)}" if query else "")
+
+
+def alert_list(*, plan_id: int | None = None, month: date | None = None) -> str:
+    """The list of open alerts (预警清单) of a plan as of a month."""
+    return reverse("alert_list") + _as_of(plan_id, month)
+
+
+def notice_page(notice_id: int) -> str:
+    """A supervision notice's page: its text, answers and history."""
+    return _fill("supervision:notice", notice_id)
+
+
+def register(name: str, **query: str | int) -> str:
+    """A register of the supervision loop (``notices``, ``instructions``), filtered by ``query``."""
+    path = reverse(f"supervision:{name}")
+    return f"{path}?{urlencode(query)}" if query else path

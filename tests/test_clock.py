@@ -34,12 +34,22 @@ def test_pinned_it_is_the_pinned_day_at_the_real_time_of_day():
         assert (now.date(), now.hour, now.minute) == (date(2022, 10, 6), 10, 15)
 
 
+def test_a_pinned_moment_stands_still_whatever_the_real_time():
+    # What the loop's demo plays: 6 August 2022 at 7:30 in Beijing, at two real times a day apart.
+    for real in (datetime(2026, 12, 3, 2, 15, tzinfo=UTC), datetime(2026, 12, 4, 15, 59, tzinfo=UTC)):
+        with time_machine.travel(real, tick=False), override_settings(TRACKER_TODAY="2022-08-06T07:30"):
+            assert clock.today() == date(2022, 8, 6) and clock.pinned() == date(2022, 8, 6)
+            assert clock.now().isoformat() == "2022-08-06T07:30:00+08:00" == clock.pinned_moment().isoformat()
+    with override_settings(TRACKER_TODAY="2022-08-06"):
+        assert clock.pinned_moment() is None
+
+
 def test_demo_names_the_demos_day():
     with override_settings(TRACKER_TODAY="demo"):
         assert clock.today() == clock.DEMO_TODAY == date(2022, 10, 6)
 
 
-@pytest.mark.parametrize("value", ["2022-13-01", "yesterday", "06/10/2022"])
+@pytest.mark.parametrize("value", ["2022-13-01", "yesterday", "06/10/2022", "2022-10-06T25:00"])
 def test_a_pin_that_is_not_a_day_stops_rather_than_guesses(value):
     with override_settings(TRACKER_TODAY=value), pytest.raises(ImproperlyConfigured, match="TRACKER_TODAY"):
         clock.today()

@@ -29,6 +29,8 @@ class Event(models.TextChoices):
     # Summaries written for their readers instead of copies of the units' letters.
     PORTFOLIO = "portfolio", _("分管项目预警汇总")
     UNITS_BEHIND = "units_behind", _("牵头任务滞后单位")
+    # The office's summary of a scan's day: what opened and cleared, the notices issued, with links.
+    OFFICE_SUMMARY = "office_summary", _("预警督办汇总")
     # The steps of monthly reporting, each told to the next person (projects.services.handoffs).
     SUBMITTED = "submitted", _("月报待审核")
     RETURNED = "returned", _("月报退回")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 
-from projects.models import Event, Message, SupervisionNotice, User
+from projects.models import Event, Message, User
 
 
 def unread_count(*, user: User) -> int:
@@ -44,14 +44,3 @@ def inbox_grouped(messages: QuerySet[Message], *, group: str = "") -> QuerySet[M
     else:
         messages = messages.order_by("-created", "-id")
     return messages
-
-
-def notices_visible_to(*, user: User) -> QuerySet[SupervisionNotice]:
-    """A notice is seen by the office, the units it names and the leaders who received it."""
-    notices = SupervisionNotice.objects.select_related("unit", "lead_unit", "task__project", "indicator", "plan")
-    if user.is_office:
-        return notices
-    visible = Q(messages__recipient=user)
-    if user.unit_id:
-        visible |= Q(unit_id=user.unit_id) | Q(lead_unit_id=user.unit_id)
-    return notices.filter(visible).distinct()

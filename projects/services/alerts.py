@@ -84,7 +84,7 @@ KIND_EVENT = {
 NOT_LEAD_DEPARTMENT = (UnitKind.COUNTY, UnitKind.COMMITTEE)
 BAD_LIGHTS = (LightChoices.YELLOW, LightChoices.RED)
 ALERT_EVENTS = tuple(KIND_EVENT.values())
-# The letter goes to the unit; the copies to whoever else the rules name (the office by default).
+# The letter goes to the unit; the copies to whoever else the rules name (nobody by default).
 TO_UNIT = frozenset({Audience.REPORTING_UNIT})
 COPIES = frozenset({Audience.OFFICE, Audience.LEAD_UNIT, Audience.LEADERS})
 
@@ -482,7 +482,9 @@ def _scan_plan(
                                     revise=True)
         ]  # fmt: skip
         news += [_notice_news(catalogue, notice) for notice in notices]
-        touched = {a.indicator_id for a in [*opened, *changed, *gone]}
+        # A notice issued is news for the leader's summary and the office's, even when its alert
+        # did not change today.
+        touched = {a.indicator_id for a in [*opened, *changed, *gone]} | {n.indicator_id for n in notices}
         if summarize_all:
             still_open = Alert.objects.filter(plan=plan, resolved_at__isnull=True)
             touched |= set(still_open.values_list("indicator_id", flat=True))
@@ -627,8 +629,10 @@ def _figure(indicator: Indicator, finding: Finding) -> str:
 
 
 def _alert_news(catalogue: _Catalogue, alert: Alert, finding: Finding, *, revise: bool = False) -> list[News]:
-    """The unit's letter (催办), and the office's copy of it: the same words, each with the link its
-    reader acts on (the unit its form for the month, the office the indicator page)."""
+    """The unit's letter (催办), and a copy of it for whoever else the rules name (by default nobody:
+    the office, the lead department and the leaders read summaries written for them, see
+    ``services.summaries``): the same words, each with the link its reader acts on (the unit its
+    form for the month, the others the indicator page)."""
     indicator = catalogue.indicators[alert.indicator_id]
     unit = catalogue.units[alert.unit_id]
     values = {

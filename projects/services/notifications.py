@@ -61,21 +61,22 @@ logger = logging.getLogger(__name__)
 
 # (in-app, e-mail, webhook) per event and audience, where the office has not set a rule in the admin.
 # Each reader gets a text written for them: the unit its letter (e-mail and its group robot too:
-# it must act), the office a copy of each letter, the lead department a list of its units behind
-# (牵头任务滞后单位) and the leaders a summary of their portfolio (分管项目预警汇总) and the weekly
-# digest, instead of copies of the units' letters. A supervision notice goes everywhere. Each step
-# of reporting tells the next person once, in the inbox and by e-mail (projects.services.handoffs).
+# it must act), the lead department a list of its units behind (牵头任务滞后单位) and a copy of a
+# notice that names it, the leaders a summary of their portfolio (分管项目预警汇总) and the weekly
+# digest, the office one summary of the scan's day (预警督办汇总), instead of copies of the units'
+# letters; the summaries link to each item. A notice is still posted to the office's and the
+# project's group robots (a group chat is where it is announced), not to their inboxes or e-mail.
+# Each step of reporting tells the next person once, in the inbox and by e-mail
+# (projects.services.handoffs).
 DEFAULT_RULES: dict[tuple[str, str], tuple[bool, bool, bool]] = {
     (Event.ALERT_LAGGING, Audience.REPORTING_UNIT): (True, True, True),
-    (Event.ALERT_LAGGING, Audience.OFFICE): (True, False, False),
     (Event.ALERT_OVERDUE, Audience.REPORTING_UNIT): (True, True, True),
-    (Event.ALERT_OVERDUE, Audience.OFFICE): (True, False, False),
     (Event.ALERT_MISSING, Audience.REPORTING_UNIT): (True, True, True),
-    (Event.ALERT_MISSING, Audience.OFFICE): (True, False, False),
     (Event.NOTICE, Audience.REPORTING_UNIT): (True, True, True),
     (Event.NOTICE, Audience.LEAD_UNIT): (True, True, True),
-    (Event.NOTICE, Audience.OFFICE): (True, True, True),
-    (Event.NOTICE, Audience.LEADERS): (True, True, True),
+    (Event.NOTICE, Audience.OFFICE): (False, False, True),
+    (Event.NOTICE, Audience.LEADERS): (False, False, True),
+    (Event.OFFICE_SUMMARY, Audience.OFFICE): (True, False, False),
     (Event.DUE_REMINDER, Audience.REPORTING_UNIT): (True, True, True),
     (Event.DIGEST, Audience.LEADERS): (True, True, False),
     # The monthly job's bulletin: e-mailed with the Word and Excel files, and a note in the inbox.

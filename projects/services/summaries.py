@@ -9,6 +9,12 @@
   ``units_behind:<plan>:<unit>:<day>``): for the tasks it reviews, each unit's lagging, overdue and
   missing items, each a link to the indicator page. Alerts addressed to the department itself
   (a city figure) come to it as its own letter, not in this list.
+- **The office** (督查室) gets one summary of the plan on each day a scan changes anything (预警督办汇总,
+  key ``office:<plan>:<day>``): the open alerts by severity and kind, what opened and cleared that
+  day, the supervision notices issued that day, each notice and each item that opened or changed
+  that day a link to its page.
+- The leader's summary and the office's name the notices issued that day (a link to each), in
+  place of copies of the notices addressed to the units.
 - **The weekly digest** (每周摘要) is the week's summary for each leader, in the inbox and by e-mail.
 
 Each is recomputed from the open alerts whenever it is written, so that running a scan twice
@@ -25,7 +31,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -53,9 +59,11 @@ from projects.selectors.catalogue import number
 from projects.services.notifications import News, notifications_create
 
 RED_ITEMS = 20  # red items linked in a leader's summary (the lists behind the links have them all)
-LISTED_ITEMS = 30  # items linked in a lead department's list
+LISTED_ITEMS = 30  # items linked in a lead department's list, alerts in the office's summary
+NOTICE_ITEMS = 100  # notices linked in a summary (a first scan of a year may issue about as many)
 TO_LEADER = frozenset({Audience.LEADERS})
 TO_LEAD = frozenset({Audience.LEAD_UNIT})
+TO_OFFICE = frozenset({Audience.OFFICE})
 CHINESE_NUMBERS = "一二三四五六七八九十"
 
 
@@ -97,6 +105,12 @@ def _item_label(alert: Alert, *, with_unit: bool = True) -> str:
 def _item_link(alert: Alert) -> tuple[str, str]:
     page = paths.indicator_page(alert.indicator_id, plan_id=alert.plan_id, month=alert.month)
     return _item_label(alert), page
+
+
+def _notice_link(notice: SupervisionNotice) -> tuple[str, str]:
+    values = {"code": notice.code, "unit": notice.unit.name, "indicator": notice.indicator.code}
+    label = _("督办通知单 %(code)s · %(unit)s · %(indicator)s") % values
+    return label, paths.notice_page(notice.pk)
 
 
 @dataclass
@@ -179,8 +193,6 @@ def summary_news(*, plan: Plan, as_of: date, month: date, indicator_ids: Iterabl
         unit_id__in=lead_ids, role=TaskUnitRole.LEAD, task__project__plan=plan
     ).values_list("unit_id", "task_id"):
         leads[unit_id].add(task_id)
-    if not leaders and not leads:
-        return []
     wanted_projects = set().union(*leaders.values()) if leaders else set()
     wanted_tasks = set().union(*leads.values()) if leads else set()
     alerts = sorted(
@@ -190,17 +202,27 @@ def summary_news(*, plan: Plan, as_of: date, month: date, indicator_ids: Iterabl
         key=_order,
     )
     opened, resolved = _changes_on(plan, as_of, wanted_projects)
-    day_start = calendar.day_span(as_of, tz=timezone.get_default_timezone())[0]
+    day_start, day_end = calendar.day_span(as_of, tz=timezone.get_default_timezone())
+    # The notices the scans of the day issued: the summaries name them, a link to each.
+    issued = list(
+        SupervisionNotice.objects.filter(plan=plan, issued_at__gte=day_start, issued_at__lt=day_end)
+        .select_related("unit", "indicator__task")
+        .order_by("number")
+    )
     project_rows = {p.pk: p for p in Project.objects.filter(pk__in=wanted_projects)}
     names = User.objects.in_bulk(leaders)
     lead_names = dict(Unit.objects.filter(pk__in=leads).values_list("pk", "name"))
     news = []
     with translation.override(settings.LANGUAGE_CODE):
+        news.append(_office_news(plan, as_of=as_of, month=month, since=day_start, notices=issued))
         for user_id, mine in sorted(leaders.items()):
             own = _Portfolio([a for a in alerts if a.indicator.task.project_id in mine], since=day_start)
             rows = sorted((project_rows[p] for p in mine), key=lambda p: p.number)
             counts = (sum(opened[p] for p in mine), sum(resolved[p] for p in mine))
-            news.append(_portfolio_news(plan, names[user_id], own, rows, as_of=as_of, month=month, today=counts))
+            theirs = [n for n in issued if n.indicator.task.project_id in mine]
+            news.append(
+                _portfolio_news(plan, names[user_id], own, rows, as_of=as_of, month=month, today=counts, notices=theirs)
+            )
         for unit_id, task_ids in sorted(leads.items()):
             behind = [
                 a for a in alerts
@@ -210,14 +232,17 @@ def summary_news(*, plan: Plan, as_of: date, month: date, indicator_ids: Iterabl
     return news
 
 
-def _changes_on(plan: Plan, day: date, projects: set[int]) -> tuple[Counter, Counter]:
-    """Per project, the alerts opened and resolved on ``day`` (the clock's dates of the scans)."""
+def _changes_on(plan: Plan, day: date, projects: set[int] | None) -> tuple[Counter, Counter]:
+    """Per project (of ``projects``, or all of the plan's), the alerts opened and resolved on
+    ``day`` (the clock's dates of the scans)."""
     start, end = calendar.day_span(day, tz=timezone.get_default_timezone())
     opened: Counter = Counter()
     resolved: Counter = Counter()
-    rows = Alert.objects.filter(plan=plan, indicator__task__project_id__in=projects).filter(
+    rows = Alert.objects.filter(plan=plan).filter(
         Q(opened_at__gte=start, opened_at__lt=end) | Q(resolved_at__gte=start, resolved_at__lt=end)
     )
+    if projects is not None:
+        rows = rows.filter(indicator__task__project_id__in=projects)
     columns = ("indicator__task__project_id", "opened_at", "resolved_at")
     for project_id, opened_at, resolved_at in rows.values_list(*columns):
         opened[project_id] += start <= opened_at < end
@@ -227,7 +252,7 @@ def _changes_on(plan: Plan, day: date, projects: set[int]) -> tuple[Counter, Cou
 
 def _portfolio_news(
     plan: Plan, leader: User, own: _Portfolio, projects: list[Project], *, as_of: date, month: date,
-    today: tuple[int, int],
+    today: tuple[int, int], notices: Sequence[SupervisionNotice] = (),
 ) -> News:  # fmt: skip
     counts = own.counts()
     opened, resolved = today
@@ -239,6 +264,7 @@ def _portfolio_news(
         "projects": len(projects),
         "opened": opened,
         "resolved": resolved,
+        "notices": len(notices),
         **counts,
     }
     lines = [
@@ -248,24 +274,101 @@ def _portfolio_news(
             "（红色 %(red)s 项），其中滞后 %(lagging)s 项、逾期 %(overdue)s 项、未报送 %(missing)s 项；"
             "当日新增 %(opened)s 项、解除 %(resolved)s 项。"
         ) % values,
-        _("各项目情况和红色事项见下方链接。"),
     ]
-    links = own.project_lines(projects, plan_id=plan.pk, month=month) + own.red_links()
+    if notices:
+        lines.append(_("当日对持续亮红灯的事项签发督办通知单 %(notices)s 份。") % values)
+        lines.append(_("各督办通知单、各项目情况和红色事项见下方链接。"))
+    else:
+        lines.append(_("各项目情况和红色事项见下方链接。"))
+    # The notices of the day, then the register of every notice of his portfolio.
+    register = [(_("分管项目的督办通知单台账"), paths.register("notices", leader=leader.pk))] if notices else []
+    links = (
+        [_notice_link(n) for n in notices[:NOTICE_ITEMS]]
+        + register
+        + own.project_lines(projects, plan_id=plan.pk, month=month)
+        + own.red_links()
+    )
     if len(own.red) > RED_ITEMS:
         lines.append(
             _("红色事项共 %(n)s 项，此处列出前 %(shown)s 项，其余见预警清单。")
             % {"n": len(own.red), "shown": RED_ITEMS}
         )
+    subject = _("【分管项目预警汇总】%(short_day)s 未解除 %(total)s 项（红色 %(red)s 项）") % values
+    if notices:
+        subject += _("，签发督办通知单 %(notices)s 份") % values
     return News(
         event=Event.PORTFOLIO,
         key=f"portfolio:{plan.pk}:{leader.pk}:{as_of.isoformat()}",
-        subject=_("【分管项目预警汇总】%(short_day)s 未解除 %(total)s 项（红色 %(red)s 项）") % values,
+        subject=subject,
         body="\n".join(lines),
         link=paths.overview(plan_id=plan.pk, month=month),
         links=tuple(links),
         user_id=leader.pk,
         month=month,
         audiences=TO_LEADER,
+        revise=True,
+    )
+
+
+def _office_news(
+    plan: Plan, *, as_of: date, month: date, since: datetime, notices: Sequence[SupervisionNotice]
+) -> News:
+    """The office's summary of the plan on ``as_of``: counts of the open alerts, the day's changes,
+    the notices issued; a link to each notice and to each item that opened or changed that day (red
+    first, furthest behind first), the list of every open alert behind the main link. Three reads."""
+    open_alerts = Alert.objects.filter(plan=plan, resolved_at__isnull=True)
+    kinds: Counter = Counter()
+    red = 0
+    for kind, severity, n in open_alerts.values_list("kind", "severity").annotate(n=Count("id")).order_by():
+        kinds[kind] += n
+        red += n if severity == Severity.RED else 0
+    opened, resolved = _changes_on(plan, as_of, None)
+    fresh = sorted(
+        open_alerts.filter(updated_at__gte=since).select_related("indicator__task__project", "unit"),
+        key=lambda a: (a.severity != Severity.RED, -_gap(a), _order(a)),
+    )
+    values = {
+        "day": calendar.day_label(as_of),
+        "short_day": calendar.short_day_label(as_of),
+        "month": calendar.month_label(month),
+        "total": sum(kinds.values()),
+        "red": red,
+        "lagging": kinds[AlertKind.LAGGING],
+        "overdue": kinds[AlertKind.OVERDUE],
+        "missing": kinds[AlertKind.MISSING],
+        "opened": sum(opened.values()),
+        "resolved": sum(resolved.values()),
+        "changed": len(fresh),
+        "notices": len(notices),
+        "shown": LISTED_ITEMS,
+        "notices_shown": NOTICE_ITEMS,
+    }
+    lines = [
+        _("市政府督查室："),
+        _(
+            "截至%(day)s（%(month)s数据），全市共有未解除预警 %(total)s 项（红色 %(red)s 项），"
+            "其中滞后 %(lagging)s 项、逾期 %(overdue)s 项、未报送 %(missing)s 项；"
+            "当日新增 %(opened)s 项、解除 %(resolved)s 项，签发督办通知单 %(notices)s 份。"
+        ) % values,
+    ]
+    if notices or fresh:
+        lines.append(_("当日签发的督办通知单和新增、变化的 %(changed)s 项预警见下方链接。") % values)
+    if len(fresh) > LISTED_ITEMS:
+        lines.append(_("此处列出其中前 %(shown)s 项预警，其余见预警清单。") % values)
+    if len(notices) > NOTICE_ITEMS:
+        lines.append(_("此处列出前 %(notices_shown)s 份督办通知单，其余见督办台账。") % values)
+    subject = _("【预警督办汇总】%(short_day)s 未解除 %(total)s 项（红色 %(red)s 项），当日新增 %(opened)s 项") % values
+    if notices:
+        subject += _("，签发督办通知单 %(notices)s 份") % values
+    return News(
+        event=Event.OFFICE_SUMMARY,
+        key=f"office:{plan.pk}:{as_of.isoformat()}",
+        subject=subject,
+        body="\n".join(lines),
+        link=paths.alert_list(plan_id=plan.pk, month=month),
+        links=tuple([_notice_link(n) for n in notices[:NOTICE_ITEMS]] + [_item_link(a) for a in fresh[:LISTED_ITEMS]]),
+        month=month,
+        audiences=TO_OFFICE,
         revise=True,
     )
 

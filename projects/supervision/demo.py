@@ -9,8 +9,10 @@ a short story told through the real services, each step on its own day:
   department: the department has replied, the county has signed for it;
 - the lead department's close-outs: one closed out by the office, one applied for.
 
-Each day is played through the one clock (``TRACKER_TODAY``, as `make run` pins it), so that every
-stamp, deadline and message reads as it would have on that day. A plan that has notices already is
+Each step is played through the one clock pinned at a moment of its day (``TRACKER_TODAY`` naming
+the time too, ``projects.clock``): every stamp, deadline and message reads as it would have on that
+day, and the same on every run (the scans at 7:30 and the reminders at 8:30, as the periodic jobs;
+the units' steps in the morning, the office's in the afternoon). A plan that has notices already is
 left as it is: running `make run` again changes nothing.
 """
 
@@ -21,7 +23,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.utils import override_settings
@@ -47,10 +49,14 @@ class LoopDemo:
     steps: list[str] = field(default_factory=list)
 
 
+# When each kind of step happens on its day (city time).
+SCAN_AT, REMIND_AT, UNIT_AT, OFFICE_AT = time(7, 30), time(8, 30), time(10, 0), time(15, 0)
+
+
 @contextmanager
-def _on(day: date) -> Iterator[None]:
-    """Play ``day`` through the one clock, as `make run` pins the demo's day (TRACKER_TODAY)."""
-    with override_settings(TRACKER_TODAY=day.isoformat()):
+def _on(day: date, at: time = UNIT_AT) -> Iterator[None]:
+    """Play ``day`` at ``at`` through the one clock, pinned to that moment (TRACKER_TODAY)."""
+    with override_settings(TRACKER_TODAY=datetime.combine(day, at).isoformat(timespec="minutes")):
         yield
 
 
@@ -83,7 +89,7 @@ def _seed(*, plan: Plan, as_of: date) -> LoopDemo:
     # The day after each due day of the two months before: the scans that issue the notices.
     scans = [plan.due_date(calendar.add_months(month, n)) + timedelta(days=1) for n in (-2, -1)]
     for day in scans:
-        with _on(day):
+        with _on(day, SCAN_AT):
             alerts_scan(as_of=day, plan=plan, kinds=ALL_KINDS)
     issued = list(SupervisionNotice.objects.filter(plan=plan).select_related("unit").order_by("number"))
     result.notices = len(issued)
@@ -95,7 +101,7 @@ def _seed(*, plan: Plan, as_of: date) -> LoopDemo:
         _closeout_story(plan, users, as_of, result)
     # The daily job, on the days the story covers: reminders before the deadlines, 催办 after them.
     for day in (as_of - timedelta(days=3), as_of):
-        with _on(day):
+        with _on(day, REMIND_AT):
             svc.supervision_reminders_send(as_of=day)
     audit_record(
         action=AuditAction.DEMO_SEED, obj=plan, detail={"as_of": as_of, "loop": result.steps, "notices": result.notices}
@@ -127,7 +133,7 @@ def _notices_story(notices: list[SupervisionNotice], users: dict[str, User], iss
         with _on(day(1)):
             svc.notice_acknowledge(user=county, notice_id=notice.pk)
         _answer(notice, county, day(14), "已召开专题推进会，倒排工期，本月新增完成部分任务量。", "推进会现场")
-        with _on(day(17)):
+        with _on(day(17), OFFICE_AT):
             svc.notice_verify(
                 user=office,
                 notice_id=notice.pk,
@@ -143,7 +149,7 @@ def _notices_story(notices: list[SupervisionNotice], users: dict[str, User], iss
     notice, county = _first_of(notices, users, taken)
     if notice is not None:  # answered and closed
         _answer(notice, county, day(10), "已加快推进，截至本月底累计完成情况已在月报中更新。", "施工现场")
-        with _on(day(13)):
+        with _on(day(13), OFFICE_AT):
             svc.notice_verify(
                 user=office,
                 notice_id=notice.pk,
@@ -225,7 +231,8 @@ def _closeout_story(plan: Plan, users: dict[str, User], as_of: date, result: Loo
                 )
             except (Refused, Indicator.DoesNotExist):
                 continue  # not met in this demo's figures (another demo day)
-            if decide:
+        if decide:
+            with _on(as_of, OFFICE_AT):
                 closeout_services.closeout_decide(
                     user=office,
                     closeout_id=closeout.pk,

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 import django_filters
 import django_tables2 as tables
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -26,7 +27,7 @@ from django_tables2.export import ExportMixin, TableExport
 
 from projects import clock, permissions
 from projects.audit.services import audit_export
-from projects.models import CloseOut, InstructionReply, Plan, Project, SupervisionNotice, Unit
+from projects.models import CloseOut, InstructionReply, Plan, Project, Role, SupervisionNotice, Unit, User
 from projects.supervision import selectors as sel
 from projects.supervision.states import WAITING_FOR_UNIT, CloseOutState, LoopState
 from projects.tables.dashboards import DashboardTable
@@ -39,6 +40,17 @@ def overdue_q(today: date) -> Q:
     """Items still waiting for their unit's answer whose deadline has passed: ``calendar.is_past``
     written as a query (the deadline is before today), for the filters."""
     return Q(state__in=sorted(WAITING_FOR_UNIT), deadline__lt=today)
+
+
+class LeaderChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name
+
+
+class LeaderFilter(django_filters.ModelChoiceFilter):
+    """A leader, by the name the pages show (分管副市长), not the account's."""
+
+    field_class = LeaderChoiceField
 
 
 class LoopFilter(django_filters.FilterSet):
@@ -62,8 +74,15 @@ class LoopFilter(django_filters.FilterSet):
     overdue = django_filters.ChoiceFilter(
         choices=OVERDUE, label=_("期限"), empty_label=_("全部"), method="filter_overdue"
     )
+    # A leader's portfolio (分管): the link of his 催办 list narrows the register to it. A filter over
+    # what the user may read already (the permission querysets): it never shows more.
+    leader = LeaderFilter(
+        queryset=User.objects.none(), label=_("分管领导"), empty_label=_("全部领导"), method="filter_leader"
+    )
     plan_path = "plan"
     project_path = "task__project"
+    # An item is in a leader's portfolio through its project (and an instruction, its own leader's).
+    leader_paths: tuple[str, ...] = ("task__project__leaders",)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -74,6 +93,15 @@ class LoopFilter(django_filters.FilterSet):
             .select_related("plan")
             .order_by("plan__year", "number")
         )
+        self.filters["leader"].queryset = User.objects.filter(role=Role.LEADER, portfolio__isnull=False).distinct()
+
+    def filter_leader(self, queryset: QuerySet, name: str, value: User) -> QuerySet:
+        if not value:
+            return queryset
+        portfolio = Q()
+        for path in self.leader_paths:
+            portfolio |= Q(**{path: value})
+        return queryset.filter(pk__in=queryset.model.objects.filter(portfolio).values("pk"))
 
     def filter_plan(self, queryset: QuerySet, name: str, value: Plan) -> QuerySet:
         return queryset.filter(**{self.plan_path: value}) if value else queryset
@@ -101,6 +129,7 @@ class NoticeFilter(LoopFilter):
 class ReplyFilter(LoopFilter):
     plan_path = "instruction__plan"
     project_path = "instruction__project"
+    leader_paths = ("instruction__project__leaders", "instruction__leader")
 
     class Meta:
         model = InstructionReply

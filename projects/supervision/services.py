@@ -33,6 +33,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from projects import calendar, clock, permissions
+from projects import links as paths
 from projects.audit.actions import AuditAction
 from projects.audit.services import AuditTarget, audit_record, audit_refusals
 from projects.models import (
@@ -807,22 +808,31 @@ def _urge_summaries(items: Sequence[LoopItem], *, as_of: date) -> list[News]:
 
 
 def _urge_summary(items: Sequence[LoopItem], *, reader: str, as_of: date, key: str, user_id: int | None = None) -> News:
+    """One reader's list of the day's 催办: a link per item to its own page (the inbox, the e-mail and
+    the robot list them under the text), and the register of what is overdue (a leader's narrowed
+    to his portfolio: ``leader`` in the registers' filter)."""
     values = {"reader": reader, "day": day(as_of), "n": len(items)}
-    lines = [_("%(reader)s：\n截至 %(day)s，以下 %(n)s 件事项已过反馈期限仍未反馈，已向责任单位发出催办：") % values]
+    body = _("%(reader)s：\n截至 %(day)s，以下 %(n)s 件事项已过反馈期限仍未反馈，已向责任单位发出催办：") % values
+    links = []
     for item in items:
-        lines.append(
-            _("· %(title)s %(unit)s：%(about)s（反馈期限 %(deadline)s）")
-            % {"title": _title(item), "unit": item.unit.name, "about": _about(item), "deadline": day(item.deadline)}
-        )
-    register = (
-        "supervision:notices" if any(isinstance(i, SupervisionNotice) for i in items) else "supervision:instructions"
-    )
+        line = _("%(title)s %(unit)s：%(about)s（反馈期限 %(deadline)s）") % {
+            "title": _title(item),
+            "unit": item.unit.name,
+            "about": _about(item),
+            "deadline": day(item.deadline),
+        }
+        links.append((line, item_link(item)))
+    register = "notices" if any(isinstance(i, SupervisionNotice) for i in items) else "instructions"
+    query: dict[str, str | int] = {"overdue": "yes"}
+    if user_id is not None:
+        query["leader"] = user_id
     return News(
         event=Event.LOOP_URGE_SUMMARY,
         key=key,
         subject=_("【逾期催办】%(n)s 件督办、批示事项逾期未反馈（%(day)s）") % values,
-        body="\n".join(lines),
-        link=reverse(register) + "?overdue=yes",
+        body=body,
+        link=paths.register(register, **query),
+        links=tuple(links),
         user_id=user_id,
     )
 

@@ -1,4 +1,4 @@
-"""The in-app inbox (站内消息) and the supervision notices it links to.
+"""The in-app inbox (站内消息).
 
 The list groups and filters the user's messages by kind, project, unit, month and state; each
 message leads to the page to act on (``message_open`` marks it read on the way)."""
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from projects.filters.inbox import GROUPS, MessageFilter
 from projects.models import Message
-from projects.selectors.notifications import inbox_grouped, notices_visible_to, unread_count
+from projects.selectors.notifications import inbox_grouped, unread_count
 from projects.services.notifications import message_acknowledge, message_mark_read, messages_mark_all_read
 
 
@@ -100,10 +100,3 @@ def read_all(request: HttpRequest) -> HttpResponse:
     count = messages_mark_all_read(user=request.user, messages=_filter(request, shown).qs)
     flash.success(request, _("已将 %(count)s 条消息标为已读") % {"count": count})
     return _back(request)
-
-
-@login_required
-@require_GET
-def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = get_object_or_404(notices_visible_to(user=request.user), pk=pk)
-    return render(request, "projects/inbox/notice.html", {"notice": notice})

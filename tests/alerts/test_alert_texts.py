@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from projects.models import Message
+from projects.models import Audience, Event, Message, NotificationRule
 from projects.services.alerts import PROGRESS_KINDS, alerts_scan
 
 from .conftest import ROADS, report
@@ -30,10 +30,13 @@ def test_a_city_alert_quotes_the_city_figure_and_a_deadline_without_the_readers_
     # 2.1.1 城镇老旧小区开工改造, 8,885 户 citywide, not split: judged on the city's sum.
     for unit in ("湖滨区政府", "陕州区政府"):
         report("2.1.1", unit, date(2022, 9, 1), value=2000)
+    # The office asks for copies of the letters (no lead department has an account here).
+    for event in (Event.ALERT_LAGGING, Event.ALERT_OVERDUE):
+        NotificationRule.objects.create(event=event, audience=Audience.OFFICE, in_app=True)
     alerts_scan(as_of=OCT6, kinds=PROGRESS_KINDS)
-    message = Message.objects.filter(alert__indicator__code="2.1.1", alert__scope="city").first()
+    (message,) = Message.objects.filter(alert__indicator__code="2.1.1", alert__scope="city")
     assert "全市“2.1.1 城镇老旧小区开工改造”（目标 8,885户，期限：全年（2022年12月31日））截至2022年9月底累计4,000户" in message.body
     # 2.5.1's plan says no deadline; the file's note (未写明期限，按年底计) is ours, not the plan's.
-    bridge = Message.objects.filter(alert__indicator__code="2.5.1").first()
+    (bridge,) = Message.objects.filter(alert__indicator__code="2.5.1")
     assert "期限：全年（2022年12月31日）" in bridge.body and "未写明" not in bridge.body
     assert "累计未启动" in bridge.body  # a milestone by its stage

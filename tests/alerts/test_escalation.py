@@ -43,15 +43,14 @@ def mianchi_red_in_june(roads, people):
 def test_an_alert_opens_with_a_reminder_to_the_reporting_unit(mianchi_red_in_june, people):
     alert = mianchi_red_in_june
     assert (alert.severity, alert.red_since, alert.reminded_at is not None) == ("red", date(2022, 6, 1), True)
-    # The reminder: an e-mail and an inbox message to the county, a copy in the office's inbox; the
-    # lead department and the leader in charge of project 10 get no copy of the county's letter but
-    # their own summary, which links to the item's page as of June.
+    # The reminder: an e-mail and an inbox message to the county; the office, the lead department
+    # and the leader in charge of project 10 get no copy of the county's letter but their own
+    # summary, which links to the item's page as of June.
     reminder = mails_to("mianchi@example.org", "滞后预警")
     assert len(reminder) == 1
     assert "渑池县政府" in reminder[0].body and "完成率 10%" in reminder[0].body and "序时进度 50%" in reminder[0].body
-    for user in (people.mianchi, people.office):
-        assert Message.objects.filter(recipient=user, alert=alert).count() == 1
-    for user in (people.jiaotong, people.leader):
+    assert Message.objects.filter(recipient=people.mianchi, alert=alert).count() == 1
+    for user in (people.jiaotong, people.leader, people.office):
         assert not Message.objects.filter(recipient=user, alert=alert).exists()
     (units_behind,) = Message.objects.filter(recipient=people.jiaotong, kind=Event.UNITS_BEHIND)
     page = f"/dashboards/indicators/{alert.indicator_id}/?plan={alert.plan_id}&month=2022-06"
@@ -83,13 +82,18 @@ def test_still_red_after_the_next_due_date_a_numbered_notice_goes_out_once(mianc
     assert "持续亮红灯" in notice.problem
     alert.refresh_from_db()
     assert alert.escalated_at is not None
-    # To the unit and its lead unit, copied to the leader in charge and the office.
-    for address in ("mianchi@example.org", "jiaotong@example.org", "fushizhang@example.org", "duchashi@example.org"):
+    # To the unit and its lead unit; the leader in charge and the office read it in their summaries
+    # of the day, a link to the notice (no copy of the letter).
+    for address in ("mianchi@example.org", "jiaotong@example.org"):
         assert len([m for m in mail.outbox if address in m.to and notice.code in m.subject]) == 1, address
     body = next(m.body for m in mail.outbox if notice.code in m.subject)
     assert "张县长" in body and "整改期限：2022年9月5日" in body and "抄送：分管市领导" in body
-    for user in (people.mianchi, people.jiaotong, people.leader, people.office):
+    for user in (people.mianchi, people.jiaotong):
         assert Message.objects.filter(recipient=user, notice=notice).count() == 1
+    for user, kind in ((people.leader, Event.PORTFOLIO), (people.office, Event.OFFICE_SUMMARY)):
+        assert not Message.objects.filter(recipient=user, notice=notice).exists()
+        (summary,) = Message.objects.filter(recipient=user, kind=kind, dedupe_key__endswith="2022-08-06")
+        assert [f"督办通知单 {notice.code} · 渑池县政府 · {ROADS}", f"/supervision/notices/{notice.pk}/"] in summary.links
     # Later scans, still red: no second notice, no second e-mail.
     sent = len(mail.outbox)
     scan(date(2022, 8, 7))

@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from projects.models import Indicator
+from projects.models import Indicator, Project, SupervisionNotice
+from tests.alerts.factories import UserFactory
 
 from .conftest import ROADS, answer, on, png, report, verify
 
@@ -93,3 +94,39 @@ def test_answered_and_closed_notices_in_the_register(client, notice, people):
         closed = page(client, people.office, reverse("supervision:notices") + "?state=closed")
         assert notice.code in closed
         assert notice.code not in page(client, people.office, reverse("supervision:notices") + "?state=issued")
+
+
+def test_a_leaders_register_is_narrowed_to_his_portfolio_and_never_widens_a_units(client, notice, people):
+    other = UserFactory(username="fushizhang2", role="leader", first_name="另一位副市长")
+    other.portfolio.add(Project.objects.get(plan=notice.plan, number=1))
+    url = reverse("supervision:notices")
+    notices = SupervisionNotice.objects.select_related("task__project", "unit")
+    by_project = {n.code: n.task.project.number for n in notices}
+    mianchis = {n.code for n in notices if n.unit.name == "渑池县政府"}
+    assert {2, 6, 10} & set(by_project.values()) and 1 in set(by_project.values())  # both portfolios have notices
+
+    def listed(user, query: str) -> set[str]:
+        html = page(client, user, f"{url}?{query}&per_page=500")
+        return {code for code in by_project if f">{code}<" in html}
+
+    with on(date(2022, 8, 20)):
+        # The link of the leader's 催办 list: his projects 2, 6 and 10 only.
+        assert listed(people.leader, f"leader={people.leader.pk}") == {
+            c for c, n in by_project.items() if n in {2, 6, 10}
+        }
+        assert listed(other, f"leader={other.pk}") == {c for c, n in by_project.items() if n == 1}
+        # Leaders read every notice (the permission matrix): taking the filter off, or naming
+        # another leader, shows what they may read anyway.
+        assert listed(people.leader, "") == set(by_project)
+        assert listed(people.leader, f"leader={other.pk}") == {c for c, n in by_project.items() if n == 1}
+        # A county sees its own notices whatever leader it names; the office's id is no leader.
+        assert notice.code in mianchis
+        assert listed(people.mianchi, f"leader={people.leader.pk}") == {
+            c for c in mianchis if by_project[c] in {2, 6, 10}
+        }
+        assert listed(people.mianchi, f"leader={other.pk}") == {c for c in mianchis if by_project[c] == 1}
+        assert listed(people.shanzhou, f"leader={people.leader.pk}") <= {
+            c for c, n in by_project.items() if n in {2, 6, 10}
+        }
+        assert notice.code not in listed(people.shanzhou, f"leader={people.leader.pk}")
+        assert listed(people.mianchi, f"leader={people.office.pk}") == mianchis

@@ -67,9 +67,13 @@ def test_a_reminder_two_days_before_and_the_cui_ban_the_day_after_once(
         assert [m.kind for m in about(user, notice)[before[user.username] :]] == [], who
         (summary,) = summaries(user)
         assert summary.body.startswith(f"{reader}：\n截至 2022年9月6日"), summary.body[:80]
-        assert f"· 督办通知单 {notice.code} 渑池县政府：{ROADS} " in summary.body
-        assert summary.link == "/supervision/notices/?overdue=yes"
+        # A link to each item's own page; the leader's register narrowed to his portfolio.
+        (mine,) = [link for link in summary.links if link[1] == f"/supervision/notices/{notice.pk}/"]
+        assert mine[0].startswith(f"督办通知单 {notice.code} 渑池县政府：{ROADS} ")
+    assert summaries(people.office)[0].link == "/supervision/notices/?overdue=yes"
+    assert summaries(people.leader)[0].link == f"/supervision/notices/?overdue=yes&leader={people.leader.pk}"
     assert f"以下 {late} 件事项" in summaries(people.office)[0].body
+    assert len(summaries(people.office)[0].links) == late
     assert about(people.jiaotong, notice)[before["jiaotong"] :] == [] and summaries(people.jiaotong) == []
     urged = f"【逾期催办】督办通知单 {notice.code}"
     assert len([m for m in mails_to("mianchi@example.org") if m.subject.startswith(urged)]) == 1
@@ -126,5 +130,9 @@ def test_a_late_reply_to_an_instruction_is_chased_to_its_leader(people, roads, p
     for user in (people.leader, people.office):
         assert [m.kind for m in told(user) if m.kind == Event.LOOP_URGE] == []
         (summary,) = summaries(user)
-        assert f"· 领导批示（{instruction.code}） 渑池县政府：" in summary.body
-        assert "以下 1 件事项" in summary.body and summary.link == "/supervision/instructions/?overdue=yes"
+        assert "以下 1 件事项" in summary.body
+        ((label, path),) = summary.links
+        assert label.startswith(f"领导批示（{instruction.code}） 渑池县政府：")
+        assert path == f"/supervision/instructions/{instruction.pk}/#reply-{reply.pk}"
+    assert summaries(people.office)[0].link == "/supervision/instructions/?overdue=yes"
+    assert summaries(people.leader)[0].link == f"/supervision/instructions/?overdue=yes&leader={people.leader.pk}"

@@ -64,7 +64,7 @@ def suggestions_into_the_loop(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0019_event_choices_of_the_loop_and_the_people'),
+        ('projects', '0020_loop13'),
     ]
 
     operations = [
