@@ -26,7 +26,7 @@ run db: export TRACKER_TODAY := $(TRACKER_TODAY)
 # Links in the demo's e-mails lead to the port the server runs on.
 run: export TRACKER_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test venv db system-deps redis stop lint bench loadtest messages clean
+.PHONY: run test venv db system-deps redis stop lint bench loadtest loadtest-public messages clean
 
 # --- set-up -----------------------------------------------------------------------------------
 
@@ -127,6 +127,12 @@ bench: venv
 loadtest: venv
 	@command -v pg_ctlcluster >/dev/null || { $(SUDO) $(APT_GET) update -qq && $(SUDO) $(APT_GET) install -y -qq postgresql >/dev/null; }
 	$(PY) benchmarks/loadtest/run.py $(LOADTEST_ARGS)
+
+# The public progress page under 200 anonymous readers at once for a minute (locust, headless) against
+# gunicorn and PostgreSQL. LOADTEST_ARGS=--readers 500 --run-time 2m …
+loadtest-public: venv
+	@command -v pg_ctlcluster >/dev/null || { $(SUDO) $(APT_GET) update -qq && $(SUDO) $(APT_GET) install -y -qq postgresql >/dev/null; }
+	$(PY) benchmarks/loadtest/public.py $(LOADTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

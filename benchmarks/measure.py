@@ -169,12 +169,17 @@ def _page(client: Client, url: str, **headers: str) -> Callable[[], int]:
 
 
 ALERT_TABLES = ("projects_alert", "projects_message", "projects_delivery")
-# Emptied between the scan's runs, children first (the bench databases hold no alerts of their own).
-# The scan writes each notice's first step of history (``issue``) beside it.
+# Emptied between the scan's runs, children first (the bench databases hold no alerts of their own,
+# and nothing of the supervision loop). TRUNCATE needs every table that refers to one it empties: the
+# loop's answers, files, instructions and history refer to the notices the scan issues.
 SCAN_OUTPUT = (
     "projects_message",
     "projects_delivery",
+    "projects_supervisionfile",
     "projects_supervisionevent",
+    "projects_answer",
+    "projects_instructionreply",
+    "projects_instruction",
     "projects_supervisionnotice",
     "projects_alert",
 )

@@ -65,3 +65,26 @@ def pdf_with_hidden_script() -> bytes:
         offsets.append(position)
     xref = b"xref\n0 5\n0000000000 65535 f \n" + b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
     return body + xref + b"trailer <</Size 5 /Root 1 0 R>>\nstartxref\n" + str(len(body)).encode() + b"\n%%EOF\n"
+
+
+def jpeg_with_gps() -> bytes:
+    """A camera-like JPEG, 40 × 20 px as stored (left half red, right half blue) with EXIF that says
+    to show it turned 90° clockwise (orientation 6), where it was taken (GPS 34°46′N 111°12′E,
+    Sanmenxia), the camera (Canon EOS R5, serial 012345) and its owner (Artist Wang Jianhua), an XMP
+    packet and a comment naming the same person."""
+    from PIL import Image, TiffImagePlugin  # noqa: F401 - TiffImagePlugin: the EXIF writer
+
+    image = Image.new("RGB", (40, 20), (0, 0, 255))
+    image.paste((255, 0, 0), (0, 0, 20, 20))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90° clockwise to show
+    exif[0x010F] = "Canon"  # Make
+    exif[0x0110] = "Canon EOS R5"  # Model
+    exif[0x013B] = "Wang Jianhua"  # Artist (EXIF text is ASCII)
+    exif.get_ifd(0x8769)[0xA431] = "012345"  # Exif IFD: BodySerialNumber
+    gps = exif.get_ifd(0x8825)
+    gps.update({1: "N", 2: (34.0, 46.0, 30.0), 3: "E", 4: (111.0, 12.0, 5.0)})
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>Wang Jianhua</dc:creator></x:xmpmeta>'
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif, xmp=xmp, comment="photographer Wang Jianhua", quality=95)
+    return out.getvalue()

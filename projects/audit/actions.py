@@ -74,6 +74,7 @@ class AuditAction(models.TextChoices):
     DEPUTIES_CREATE = "deputy.create", _("建立人大代表账号")
     INSPECTION_RECORD = "inspection.record", _("记录代表视察")
     SUGGESTION_CREATE = "suggestion.create", _("提出代表建议")
+    SUGGESTION_ACKNOWLEDGE = "suggestion.acknowledge", _("签收代表建议")
     SUGGESTION_REPLY = "suggestion.reply", _("答复代表建议")
     SUGGESTION_ACCEPT = "suggestion.accept", _("代表建议办结")
     SUGGESTION_REOPEN = "suggestion.reopen", _("代表建议继续办理")

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from projects.encryption import EncryptedCharField
 from projects.models.catalogue import Plan, Project, Unit
 from projects.models.reporting import Evidence, private_storage
+from projects.supervision.models import LoopItem
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -100,13 +101,20 @@ class PublicSnapshot(models.Model):
         return f"{self.plan_id} {self.month:%Y-%m}"
 
 
+def public_photo_path(instance: PublicPhoto, filename: str) -> str:
+    # ``filename`` is the copy's SHA-256 (projects/people/services/public.py): no user's name in it.
+    return f"public-photos/{filename[:2]}/{filename}"
+
+
 class PublicPhoto(models.Model):
-    """A photo of evidence that the office approved for the public page, with its caption."""
+    """A photo of evidence that the office approved for the public page, with its caption. ``file``
+    is the copy the public is served: the pixels only, no EXIF (projects/people/photos.py)."""
 
     evidence = models.OneToOneField(
         Evidence, on_delete=models.CASCADE, related_name="publication", verbose_name=_("佐证材料")
     )
     caption = models.CharField(_("说明"), max_length=200)
+    file = models.FileField(_("公开的照片"), upload_to=public_photo_path, storage=private_storage, blank=True)
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     approved_at = models.DateTimeField(_("批准时间"))
 
@@ -262,15 +270,12 @@ class InspectionPhoto(models.Model):
         return self.original_name
 
 
-class SuggestionStatus(models.TextChoices):
-    OPEN = "open", _("待答复")
-    ANSWERED = "answered", _("已答复")
-    CLOSED = "closed", _("已办结")
-
-
-class Suggestion(models.Model):
-    """A deputy's suggestion (代表建议) to a project's lead unit, which must reply by ``reply_by``.
-    The deputy accepts the reply (办结) or sends it back for more."""
+class Suggestion(LoopItem):
+    """A deputy's suggestion (代表建议) on a project to one of its lead units, answered through the
+    supervision loop (projects/supervision/states.py): issued (交办) → acknowledged (签收) → answered
+    (办理反馈) → verified by the deputy who made it, who closes it (办结) or sends it back (退回,
+    with a fresh ``deadline``); reminders before the deadline and the 催办 after it. Its history is
+    the loop's (``SupervisionEvent.suggestion``)."""
 
     deputy = models.ForeignKey(Deputy, on_delete=models.PROTECT, related_name="suggestions", verbose_name=_("代表"))
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="suggestions", verbose_name=_("项目"))
@@ -283,42 +288,25 @@ class Suggestion(models.Model):
     )  # fmt: skip
     text = models.TextField(_("建议内容"), max_length=5000)
     created_at = models.DateTimeField(_("提出时间"))
-    reply_by = models.DateField(_("答复期限"))
-    status = models.CharField(_("状态"), max_length=10, choices=SuggestionStatus.choices, default=SuggestionStatus.OPEN)
-    # Optimistic locking, as for figures: a reply written against an older state is refused.
-    version = models.PositiveIntegerField(default=1)
+    deadline = models.DateField(_("答复期限"))
 
     class Meta:
         verbose_name = _("代表建议")
         verbose_name_plural = _("代表建议")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["lead_unit", "status"], name="suggestion_unit_status")]
+        indexes = [
+            models.Index(fields=["lead_unit", "state"], name="suggestion_unit_state"),
+            # suggestion_reminders_send looks for open suggestions by deadline.
+            models.Index(fields=["deadline"], condition=~Q(state="closed"), name="suggestion_open_by_deadline"),
+        ]
 
     def __str__(self) -> str:
         return self.text[:40]
 
-
-class SuggestionEntry(models.Model):
-    """One step of a suggestion's thread: the unit's reply, the deputy's acceptance or sending back."""
-
-    class Kind(models.TextChoices):
-        REPLY = "reply", _("承办单位答复")
-        ACCEPT = "accept", _("代表满意，办结")
-        REOPEN = "reopen", _("代表要求继续办理")
-
-    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="entries")
-    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("内容"), max_length=5000, blank=True)
-    created_at = models.DateTimeField(_("时间"))
-
-    class Meta:
-        verbose_name = _("建议办理记录")
-        verbose_name_plural = _("建议办理记录")
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.suggestion_id} {self.kind}"
+    @property
+    def unit(self) -> Unit:
+        """The unit the loop waits for (as a notice's ``unit``)."""
+        return self.lead_unit
 
 
 # --- the year-end rating --------------------------------------------------------------------

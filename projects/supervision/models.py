@@ -319,6 +319,10 @@ class SupervisionEvent(models.Model):
     instruction = models.ForeignKey(Instruction, on_delete=models.CASCADE, null=True, blank=True, related_name="events")
     reply = models.ForeignKey(InstructionReply, on_delete=models.CASCADE, null=True, blank=True, related_name="events")
     closeout = models.ForeignKey(CloseOut, on_delete=models.CASCADE, null=True, blank=True, related_name="events")
+    # A deputy's suggestion (projects/people) goes through the same loop and keeps its history here.
+    suggestion = models.ForeignKey(
+        "projects.Suggestion", on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
     action = models.CharField(_("操作"), max_length=20)
     from_state = models.CharField(_("原状态"), max_length=20, blank=True)
     to_state = models.CharField(_("新状态"), max_length=20, blank=True)

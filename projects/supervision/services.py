@@ -146,6 +146,12 @@ def _move(item: LoopItem, action: str, version: int | None, **fields: Any) -> tu
     return before, target
 
 
+def loop_move(item: Any, action: str, version: int | None, **fields: Any) -> tuple[str, str]:
+    """``_move`` for the loop's other items (a deputy's suggestion, projects/people): any row with
+    the ``LoopItem`` columns, locked by the caller."""
+    return _move(item, action, version, **fields)
+
+
 # --- links and texts ------------------------------------------------------------------------------
 
 
@@ -711,6 +717,11 @@ def supervision_reminders_send(*, as_of: date) -> list[int]:
             detail = {"as_of": as_of, "steps": steps, "deliveries": len(created)}
             audit_record(action=AuditAction.LOOP_REMIND, detail=detail)
     return created
+
+
+def reminder_owed(item: Any, *, as_of: date) -> str | None:
+    """``_reminder_step`` for the loop's other items (a deputy's suggestion, projects/people)."""
+    return _reminder_step(item, as_of=as_of)
 
 
 def _reminder_step(item: LoopItem, *, as_of: date) -> str | None:

@@ -26,6 +26,7 @@ from projects.models import (
     SupervisionNotice,
     User,
 )
+from projects.people.models import Suggestion
 
 
 class Refused(Exception):
@@ -60,6 +61,7 @@ def record_step(
     reply: InstructionReply | None = None,
     instruction: Instruction | None = None,
     closeout: CloseOut | None = None,
+    suggestion: Suggestion | None = None,
 ) -> SupervisionEvent:
     """One step of an item's history: who (``None``: the tracker's own jobs), when, what, why."""
     if reply is not None:
@@ -69,6 +71,7 @@ def record_step(
         reply=reply,
         instruction=instruction,
         closeout=closeout,
+        suggestion=suggestion,
         action=action,
         from_state=from_state,
         to_state=to_state,

@@ -40,6 +40,7 @@ from projects.people.services import deputies as people_deputies
 from projects.people.services import public as people_public
 from projects.people.services import rating as people_rating
 from projects.people.services import vote as people_vote
+from projects.people.services.demo import demo_png
 from projects.planfile import read_plan_file
 from projects.services import (
     accounts,
@@ -69,6 +70,8 @@ pytestmark = pytest.mark.django_db
 
 # Public functions that write nothing of their own, with the reason.
 NOT_WRITES = {
+    "supervision.loop_move": "a step of its caller's write (the caller records it)",
+    "supervision.reminder_owed": "a rule of the loop",
     "alerts.scan_month": "a calendar rule",
     "alerts.alerts_reevaluate": "alerts_scan of one figure (recorded when it opens or resolves anything)",
     "alerts.alerts_after_submission_change": "enqueues alerts_reevaluate",
@@ -185,12 +188,12 @@ class World:
         sent = self.sent_figure()
         return reporting.submission_review(user=self.renshe, submission_id=sent.pk, version=sent.version, approve=True)
 
-    def draft_with_file(self):
+    def draft_with_file(self, data: bytes = PNG):
         draft = reporting.submission_save(
             user=self.hubin, indicator_id=Indicator.objects.get(code="1.1.1").pk, month=JUNE,
             figure=FigureInput(value=Decimal(5)), version=0, submit=False,
         )  # fmt: skip
-        upload = SimpleUploadedFile("现场.png", PNG, content_type="image/png")
+        upload = SimpleUploadedFile("现场.png", data, content_type="image/png")
         return draft, reporting.evidence_add(user=self.hubin, submission_id=draft.pk, upload=upload)
 
     def message(self) -> Message:
@@ -285,13 +288,20 @@ def _replied(w: World):
     return p, suggestion
 
 
+def _suggestion_urged(w: World):
+    _suggestion(w, _people(w))
+    later = dt.date(2022, 8, 1)  # well after its 15 days
+    with time_machine.travel(at(later), tick=False):
+        return people_deputies.suggestion_reminders_send(as_of=later)
+
+
 def _closed_month_published(w: World):
     people_public.plan_publish(user=w.office, plan_id=w.plan.pk)
     reporting.month_close(user=w.office, plan_id=w.plan.pk, month=JUNE)
 
 
 def _photo(w: World):
-    submission, _evidence = w.draft_with_file()
+    submission, _evidence = w.draft_with_file(demo_png(8, 4))  # a picture that Pillow reads: it is published
     reporting.submission_save(
         user=w.hubin, indicator_id=submission.indicator_id, month=JUNE, figure=FigureInput(value=Decimal(100)),
         version=submission.version, submit=True,
@@ -597,10 +607,17 @@ WRITES: dict[str, tuple[str, Callable[[World], object]]] = {
         lambda w: (
             (r := _replied(w))
             and people_deputies.suggestion_conclude(
-                user=r[0]["deputy"].user, suggestion_id=r[1].pk, version=2, accept=True
+                user=r[0]["deputy"].user, suggestion_id=r[1].pk, version=3, accept=True
             )
         ),
     ),
+    "people.deputies.suggestion_acknowledge": (
+        AuditAction.SUGGESTION_ACKNOWLEDGE,
+        lambda w: people_deputies.suggestion_acknowledge(
+            user=unit_user("市住房城乡建设局", username="zhujian"), suggestion_id=_suggestion(w, _people(w)).pk
+        ),
+    ),
+    "people.deputies.suggestion_reminders_send": (AuditAction.LOOP_REMIND, _suggestion_urged),
     "people.demo.people_demo_seed": (
         AuditAction.DEMO_SEED,
         lambda w: (

@@ -182,7 +182,7 @@ def test_a_deputy_inspects_and_suggests_and_the_lead_unit_answers(
         page.select_option("select[name=lead_unit]", label="市住房城乡建设局")
         page.fill("textarea[name=text]", "建议合理设置围挡，保留居民出行通道。")
         submit(page, "#suggestion button")
-        assert "待答复" in page.inner_text("#status")
+        assert "待签收" in page.inner_text("#status")  # issued to the unit: the supervision loop's first state
         screenshot(page, "people-suggestion-deputy")
         log_out(page)
 
@@ -196,9 +196,11 @@ def test_a_deputy_inspects_and_suggests_and_the_lead_unit_answers(
         with page.expect_navigation():
             page.click("main a:has-text('建议合理设置围挡')")
         assert page.locator("main img").count() == 1  # the inspection's photo
+        submit(page, "#acknowledge button")  # 签收
+        assert "已签收，待反馈" in page.inner_text("#status")
         page.fill("textarea[name=text]", "已调整围挡，开辟临时通道，并在小区公示施工进度。")
         submit(page, "#reply button")
-        assert "已答复" in page.inner_text("#status")
+        assert "已反馈，待核查" in page.inner_text("#status")
         screenshot(page, "people-suggestion-unit")
         log_out(page)
 
@@ -206,9 +208,13 @@ def test_a_deputy_inspects_and_suggests_and_the_lead_unit_answers(
         log_in(page, live_server, username="daibiao1")
         with page.expect_navigation():
             page.click("main a:has-text('建议合理设置围挡')")
-        assert "已调整围挡" in page.inner_text(".people-thread")
+        assert "已调整围挡" in page.inner_text("#history")
         submit(page, "#conclude button[value=accept]")
         assert "已办结" in page.inner_text("#status")
+        history = page.inner_text("#history")
+        for step in ("签发", "签收", "整改反馈", "核查通过，办结"):
+            assert step in history
+        screenshot(page, "people-suggestion-closed")
 
 
 def test_deputies_rate_and_the_result_and_its_word_report_have_the_right_rates(page, live_server, make_user, plan_2022):

@@ -91,8 +91,8 @@ def _submission(code: str, unit_name: str, status: str, value: int) -> Submissio
     return sub
 
 
-def _evidence(submission: Submission, uploader: User, name: str) -> Evidence:
-    data = PNG + name.encode()
+def _evidence(submission: Submission, uploader: User, name: str, data: bytes | None = None) -> Evidence:
+    data = PNG + name.encode() if data is None else data
     return Evidence.objects.create(
         submission=submission,
         file=SimpleUploadedFile(name, data),
@@ -241,6 +241,7 @@ def _people(users: dict[str, User], subs: dict[str, Submission]) -> dict[str, ob
     from datetime import timedelta
 
     from projects.people import models as pm
+    from projects.people.services.demo import demo_png
     from projects.people.services.public import photo_publish, plan_publish
     from projects.services.reporting import month_close
 
@@ -270,7 +271,7 @@ def _people(users: dict[str, User], subs: dict[str, Submission]) -> dict[str, ob
     pm.RatingTally.objects.bulk_create([pm.RatingTally(rating=rating, project=p) for p in plan.projects.all()])
     plan_publish(user=clerk, plan_id=plan.pk)
     month_close(user=clerk, plan_id=plan.pk, month=date(2022, 5, 1))
-    photo = _evidence(subs["county_approved"], users["county"], "公开.png")
+    photo = _evidence(subs["county_approved"], users["county"], "公开.png", demo_png(8, 4))  # published: a real picture
     public_photo = photo_publish(user=clerk, evidence_id=photo.pk, caption="培训现场")
     proposal = pm.Proposal.objects.create(title="建议", body="内容", submitted_at=now, address_key="k")
     project = Indicator.objects.get(code="2.1.1").task.project
@@ -285,7 +286,7 @@ def _people(users: dict[str, User], subs: dict[str, Submission]) -> dict[str, ob
     inspection_photo.save()
     suggestion = pm.Suggestion.objects.create(
         deputy=deputy, project=project, lead_unit=users["lead"].unit, inspection=inspection, text="建议",
-        created_at=now, reply_by=date(2022, 7, 18),
+        created_at=now, deadline=date(2022, 7, 18),
     )  # fmt: skip
     return {
         "plan": plan, "open_vote": open_vote, "closed_vote": closed_vote, "rating": rating, "photo": photo,

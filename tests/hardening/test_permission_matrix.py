@@ -842,7 +842,7 @@ def people_state() -> tuple:
         list(pm.Vote.objects.values_list("pk")),
         list(pm.Rating.objects.values_list("pk")),
         list(pm.RatingTally.objects.order_by("pk").values_list("satisfied", "basically", "unsatisfied")),
-        list(pm.Suggestion.objects.order_by("pk").values_list("pk", "status", "version")),
+        list(pm.Suggestion.objects.order_by("pk").values_list("pk", "state", "version")),
         list(pm.Inspection.objects.values_list("pk")),
     )
 

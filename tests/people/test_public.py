@@ -4,6 +4,7 @@ approved photos; served from the cache that each closed month refreshes; the Ato
 from __future__ import annotations
 
 import datetime as dt
+import io
 from xml.etree import ElementTree
 
 import pytest
@@ -12,12 +13,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from PIL import Image
 
 from projects.models import AuditRecord, Evidence, SubmissionStatus
 from projects.people.models import PublicSnapshot
+from projects.people.services.demo import demo_png
 from projects.people.services.public import photo_publish, plan_publish
 from projects.services.reporting import month_close, month_open
-from tests.reporting.test_permissions import PNG
+from tests.files import jpeg_with_gps
 
 from .conftest import approved
 
@@ -96,8 +99,8 @@ def test_english_from_the_link_in_the_page(published):
     assert "Progress to the end of" in html
 
 
-def _photo(submission, office, name: str, content_type: str = "image/png") -> Evidence:
-    data = PNG + name.encode()
+def _photo(submission, office, name: str, content_type: str = "image/png", data: bytes | None = None) -> Evidence:
+    data = demo_png(4, 2) + name.encode() if data is None else data
     return Evidence.objects.create(
         submission=submission, file=SimpleUploadedFile(name, data), original_name=name, content_type=content_type,
         size=len(data), sha256=name.encode().hex().ljust(64, "0")[:64], uploaded_by=office,
@@ -116,13 +119,40 @@ def test_only_photos_the_office_approved_of_reviewed_figures_show(published, off
     assert f"/public/photos/{photo.pk}/" in html and "老旧小区改造现场" in html
     response = Client().get(f"/public/photos/{photo.pk}/")
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
-    assert b"".join(response.streaming_content) == PNG + "现场一.png".encode()
+    served = Image.open(io.BytesIO(b"".join(response.streaming_content)))
+    assert served.format == "PNG" and served.size == (4, 2)
     # Not approved, or of a figure not reviewed: not found, whatever the id.
     assert Client().get(f"/public/photos/{photo.pk + 100}/").status_code == 404
     assert kept.pk and "现场二" not in html
     # The audit trail has the act.
     assert AuditRecord.objects.filter(action="people.photo_publish", result="success", object_id=str(shown.pk)).exists()
     assert AuditRecord.objects.filter(action="people.photo_publish", result="failure").exists()
+
+
+def test_a_published_photo_has_no_gps_camera_or_author_and_stays_upright(published, office, figures, private_media):
+    """A phone's JPEG with GPS, camera, serial number and owner in its EXIF, XMP and comment: the
+    public copy has the picture only, turned as the camera said (40 × 20 stored, shown 20 × 40 with
+    the red half on top), while the evidence file the office keeps is unchanged."""
+    original = jpeg_with_gps()
+    assert Image.open(io.BytesIO(original)).getexif().get_ifd(0x8825)[2] == (34.0, 46.0, 30.0)
+    reviewed = figures.indicator.submissions.get(unit__name="湖滨区政府", month=AUGUST)
+    evidence = _photo(reviewed, office, "现场.jpg", content_type="image/jpeg", data=original)
+    photo = photo_publish(user=office, evidence_id=evidence.pk, caption="老旧小区改造现场")
+    response = Client().get(f"/public/photos/{photo.pk}/")
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    data = b"".join(response.streaming_content)
+    for trace in (b"Exif", b"Canon", b"EOS R5", b"012345", b"Wang Jianhua", b"xmpmeta", b"photographer"):
+        assert trace not in data, trace
+    served = Image.open(io.BytesIO(data))
+    assert served.format == "JPEG"
+    assert dict(served.getexif()) == {} and "exif" not in served.info and "xmp" not in served.info
+    assert "comment" not in served.info
+    assert served.size == (20, 40)
+    top, bottom = served.getpixel((10, 5)), served.getpixel((10, 34))
+    assert top[0] > 200 and top[2] < 50 and bottom[2] > 200 and bottom[0] < 50
+    # The evidence itself is the unit's file, as uploaded.
+    with evidence.file.open("rb") as handle:
+        assert handle.read() == original
 
 
 def test_the_atom_feed_has_one_entry_per_published_plan_and_month(published):

@@ -14,6 +14,8 @@ from django.test.utils import override_settings
 from projects.models import AuditRecord
 from projects.people.models import Candidate, Proposal, ProposalStatus, VoteCast
 from projects.people.services.vote import AlreadyCast, candidate_save, proposal_moderate, vote_cast
+from projects.planfile import PlanFileError, check_plan_data
+from projects.services.catalogue import plan_load
 
 from .conftest import DAY, NOW
 
@@ -138,3 +140,30 @@ def test_live_count_for_the_office_the_result_published_at_close_and_the_draft_p
     assert draft["projects"][1]["tasks"][0]["lead_units"] == ["市住房城乡建设局"]
     assert {"name": "市城管局", "kind": "department"} in draft["units"]
     assert "得票 3，估算投资 18000.00 万元" in draft["plan"]["notes"]
+
+
+
+def test_the_draft_plan_asks_only_for_what_the_office_completes_then_loads(vote, deputies, office, clock):
+    """The chosen candidates' draft, checked as load_plan checks a file: it lacks only the document's
+    number, issuing body and date; completed, it loads as the 2023 plan with the two projects, their
+    task texts and lead units."""
+    one, two, three = vote.candidates.order_by("number")
+    for deputy, chosen in zip(deputies, [(one, two), (two, three), (two, one), (one, three)], strict=True):
+        vote_cast(user=deputy.user, vote_id=vote.pk, candidate_ids=[c.pk for c in chosen])
+    clock.shift(2 * DAY)
+    client = Client()
+    client.force_login(office)
+    draft = json.loads(client.get(f"/people/office/votes/{vote.pk}/plan.json").content)
+    with pytest.raises(PlanFileError) as refused:
+        check_plan_data(draft)
+    assert sorted(p.split(":")[0] for p in refused.value.problems) == [
+        "plan.document", "plan.issued_on", "plan.issuing_body",
+    ]  # fmt: skip
+    draft["plan"].update(document="三政办〔2023〕1号", issuing_body="三门峡市人民政府办公室", issued_on="2023-01-20")
+    plan = plan_load(checked=check_plan_data(draft)).plan
+    assert (plan.year, plan.document) == (2023, "三政办〔2023〕1号")
+    projects = list(plan.projects.order_by("number").values_list("number", "title"))
+    assert projects == [(1, "口袋公园"), (2, "老旧小区")]
+    task = plan.projects.get(number=2).tasks.get()
+    assert task.text == "老旧小区建设"
+    assert list(task.task_units.filter(role="lead").values_list("unit__name", flat=True)) == ["市住房城乡建设局"]

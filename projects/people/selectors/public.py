@@ -114,11 +114,15 @@ def snapshot_data(*, plan: Plan, month: date) -> dict[str, Any]:
             light=standing.light,
             last_completion=_num(last.completion),
         )
-    photos = PublicPhoto.objects.filter(
-        evidence__submission__indicator__task__project__plan=plan,
-        evidence__submission__status=SubmissionStatus.APPROVED,
-        evidence__content_type__in=PUBLIC_PHOTO_TYPES,
-    ).values_list("pk", "caption", "evidence__submission__indicator__task__project_id")
+    photos = (
+        PublicPhoto.objects.filter(
+            evidence__submission__indicator__task__project__plan=plan,
+            evidence__submission__status=SubmissionStatus.APPROVED,
+            evidence__content_type__in=PUBLIC_PHOTO_TYPES,
+        )
+        .exclude(file="")
+        .values_list("pk", "caption", "evidence__submission__indicator__task__project_id")
+    )
     for pk, caption, project_id in photos:
         if project_id in projects:
             projects[project_id]["photos"].append({"id": pk, "caption": caption})
@@ -130,11 +134,13 @@ def snapshot_data(*, plan: Plan, month: date) -> dict[str, Any]:
 
 
 def public_snapshots() -> list[PublicSnapshot]:
-    """The latest snapshot of each published plan (one query)."""
+    """The latest snapshot of each published plan (one query), without its content: what the page
+    needs to find its copy in the cache. ``with_data`` loads the content on a miss."""
     latest: dict[int, PublicSnapshot] = {}
     rows = (
         PublicSnapshot.objects.filter(plan__publication__isnull=False)
         .select_related("plan")
+        .defer("data")
         .order_by("plan_id", "-month")
     )
     for snap in rows:
@@ -143,12 +149,23 @@ def public_snapshots() -> list[PublicSnapshot]:
 
 
 def public_snapshot(plan_id: int) -> PublicSnapshot | None:
+    """A published plan's latest snapshot, without its content (as ``public_snapshots``)."""
     return (
         PublicSnapshot.objects.filter(plan_id=plan_id, plan__publication__isnull=False)
         .select_related("plan")
+        .defer("data")
         .order_by("-month")
         .first()
     )
+
+
+def with_data(snapshots: list[PublicSnapshot]) -> list[PublicSnapshot]:
+    """The same snapshots with their content (one query): for rendering a page the cache lacks.
+    Decoding the content is most of a page's cost, so a hit never does it."""
+    data = dict(PublicSnapshot.objects.filter(pk__in=[s.pk for s in snapshots]).values_list("pk", "data"))
+    for snapshot in snapshots:
+        snapshot.data = data.get(snapshot.pk, {})
+    return snapshots
 
 
 def cache_key(snapshots: list[PublicSnapshot], *, page: str, language: str) -> str:
@@ -167,6 +184,7 @@ def photo_visible(pk: int) -> PublicPhoto | None:
             evidence__submission__status=SubmissionStatus.APPROVED,
             evidence__content_type__in=PUBLIC_PHOTO_TYPES,
         )
+        .exclude(file="")
         .select_related("evidence")
         .first()
     )

@@ -3,7 +3,10 @@ closed month (and each such change) rebuilds the plan's snapshot, which the page
 
 from __future__ import annotations
 
+import hashlib
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -12,6 +15,7 @@ from projects.audit.actions import AuditAction
 from projects.audit.services import AuditTarget, audit_record, audit_refusals
 from projects.models import Evidence, Plan, SubmissionStatus, User
 from projects.people.models import Publication, PublicPhoto, PublicSnapshot
+from projects.people.photos import photo_without_metadata
 from projects.people.selectors import public as sel
 
 
@@ -76,9 +80,30 @@ def photo_publish(*, user: User, evidence_id: int, caption: str) -> PublicPhoto:
             evidence=evidence,
             defaults={"caption": caption[:200], "approved_by": user, "approved_at": clock.now()},
         )
+        _public_copy(photo)
+        detail["sha256"] = photo.file.name.rsplit("/", 1)[-1]
         audit_record(action=AuditAction.PHOTO_PUBLISH, actor=user, obj=evidence, detail=detail)
         public_refresh(plan=evidence.submission.indicator.task.project.plan)
         return photo
+
+
+def _public_copy(photo: PublicPhoto) -> None:
+    """Keep the copy the public is served: the evidence's pixels without EXIF, XMP or comments
+    (GPS, camera, author), upright. Named by its SHA-256, so approving again keeps one file."""
+    with photo.evidence.file.open("rb") as handle:
+        data = handle.read()
+    clean = photo_without_metadata(data, content_type=photo.evidence.content_type)
+    digest = hashlib.sha256(clean).hexdigest()
+    old = photo.file.name
+    if old and old.endswith(digest):
+        return
+    photo.file.save(digest, ContentFile(clean), save=False)
+    PublicPhoto.objects.filter(pk=photo.pk).update(file=photo.file.name)
+    if old:
+        # The old copy goes once the change is committed. (A failed transaction leaves the new file,
+        # unreferenced and without metadata; nothing serves it.)
+        storage = photo.file.storage
+        transaction.on_commit(lambda: storage.delete(old))
 
 
 def photo_unpublish(*, user: User, photo_id: int) -> None:
@@ -90,5 +115,8 @@ def photo_unpublish(*, user: User, photo_id: int) -> None:
         )
         plan = photo.evidence.submission.indicator.task.project.plan
         audit_record(action=AuditAction.PHOTO_UNPUBLISH, actor=user, obj=photo.evidence)
+        name, storage = photo.file.name, photo.file.storage
         photo.delete()
+        if name:
+            transaction.on_commit(lambda: storage.delete(name))
         public_refresh(plan=plan)

@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from projects import clock, permissions
+from projects import calendar, clock, permissions
 from projects.audit.actions import AuditAction
 from projects.audit.services import audit_export
 from projects.models import Unit
 from projects.people.forms import BallotForm, ConcludeForm, InspectionForm, RatingBallotForm, ReplyForm, SuggestionForm
-from projects.people.models import InspectionPhoto, Rating, SuggestionStatus, Vote
+from projects.people.models import InspectionPhoto, Rating, Vote
 from projects.people.selectors import deputies as sel
 from projects.people.selectors import rating as rating_sel
 from projects.people.selectors import vote as vote_sel
@@ -25,6 +25,8 @@ from projects.people.services import deputies as svc
 from projects.people.services import rating as rating_svc
 from projects.people.services import vote as vote_svc
 from projects.people.views.common import deputy_only, refused
+from projects.supervision import states
+from projects.supervision.states import Actor, LoopAction
 
 SERVICE_ERRORS = (ValidationError, PermissionDenied, ObjectDoesNotExist)
 
@@ -219,7 +221,20 @@ def suggestions(request: HttpRequest) -> HttpResponse:
     rows = sel.suggestions_visible_to(request.user)
     if not (permissions.administers(request.user) or permissions.acting_unit(request.user) or sel.deputy(request.user)):
         raise Http404
-    return render(request, "people/suggestions.html", {"suggestions": rows, "open": SuggestionStatus.OPEN})
+    return render(request, "people/suggestions.html", {"suggestions": rows})
+
+
+def _acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        version = int(request.POST.get("version") or 0)
+        svc.suggestion_acknowledge(user=request.user, suggestion_id=pk, version=version)
+    except ValueError:
+        messages.error(request, _("页面已过期，请刷新后再试"))
+    except SERVICE_ERRORS as exc:
+        refused(request, exc)
+    else:
+        messages.success(request, _("已签收"))
+    return redirect("people:suggestion_detail", pk)
 
 
 @login_required
@@ -228,11 +243,18 @@ def suggestion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     suggestion = get_object_or_404(sel.suggestions_visible_to(request.user).select_related("inspection"), pk=pk)
     unit = permissions.acting_unit(request.user)
     own = sel.deputy(request.user)
-    may_reply = unit is not None and unit.pk == suggestion.lead_unit_id and suggestion.status != SuggestionStatus.CLOSED
-    may_conclude = own is not None and own.pk == suggestion.deputy_id and suggestion.status == SuggestionStatus.ANSWERED
+    # What the reader may do: the loop's table says which steps the state allows to whom (the lead
+    # unit is the loop's unit; the deputy who made the suggestion takes the office's part).
+    unit_steps = states.actions_for(suggestion.state, Actor.UNIT) if unit and unit.pk == suggestion.lead_unit_id else []
+    deputy_steps = states.actions_for(suggestion.state, Actor.OFFICE) if own and own.pk == suggestion.deputy_id else []
+    may_acknowledge = LoopAction.ACKNOWLEDGE in unit_steps
+    may_reply = LoopAction.ANSWER in unit_steps
+    may_conclude = LoopAction.ACCEPT in deputy_steps
     reply = ReplyForm(initial={"version": suggestion.version})
     conclude = ConcludeForm(initial={"version": suggestion.version})
     if request.method == "POST":
+        if may_acknowledge and request.POST.get("action") == "acknowledge":
+            return _acknowledge(request, suggestion.pk)
         if may_reply:
             reply = ReplyForm(request.POST)
             if reply.is_valid():
@@ -263,11 +285,13 @@ def suggestion_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     return redirect("people:suggestion_detail", suggestion.pk)
         else:
             raise Http404
+    overdue = suggestion.state in states.WAITING_FOR_UNIT and calendar.is_past(suggestion.deadline, today=clock.today())
     return render(
         request,
         "people/suggestion.html",
         {
-            "suggestion": suggestion, "entries": suggestion.entries.select_related("author"),
+            "suggestion": suggestion, "history": suggestion.events.all(), "overdue": overdue,
+            "may_acknowledge": may_acknowledge,
             "photos": suggestion.inspection.photos.all() if suggestion.inspection else [],
             "may_reply": may_reply, "may_conclude": may_conclude, "reply": reply, "conclude": conclude,
         },

@@ -86,7 +86,7 @@ def public_index(request: HttpRequest) -> HttpResponse:
     snapshots = sel.public_snapshots()
 
     def page(language: str) -> str:
-        plans = [_context(s, language) for s in snapshots]
+        plans = [_context(s, language) for s in sel.with_data(snapshots)]
         return render_to_string("people/public/index.html", {"plans": plans, "lang": language}, request=None)
 
     return _cached(request, page="index", snapshots=snapshots, render_page=page)
@@ -99,7 +99,9 @@ def public_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
         raise Http404
 
     def page(language: str) -> str:
-        return render_to_string("people/public/plan.html", _context(snapshot, language), request=None)
+        return render_to_string(
+            "people/public/plan.html", _context(sel.with_data([snapshot])[0], language), request=None
+        )
 
     return _cached(request, page=f"plan{plan_id}", snapshots=[snapshot], render_page=page)
 
@@ -109,8 +111,9 @@ def public_photo(request: HttpRequest, pk: int) -> FileResponse:
     photo = sel.photo_visible(pk)
     if photo is None:
         raise Http404
+    # The copy without EXIF (GPS, camera, author), never the evidence file itself.
     try:
-        handle = photo.evidence.file.open("rb")
+        handle = photo.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
     response = FileResponse(handle, content_type=photo.evidence.content_type)
@@ -131,7 +134,7 @@ class PublicFeed(Feed):
         return reverse("people:public")
 
     def items(self):
-        return sel.public_snapshots()
+        return sel.with_data(sel.public_snapshots())
 
     def item_title(self, item) -> str:
         month = calendar.parse_month(item.data["month"])
