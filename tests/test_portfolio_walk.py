@@ -267,3 +267,42 @@ def test_a_county_walks_its_month_and_each_plans_template_round_trip(client, por
         ).content.decode()
         assert "文件中没有新的数据" in page and "import-errors" not in page, document
     assert list(Submission.objects.order_by("pk").values()) == before
+
+
+def _cell(row: str, css: str) -> str:
+    """The text of the element of class ``css`` in ``row`` (it holds no element of its own kind)."""
+    found = re.search(rf'<(\w+) class="[^"]*\b{css}\b[^"]*">(.*?)</\1>', row, re.S)
+    return re.sub(r"<[^>]+>", "", found.group(2)).strip()
+
+
+def test_the_office_lands_on_the_years_three_plans_side_by_side_each_as_its_overview_says(
+    client, portfolio, office
+):
+    client.force_login(office)
+    home = client.get("/").content.decode()
+    table = home.split('id="portfolio"', 1)[1].split("</table>", 1)[0]
+    assert "2022年度方案（3 个）" in table
+    rows = {int(m.group(1)): m.group(2) for m in re.finditer(r'<tr data-plan="(\d+)"[^>]*>(.*?)</tr>', table, re.S)}
+    assert set(rows) == {p.pk for p in portfolio.values()}
+    # On 10 July the plans due on the 5th stand as of June, the work report (due on the 20th) as of May.
+    as_of = {LIVELIHOOD_DOCUMENT: "2022-06-30", MEASURES_DOCUMENT: "2022-06-30", WORK_REPORT_DOCUMENT: "2022-05-31"}
+    for document, plan in portfolio.items():
+        row = rows[plan.pk]
+        assert HAND[document].kind_label in row and f"{plan.title}（{plan.document}）" in row
+        assert as_of[document] in row
+        # The same figures as the plan's own overview, opened from the row's link.
+        link = re.search(r'href="([^"]+)"', row).group(1).replace("&amp;", "&")
+        own = client.get(link).content.decode()
+        assert f"截至 {as_of[document]}" in own and 'id="portfolio"' not in own
+        completion = re.search(r'id="overall-completion">([^<]+)<', own).group(1)
+        counts = "/".join(re.search(rf'id="city-{c}">(\d+)<', own).group(1) for c in ("red", "yellow", "overdue"))
+        rate = re.search(r'id="reporting-rate">([^<]+)<', own).group(1)
+        assert _cell(row, "portfolio-counts") == counts and _cell(row, "portfolio-reporting") == rate
+        if "portfolio-completion" in row:
+            assert _cell(row, "portfolio-completion") == completion
+
+
+def test_a_year_of_one_plan_lands_on_its_overview_alone(client, clock, plan_2022, office):
+    client.force_login(office)
+    home = client.get("/").content.decode()
+    assert 'id="portfolio"' not in home and 'id="overall-completion"' in home

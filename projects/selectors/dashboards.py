@@ -402,6 +402,36 @@ def overview(*, plan: Plan, month: date, user: User | None = None) -> Overview:
     )
 
 
+# The landing shows at most this many plans of the year side by side (a city has three or four);
+# the plan list holds the rest.
+PORTFOLIO_SHOWN = 12
+
+
+@dataclass(frozen=True)
+class PortfolioRow:
+    """One plan of the year as the office lands on it: its overview's first line, as of its own
+    reporting month (a work report due on the 20th is a month behind a plan due on the 5th)."""
+
+    plan: Plan
+    month: date
+    overview: Overview
+
+
+def portfolio(*, plans: Sequence[Plan], today: date) -> list[PortfolioRow]:
+    """The plans of the latest year among ``plans`` (at most ``PORTFOLIO_SHOWN``, in the order
+    given), each with its overview as of its default month; five queries a plan. Nothing when
+    that year has one plan: its overview is the whole picture."""
+    year = max((p.year for p in plans), default=None)
+    of_the_year = [p for p in plans if p.year == year]
+    if len(of_the_year) < 2:
+        return []
+    rows = []
+    for plan in of_the_year[:PORTFOLIO_SHOWN]:
+        month = default_month(plan=plan, today=today, months=plan_months(plan))
+        rows.append(PortfolioRow(plan=plan, month=month, overview=overview(plan=plan, month=month)))
+    return rows
+
+
 @dataclass(frozen=True)
 class TaskRow:
     task: Task

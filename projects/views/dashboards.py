@@ -109,10 +109,18 @@ def overview(request: HttpRequest) -> HttpResponse:
     if period is None:
         return _no_plan(request)
     data = sel.overview(plan=period.plan, month=period.month, user=request.user)
+    # Landing without a plan chosen: the year's plans first, side by side.
+    portfolio = [] if "plan" in request.GET else sel.portfolio(plans=period.plans, today=clock.today())
     return render(
         request,
         "dashboards/overview.html",
-        {**period.context, "data": data, "projects_figure": charts.projects_figure(data), "everything": True},
+        {
+            **period.context,
+            "data": data,
+            "portfolio": portfolio,
+            "projects_figure": charts.projects_figure(data),
+            "everything": True,
+        },
     )
 
 
