@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -30,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.loadtest.run import BIN, RESULTS, LoadDatabase, _ms, _stop, _wait_http, log, percentile  # noqa: E402
+from benchmarks.loadtest.run import BIN, RESULTS, LoadDatabase, _stop, _wait_http, log, request_stats  # noqa: E402
 from benchmarks.run import CHECKOUT, machine  # noqa: E402
 
 WORK = ROOT / "var" / "bench" / "loadtest-public"
@@ -46,33 +45,10 @@ class PublicDatabase(LoadDatabase):
 
 
 def summarize(timings: list, args: argparse.Namespace) -> dict:
-    by_name: dict[str, list[float]] = {}
-    starts: dict[str, list[float]] = {}
-    failures: dict[str, int] = {}
-    for name, start, ms, ok in timings:
-        by_name.setdefault(name, []).append(ms)
-        starts.setdefault(name, []).append(start)
-        if not ok:
-            failures[name] = failures.get(name, 0) + 1
-
-    def stats(names: tuple[str, ...]) -> dict:
-        values = [ms for n in names for ms in by_name.get(n, [])]
-        moments = [s for n in names for s in starts.get(n, [])]
-        span = (max(moments) - min(moments)) if len(moments) > 1 else 0
-        return {
-            "requests": len(values),
-            "failures": sum(failures.get(n, 0) for n in names),
-            "p50_ms": _ms(percentile(values, 0.50)),
-            "p95_ms": _ms(percentile(values, 0.95)),
-            "p99_ms": _ms(percentile(values, 0.99)),
-            "max_ms": _ms(max(values)) if values else None,
-            "mean_ms": round(statistics.fmean(values), 1) if values else None,
-            "per_s": round(len(values) / span, 1) if span else None,
-        }
-
+    stats, names = request_stats(timings)
     groups = {name: stats((name,)) for name in (*PAGES, "feed", "photo")}
     groups["public and plan pages"] = stats(PAGES)
-    groups["all requests"] = stats(tuple(by_name))
+    groups["all requests"] = stats(names)
     failed = groups["all requests"]["failures"]
     pages_p95 = groups["public and plan pages"]["p95_ms"]
     targets = [

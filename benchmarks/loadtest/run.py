@@ -27,6 +27,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -89,7 +90,9 @@ def _stop(process: subprocess.Popen | None, name: str) -> None:
     log(f"stopped {name} (pid {process.pid})")
 
 
-def summarize(timings: list, check: dict, args: argparse.Namespace, wall: float) -> dict:
+def request_stats(timings: list) -> tuple[Callable[[tuple[str, ...]], dict], tuple[str, ...]]:
+    """``(stats, names)`` of a run's ``(name, start, ms, ok)`` timings: ``stats(names)`` gives the
+    figures of the requests of those names together; ``names``, every name that ran."""
     by_name: dict[str, list[float]] = {}
     failures: dict[str, int] = {}
     starts: dict[str, list[float]] = {}
@@ -106,22 +109,27 @@ def summarize(timings: list, check: dict, args: argparse.Namespace, wall: float)
         return {
             "requests": len(values),
             "failures": sum(failures.get(n, 0) for n in names),
-            "p50_ms": percentile(values, 0.50),
-            "p95_ms": percentile(values, 0.95),
-            "p99_ms": percentile(values, 0.99),
-            "max_ms": max(values) if values else None,
+            "p50_ms": _ms(percentile(values, 0.50)),
+            "p95_ms": _ms(percentile(values, 0.95)),
+            "p99_ms": _ms(percentile(values, 0.99)),
+            "max_ms": _ms(max(values)) if values else None,
             "mean_ms": round(statistics.fmean(values), 1) if values else None,
             "span_s": round(span, 1),
             "per_s": round(len(values) / span, 1) if span else None,
         }
 
-    total_failures = sum(failures.values())
+    return stats, tuple(by_name)
+
+
+def summarize(timings: list, check: dict, args: argparse.Namespace, wall: float) -> dict:
+    stats, names = request_stats(timings)
+    total_failures = stats(names)["failures"]
     groups = {
         "submissions (submit + correct)": stats(SUBMISSIONS),
         "overview": stats(("overview",)),
         "figure form (GET)": stats(("figure form",)),
         "login (POST)": stats(("login",)),
-        "all requests": stats(tuple(by_name)),
+        "all requests": stats(names),
     }
     targets = [
         ("zero errors", total_failures == 0, f"{total_failures} failed requests"),
