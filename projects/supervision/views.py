@@ -9,7 +9,7 @@ the form is and loses nothing typed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -40,18 +40,20 @@ from projects.supervision.states import WAITING_FOR_OFFICE, WAITING_FOR_UNIT, Cl
 from projects.supervision.steps import Refused
 from projects.uploads import served_name
 
+T = TypeVar("T")
 
-def _attempt(form, step: Callable[[], object]) -> bool:
-    """Takes a step of the loop; a refusal lands on the form where the user typed (False)."""
+def _attempt(form, step: Callable[[], T]) -> T | None:
+    """Takes a step of the loop and gives what it made; a refusal lands on the form where the user
+    typed (None), a step on something gone is a 404."""
     try:
-        step()
+        return step()
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc
     except ValidationError as exc:
         _show_errors(form, exc)
-        return False
     except Refused as exc:
         form.add_error(None, exc.message)
-        return False
-    return True
+    return None
 
 
 def _show_errors(form, exc: ValidationError) -> None:
@@ -141,18 +143,16 @@ def notice_answer(request: HttpRequest, pk: int) -> HttpResponse:
     notice = _notice(request, pk)
     form = AnswerForm(request.POST, request.FILES, choices=sel.figure_choices(item=notice, unit=notice.unit))
     if form.is_valid():
-        try:
-            answer = svc.notice_answer(
+        answer = _attempt(
+            form,
+            lambda: svc.notice_answer(
                 user=request.user,
                 notice_id=pk,
                 version=form.cleaned_data["version"],
                 answer=_answer_input(form, form.cleaned_data["files"]),
-            )
-        except ValidationError as exc:
-            _show_errors(form, exc)
-        except Refused as exc:
-            form.add_error(None, exc.message)
-        else:
+            ),
+        )
+        if answer is not None:
             messages.success(request, _("已提交第 %(n)s 次反馈，等待市政府督查室核查") % {"n": answer.number})
             return redirect(reverse("supervision:notice", args=[pk]) + f"#answer-{answer.number}")
     return _notice_page(request, _notice(request, pk), answer_form=form, status=200)
@@ -263,17 +263,17 @@ def instruction_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = InstructionForm(request.POST, units=units)
         if form.is_valid():
-            try:
-                instruction = svc.instruction_issue(
+            instruction = _attempt(
+                form,
+                lambda: svc.instruction_issue(
                     user=request.user,
                     target=target,
                     text=form.cleaned_data["text"],
                     unit_ids=[u.pk for u in form.cleaned_data["units"]],
                     deadline=form.cleaned_data["deadline"],
-                )
-            except ValidationError as exc:
-                _show_errors(form, exc)
-            else:
+                ),
+            )
+            if instruction is not None:
                 messages.success(request, _("批示已交办 %(n)s 个单位") % {"n": instruction.replies.count()})
                 return redirect("supervision:instruction", pk=instruction.pk)
     else:
@@ -309,18 +309,16 @@ def reply_answer(request: HttpRequest, pk: int) -> HttpResponse:
     reply = _reply(request, pk, permissions.replies_answerable_by(request.user))
     form = AnswerForm(request.POST, request.FILES, choices=sel.figure_choices(item=reply, unit=reply.unit))
     if form.is_valid():
-        try:
-            answer = svc.reply_answer(
+        answer = _attempt(
+            form,
+            lambda: svc.reply_answer(
                 user=request.user,
                 reply_id=pk,
                 version=form.cleaned_data["version"],
                 answer=_answer_input(form, form.cleaned_data["files"]),
-            )
-        except ValidationError as exc:
-            _show_errors(form, exc)
-        except Refused as exc:
-            form.add_error(None, exc.message)
-        else:
+            ),
+        )
+        if answer is not None:
             messages.success(request, _("已回复批示（第 %(n)s 次），已送批示领导和市政府督查室") % {"n": answer.number})
             return redirect(svc.item_link(reply))
     return _instruction_page(request, reply.instruction_id, bound=(reply.pk, "answer", form))
@@ -362,18 +360,16 @@ def closeout_apply(request: HttpRequest, indicator_pk: int) -> HttpResponse:
     if request.method == "POST":
         form = CloseOutApplyForm(request.POST, request.FILES)
         if form.is_valid():
-            try:
-                closeout = closeout_services.closeout_apply(
+            closeout = _attempt(
+                form,
+                lambda: closeout_services.closeout_apply(
                     user=request.user,
                     indicator_id=indicator.pk,
                     note=form.cleaned_data["note"],
                     files=form.cleaned_data["files"],
-                )
-            except ValidationError as exc:
-                _show_errors(form, exc)
-            except Refused as exc:
-                form.add_error(None, exc.message)
-            else:
+                ),
+            )
+            if closeout is not None:
                 messages.success(request, _("已申请销号，等待市政府督查室核查"))
                 return redirect("supervision:closeout", pk=closeout.pk)
     else:
@@ -424,21 +420,17 @@ def closeout_decide(request: HttpRequest, pk: int) -> HttpResponse:
     form = CloseOutDecideForm(request.POST)
     approve = request.POST.get("action") == "approve"
     if form.is_valid():
-        try:
-            closeout_services.closeout_decide(
+        decided = _attempt(
+            form,
+            lambda: closeout_services.closeout_decide(
                 user=request.user,
                 closeout_id=pk,
                 version=form.cleaned_data["version"],
                 approve=approve,
                 reason=form.cleaned_data["reason"],
-            )
-        except ObjectDoesNotExist as exc:
-            raise Http404 from exc
-        except ValidationError as exc:
-            _show_errors(form, exc)
-        except Refused as exc:
-            form.add_error(None, exc.message)
-        else:
+            ),
+        )
+        if decided is not None:
             messages.success(request, _("已销号，该指标数据已锁定") if approve else _("已决定不予销号"))
             return redirect("supervision:closeout", pk=pk)
     return _closeout_page(request, pk, decide_form=form)
@@ -451,20 +443,16 @@ def closeout_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     form = CloseOutReopenForm(request.POST)
     if form.is_valid():
-        try:
-            closeout_services.closeout_reopen(
+        reopened = _attempt(
+            form,
+            lambda: closeout_services.closeout_reopen(
                 user=request.user,
                 closeout_id=pk,
                 version=form.cleaned_data["version"],
                 reason=form.cleaned_data["reason"],
-            )
-        except ObjectDoesNotExist as exc:
-            raise Http404 from exc
-        except ValidationError as exc:
-            _show_errors(form, exc)
-        except Refused as exc:
-            form.add_error(None, exc.message)
-        else:
+            ),
+        )
+        if reopened is not None:
             messages.success(request, _("已重新打开，该指标数据解除锁定"))
             return redirect("supervision:closeout", pk=pk)
     return _closeout_page(request, pk, reopen_form=form)
