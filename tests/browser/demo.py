@@ -46,6 +46,9 @@ def log_out(page) -> None:
     toggler = page.locator(".navbar-toggler")
     if toggler.is_visible():
         toggler.click()
+        # Bootstrap marks the menu .show once it has finished opening: a click during the slide
+        # can miss the moving button (seen under load, the navigation never came).
+        page.locator(".navbar-collapse.show").wait_for(state="visible")
         page.locator("form.tracker-logout button[type=submit]").wait_for(state="visible")
     with page.expect_navigation():
         page.click("form.tracker-logout button[type=submit]")
