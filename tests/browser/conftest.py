@@ -72,7 +72,9 @@ class Traffic:
 def _new_page(browser, traffic: Traffic, *, viewport: dict[str, int], locale: str):
     # The offices' browsers ask for Chinese; English comes from the switch in the page.
     context = browser.new_context(viewport=viewport, locale=locale, extra_http_headers={"Accept-Language": locale})
-    context.set_default_timeout(10_000)
+    # 20 s: on two cores, with two test processes each running a live server, Chromium and
+    # PostgreSQL, an approval's POST once took over 10 s to answer (the test passed alone in 33 s).
+    context.set_default_timeout(20_000)
     page = context.new_page()
     page.on("request", lambda request: traffic.requests.append(request.url))
     page.on(
